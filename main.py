@@ -1,0 +1,28 @@
+"""Shelter: start the application (no command) or run an administration
+command (``python main.py --help``)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from shelter import cli
+    from shelter.i18n import set_language
+
+    # Messages (and --help) in the chosen language from the first line on.
+    if "--lang" in argv[:-1]:
+        set_language(argv[argv.index("--lang") + 1])
+    else:
+        set_language(cli.interface_language(cli.argparse.Namespace(lang=None)))
+    args = cli.build_parser().parse_args(argv)
+    if args.command is None:
+        from ui.app import run_gui
+
+        return run_gui(args)
+    return cli.run_command(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

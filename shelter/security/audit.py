@@ -1,0 +1,158 @@
+"""The audit trail: append-only, HMAC-chained.
+
+Each entry's MAC is HMAC-SHA256, under a key derived from the database key,
+over the entry's fields and the previous entry's MAC. Triggers refuse UPDATE
+and DELETE; someone who drops the triggers at the SQL level still cannot edit,
+remove or reorder entries without ``verify_chain`` noticing, and cannot cut
+entries off the end without the head kept in the keyring (and in backup
+manifests) noticing. Entries name records by type and id, never by content:
+``detail`` takes short codes and numbers only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shelter.i18n import N_
+from shelter.storage.models import AuditEntry, utcnow
+
+GENESIS = "0" * 64
+
+# Every action the trail knows, with the label the audit viewer shows.
+ACTIONS: dict[str, str] = {
+    "store.create": N_("Store created"),
+    "store.verify": N_("Store verified"),
+    "store.rotate_key": N_("Database key rotated"),
+    "store.recover": N_("Access recovered with the recovery code"),
+    "store.migrate": N_("Database schema upgraded"),
+    "sign_in": N_("Signed in"),
+    "sign_in.failed": N_("Sign-in failed"),
+    "sign_out": N_("Signed out"),
+    "lock": N_("Screen locked"),
+    "unlock": N_("Screen unlocked"),
+    "account.create": N_("Account created"),
+    "account.update": N_("Account changed"),
+    "account.roles": N_("Roles changed"),
+    "account.deactivate": N_("Account deactivated"),
+    "account.reactivate": N_("Account reactivated"),
+    "account.password": N_("Password changed"),
+    "account.reset_password": N_("Password reset by an administrator"),
+    "shelter.create": N_("Shelter added"),
+    "shelter.update": N_("Shelter changed"),
+    "room.create": N_("Room added"),
+    "room.update": N_("Room changed"),
+    "bed.create": N_("Bed added"),
+    "bed.update": N_("Bed changed"),
+    "settings.change": N_("Setting changed"),
+    "audit.view": N_("Audit log viewed"),
+    "document.print": N_("Document printed"),
+    "document.save": N_("Document saved as a file"),
+    "export": N_("Data exported"),
+    "backup": N_("Backup made"),
+}
+
+
+def chain_key(database_key: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"shelter/v1/audit-chain").derive(
+        database_key
+    )
+
+
+def _check_detail(detail: dict[str, Any]) -> str:
+    for key, value in detail.items():
+        if not isinstance(key, str) or not (
+            value is None or isinstance(value, (bool, int)) or (isinstance(value, str) and len(value) <= 64)
+        ):
+            raise ValueError("audit detail takes short codes and numbers only, never content")
+    return json.dumps(detail, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _mac(key: bytes, entry_id: int, at: datetime, actor_id: int | None, action: str, record_type: str | None,
+         record_id: str | None, outcome: str, detail: str, prev_mac: str) -> str:
+    at_text = at.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    payload = json.dumps(
+        [entry_id, at_text, actor_id, action, record_type, record_id, outcome, detail, prev_mac],
+        separators=(",", ":"), ensure_ascii=True,
+    ).encode("ascii")
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def append(
+    session: Session,
+    key: bytes,
+    action: str,
+    actor_id: int | None,
+    record_type: str | None = None,
+    record_id: int | str | None = None,
+    outcome: str = "ok",
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Add one entry inside the caller's transaction (which holds the write
+    lock, so the chain cannot fork)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    detail_text = _check_detail(detail or {})
+    last = session.execute(select(AuditEntry.id, AuditEntry.mac).order_by(AuditEntry.id.desc()).limit(1)).first()
+    entry_id = (last.id + 1) if last else 1
+    prev = last.mac if last else GENESIS
+    when = (at or utcnow()).astimezone(UTC)
+    rid = None if record_id is None else str(record_id)
+    entry = AuditEntry(
+        id=entry_id, at=when, actor_id=actor_id, action=action, record_type=record_type, record_id=rid,
+        outcome=outcome, detail=detail_text, prev_mac=prev,
+        mac=_mac(key, entry_id, when, actor_id, action, record_type, rid, outcome, detail_text, prev),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    entries: int
+    head_sequence: int
+    head_mac: str
+    problem: str | None = None  # an English technical description for logs/CLI
+    bad_entry: int | None = None
+
+
+def verify_chain(session: Session, key: bytes, expected_head: dict[str, Any] | None = None) -> ChainReport:
+    """Recompute the whole chain. ``expected_head`` is the last head recorded
+    outside the database; entries missing up to it mean the log was cut."""
+    prev = GENESIS
+    expected_id = 1
+    count = 0
+    macs_at: dict[int, str] = {}
+    want = int(expected_head["sequence"]) if expected_head else 0
+    for row in session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars():
+        if row.id != expected_id:
+            return ChainReport(False, count, expected_id - 1, prev, f"entry {expected_id} is missing", expected_id)
+        if row.prev_mac != prev:
+            return ChainReport(False, count, row.id - 1, prev, f"entry {row.id} does not follow entry {row.id - 1}", row.id)
+        mac = _mac(key, row.id, row.at.replace(tzinfo=None), row.actor_id, row.action, row.record_type,
+                   row.record_id, row.outcome, row.detail, row.prev_mac)
+        if not hmac.compare_digest(mac, row.mac):
+            return ChainReport(False, count, row.id - 1, prev, f"entry {row.id} was altered", row.id)
+        if row.id == want:
+            macs_at[row.id] = row.mac
+        prev = row.mac
+        expected_id += 1
+        count += 1
+    if expected_head:
+        if count < want:
+            return ChainReport(False, count, count, prev, f"the log ends at entry {count} but reached entry {want} before", count + 1)
+        if not hmac.compare_digest(macs_at.get(want, ""), str(expected_head["mac"])):
+            return ChainReport(False, count, count, prev, f"entry {want} differs from the recorded head", want)
+    return ChainReport(True, count, count, prev)

@@ -1,0 +1,100 @@
+"""Roles and what each may do. Deny by default: a permission not listed for a
+role is refused. Every service function checks before it reads or writes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from shelter.errors import PermissionDenied
+from shelter.i18n import N_, _
+
+
+class Role(StrEnum):
+    ADMINISTRATOR = "administrator"
+    COORDINATOR = "coordinator"
+    SOCIAL_WORKER = "social_worker"
+    COUNSELLOR = "counsellor"
+    REPORTING = "reporting"
+
+    @property
+    def label(self) -> str:
+        return _(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMINISTRATOR: N_("Administrator"),
+    Role.COORDINATOR: N_("Coordinator"),
+    Role.SOCIAL_WORKER: N_("Social worker"),
+    Role.COUNSELLOR: N_("Counsellor"),
+    Role.REPORTING: N_("Reporting (read-only figures)"),
+}
+
+
+class Permission(StrEnum):
+    # Administration
+    MANAGE_ACCOUNTS = "manage_accounts"
+    MANAGE_SHELTERS = "manage_shelters"
+    MANAGE_SETTINGS = "manage_settings"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    VERIFY_STORE = "verify_store"
+    ROTATE_KEY = "rotate_key"
+    PRINT_RECOVERY_SHEET = "print_recovery_sheet"
+    BACK_UP = "back_up"
+    EXPORT_DATA = "export_data"
+    # Beds and residents
+    VIEW_BED_BOARD = "view_bed_board"
+    ADMIT = "admit"
+    RESERVE_BED = "reserve_bed"
+    TRANSFER = "transfer"
+    DISCHARGE = "discharge"
+    VIEW_RESIDENT = "view_resident"
+    EDIT_RESIDENT = "edit_resident"
+    PRINT_HANDOVER = "print_handover"
+    # Care
+    VIEW_CARE_PLAN = "view_care_plan"
+    WRITE_CARE_PLAN = "write_care_plan"
+    LOG_SESSION = "log_session"
+    READ_CONFIDENTIAL_NOTES = "read_confidential_notes"
+    BREAK_THE_GLASS = "break_the_glass"
+    # Figures
+    VIEW_REPORTS = "view_reports"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    # IT and accounts; no access to residents' files (least privilege: in a
+    # small shelter the same person also holds the coordinator role).
+    Role.ADMINISTRATOR: frozenset({
+        P.MANAGE_ACCOUNTS, P.MANAGE_SHELTERS, P.MANAGE_SETTINGS, P.VIEW_AUDIT_LOG, P.VERIFY_STORE,
+        P.ROTATE_KEY, P.PRINT_RECOVERY_SHEET, P.BACK_UP, P.VIEW_REPORTS,
+    }),
+    Role.COORDINATOR: frozenset({
+        P.VIEW_BED_BOARD, P.ADMIT, P.RESERVE_BED, P.TRANSFER, P.DISCHARGE, P.VIEW_RESIDENT, P.EDIT_RESIDENT,
+        P.PRINT_HANDOVER, P.VIEW_CARE_PLAN, P.BREAK_THE_GLASS, P.VIEW_REPORTS, P.BACK_UP, P.EXPORT_DATA,
+        P.MANAGE_SHELTERS,
+    }),
+    Role.SOCIAL_WORKER: frozenset({
+        P.VIEW_BED_BOARD, P.VIEW_RESIDENT, P.EDIT_RESIDENT, P.PRINT_HANDOVER, P.VIEW_CARE_PLAN,
+        P.WRITE_CARE_PLAN,
+    }),
+    Role.COUNSELLOR: frozenset({
+        P.VIEW_BED_BOARD, P.VIEW_RESIDENT, P.VIEW_CARE_PLAN, P.LOG_SESSION, P.READ_CONFIDENTIAL_NOTES,
+    }),
+    Role.REPORTING: frozenset({P.VIEW_REPORTS}),
+}
+
+
+def permissions_of(roles: frozenset[Role] | set[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)
+
+
+def allows(roles: frozenset[Role] | set[Role], permission: Permission) -> bool:
+    return permission in permissions_of(roles)
+
+
+def require(roles: frozenset[Role] | set[Role], permission: Permission) -> None:
+    if not allows(roles, permission):
+        raise PermissionDenied(_("Your role does not allow this. Ask your coordinator or administrator."))

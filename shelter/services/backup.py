@@ -1,0 +1,110 @@
+"""Encrypted copies of the store.
+
+A backup is a folder holding a consistent copy of the database (made by
+SQLCipher itself, still encrypted under the same key), the keyring that opens
+it, and a manifest with the schema version and the audit-chain head at the
+time of the copy (so a later truncation of the log shows against it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from shelter import __version__
+from shelter.atomic import fsync_dir, write_atomic
+from shelter.storage.database import connect_raw, key_pragma
+from shelter.storage.models import AuditEntry
+from shelter.storage.paths import ensure_private_folder
+
+if TYPE_CHECKING:
+    from shelter.store import OpenStore
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    folder: Path
+    created_at: datetime
+    audit_sequence: int
+    schema: str | None
+
+
+def export_database(source: Path, key: bytes, target: Path, target_key: bytes) -> None:
+    """Copy the whole database at ``source`` into a new encrypted file
+    ``target`` under ``target_key``, consistently (inside one read
+    transaction), with SQLCipher's ``sqlcipher_export``."""
+    if target.exists():
+        raise FileExistsError(target)
+    conn = connect_raw(source, key)
+    try:
+        conn.execute(f"ATTACH DATABASE ? AS shelter_copy KEY \"x'{target_key.hex()}'\"", (str(target),))
+        try:
+            conn.execute("BEGIN")
+            conn.execute("SELECT sqlcipher_export('shelter_copy')")
+            version = conn.execute("PRAGMA main.user_version").fetchone()[0]
+            conn.execute(f"PRAGMA shelter_copy.user_version = {int(version)}")
+            conn.execute("COMMIT")
+        finally:
+            conn.execute("DETACH DATABASE shelter_copy")
+    finally:
+        conn.close()
+    check = connect_raw(target, target_key)
+    try:
+        check.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        result = check.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise OSError(f"copy failed its check: {result}")
+    finally:
+        check.close()
+
+
+def _stamp(now: datetime) -> str:
+    return now.strftime("%Y-%m-%dT%H%M%SZ")
+
+
+def safety_copy(store: OpenStore, label: str) -> BackupInfo:
+    """Copy the store into ``backups/<time>-<label>/`` before a risky change."""
+    now = datetime.now(UTC)
+    safe_label = re.sub(r"[^A-Za-z0-9_.-]", "-", label)[:60]
+    ensure_private_folder(store.paths.backups)
+    folder = store.paths.backups / f"{_stamp(now)}-{safe_label}"
+    partial = folder.with_name(folder.name + ".partial")
+    if partial.exists():
+        shutil.rmtree(partial)
+    ensure_private_folder(partial)
+    db_name = store.keyring.database
+    export_database(store.database_path, store.key, partial / db_name, store.key)
+    with store.read() as s:
+        last = s.execute(select(AuditEntry.id, AuditEntry.mac).order_by(AuditEntry.id.desc()).limit(1)).first()
+        try:
+            from shelter.storage.migrate import current_revision
+
+            schema = current_revision(s.connection())
+        except Exception:
+            schema = None
+    head = {"sequence": last.id, "mac": last.mac} if last else None
+    store.keyring.save(partial / "keyring.json")
+    manifest = {
+        "format": "shelter-backup",
+        "version": 1,
+        "created_at": now.isoformat(),
+        "application_version": __version__,
+        "database": db_name,
+        "schema_revision": schema,
+        "audit_head": head,
+        "label": safe_label,
+    }
+    write_atomic(partial / "manifest.json", json.dumps(manifest, indent=1).encode("utf-8"))
+    partial.rename(folder)
+    fsync_dir(folder.parent)
+    return BackupInfo(folder, now, head["sequence"] if head else 0, schema)
+
+
+__all__ = ["BackupInfo", "export_database", "safety_copy", "key_pragma"]

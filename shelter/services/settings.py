@@ -1,0 +1,102 @@
+"""Store-wide settings, typed, with defaults (stored as JSON in ``setting``).
+
+Never anything sensitive outside the encrypted database: the GUI keeps window
+geometry per user here too, not in QSettings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from sqlalchemy import select
+
+from shelter.errors import ValidationError
+from shelter.i18n import LANGUAGES, _
+from shelter.security.permissions import Permission
+from shelter.storage.models import Setting
+from shelter.store import SignedIn
+
+NAME_FORMS = ("full", "first", "initials")
+
+
+@dataclass(frozen=True)
+class Settings:
+    idle_lock_minutes: int = 5
+    document_language: str = "fr"
+    resident_name_form: str = "full"
+
+    def validated(self) -> Settings:
+        if not (1 <= self.idle_lock_minutes <= 120):
+            raise ValidationError(_("Choose an idle time between 1 and 120 minutes."), field="idle_lock_minutes")
+        if self.document_language not in LANGUAGES:
+            raise ValidationError(_("Unknown language."), field="document_language")
+        if self.resident_name_form not in NAME_FORMS:
+            raise ValidationError(_("Unknown name form."), field="resident_name_form")
+        return self
+
+
+def _load(session) -> Settings:  # noqa: ANN001
+    stored = {row.key: row.value for row in session.execute(select(Setting)).scalars()}
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name in stored:
+            try:
+                values[f.name] = type(getattr(Settings(), f.name))(json.loads(stored[f.name]))
+            except (ValueError, TypeError):
+                continue  # a damaged value falls back to its default
+    try:
+        return Settings(**values).validated()
+    except ValidationError:
+        return Settings()
+
+
+def get_settings(who: SignedIn) -> Settings:
+    """Every signed-in person may read the settings (the idle lock needs them)."""
+    with who.store.read() as s:
+        return _load(s)
+
+
+def update_settings(who: SignedIn, **changes: Any) -> Settings:
+    who.require(Permission.MANAGE_SETTINGS)
+    known = {f.name for f in fields(Settings)}
+    unknown = set(changes) - known
+    if unknown:
+        raise ValidationError(_("Unknown setting."), field=sorted(unknown)[0])
+    with who.store.write() as s:
+        current = _load(s)
+        updated = replace(current, **changes).validated()
+        for name in changes:
+            value = json.dumps(getattr(updated, name))
+            row = s.get(Setting, name)
+            if row is None:
+                s.add(Setting(key=name, value=value))
+            else:
+                row.value = value
+            who.store.audit(s, "settings.change", who.actor.account_id, "setting", name)
+        return updated
+
+
+def get_user_preference(who: SignedIn, name: str, default: Any = None) -> Any:
+    """A per-user GUI preference (window geometry, last section)."""
+    key = f"user.{who.actor.account_id}.{name}"[:64]
+    with who.store.read() as s:
+        row = s.get(Setting, key)
+        if row is None:
+            return default
+        try:
+            return json.loads(row.value)
+        except ValueError:
+            return default
+
+
+def set_user_preference(who: SignedIn, name: str, value: Any) -> None:
+    key = f"user.{who.actor.account_id}.{name}"[:64]
+    with who.store.write() as s:
+        row = s.get(Setting, key)
+        text = json.dumps(value)
+        if row is None:
+            s.add(Setting(key=key, value=text))
+        else:
+            row.value = text
