@@ -101,12 +101,12 @@ def _store(args: argparse.Namespace) -> Store:
 
 
 def _username(args: argparse.Namespace, store: Store) -> str:
+    store.load_keyring()  # a missing or damaged store is reported before any prompt
     if args.user:
         return args.user
-    users = [s[5:] for s in store.load_keyring().slots if s.startswith("user:")]
-    if len(users) == 1:
-        return users[0]
-    raise ValidationError(_("Several accounts can open this store: name yours with --user."))
+    if not args.password_stdin and sys.stdin.isatty():
+        return input(_("Username: ")).strip()
+    raise ValidationError(_("Name your account with --user."))
 
 
 def _sign_in(args: argparse.Namespace, secrets: Secrets) -> SignedIn:

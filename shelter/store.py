@@ -46,7 +46,6 @@ from shelter.security.keyring import (
     new_recovery_code,
     normalise_recovery_code,
     sign_in_delay,
-    user_slot_id,
 )
 from shelter.security.permissions import Permission, Role, require
 from shelter.storage import migrate
@@ -169,7 +168,14 @@ class OpenStore:
                 last = s.execute(
                     select(audit.AuditEntry.id, audit.AuditEntry.mac).order_by(audit.AuditEntry.id.desc()).limit(1)
                 ).first()
-            if last:
+                previous = self.keyring.audit_head
+                # The head only moves forward along the same chain: if the
+                # entry it names is gone or different, the log was cut or
+                # rewritten, and the old head stays so that verify says so.
+                still_there = previous is None or s.execute(
+                    select(audit.AuditEntry.mac).where(audit.AuditEntry.id == int(previous["sequence"]))
+                ).scalar_one_or_none() == previous["mac"]
+            if last and still_there:
                 self.keyring.audit_head = {"sequence": last.id, "mac": last.mac}
         self.keyring.save(self.paths.keyring)
 
@@ -301,7 +307,7 @@ class Store:
         params = kdf or calibrate()
         database_key = secrets.token_bytes(32)
         recovery_code = new_recovery_code()
-        admin_slot = keyring.add_slot(user_slot_id(username), admin_password, database_key, params)
+        admin_slot = keyring.add_slot(keyring.user_slot(username), admin_password, database_key, params)
         recovery_slot = keyring.add_slot(RECOVERY_SLOT, recovery_code, database_key, params, kind="recovery")
         opened: OpenStore | None = None
         try:
@@ -346,7 +352,7 @@ class Store:
     def retry_after(self, username: str) -> int:
         """Seconds before ``username`` may try again (0 when they may now)."""
         ring = self.load_keyring()
-        slot = user_slot_id(username.strip().lower())
+        slot = ring.user_slot(username.strip().lower())
         failures = ring.failures.get(slot if slot in ring.slots else UNKNOWN_SLOT)
         if failures is None:
             return 0
@@ -364,7 +370,7 @@ class Store:
 
         ring = self.load_keyring()
         name = username.strip().lower()
-        slot_id = user_slot_id(name)
+        slot_id = ring.user_slot(name)
         known = slot_id in ring.slots
         counter = slot_id if known else UNKNOWN_SLOT
         wait = self.retry_after(name)
@@ -389,7 +395,7 @@ class Store:
             self._migrate_if_needed(opened)
             with opened.write() as s:
                 account = s.execute(select(StaffAccount).where(StaffAccount.username == username)).scalar_one_or_none()
-                slot = ring.slots.get(user_slot_id(username))
+                slot = ring.slots.get(ring.user_slot(username))
                 if account is None or slot is None:
                     raise WrongPassword(_("Wrong username or password."))
                 if not account.active:
@@ -419,7 +425,7 @@ class Store:
             return
         ids = {}
         for acc in s.execute(select(StaffAccount.id, StaffAccount.username)):
-            ids[user_slot_id(acc.username)] = acc.id
+            ids[ring.user_slot(acc.username)] = acc.id
         for pending in ring.pending_failures:
             account_id = ids.get(pending["slot"]) if pending["slot"] else None
             opened.audit(s, "sign_in.failed", None, "staff_account" if account_id else None, account_id,
@@ -440,11 +446,13 @@ class Store:
             opened.audit(s, "store.migrate", None, detail={"from": before, "to": migrate.head_revision()})
 
     def _cleanup_stale(self, ring: Keyring) -> None:
-        """Remove database files a crashed or finished key rotation left
-        behind (encrypted under keys the keyring no longer holds)."""
-        current = self.paths.database(ring.database)
+        """Remove database files of *older* key generations that a finished
+        key rotation could not delete (they are encrypted under keys the
+        keyring no longer holds). Files of newer generations are never
+        touched: they may be the real store under an old keyring copy."""
         for path in self.folder.glob("shelter*.db"):
-            if path != current and re.fullmatch(r"shelter(\.g\d+)?\.db", path.name):
+            generation = _generation_of(path.name)
+            if generation is not None and generation < ring.generation:
                 for leftover in _database_files(path):
                     with contextlib.suppress(OSError):
                         leftover.unlink()
@@ -485,7 +493,7 @@ class Store:
                         _("The recovery code can only reset the password of an administrator account."),
                         field="username",
                     )
-                slot = ring.add_slot(user_slot_id(name), new_password, key, ring.slots[RECOVERY_SLOT].kdf)
+                slot = ring.add_slot(ring.user_slot(name), new_password, key, ring.slots[RECOVERY_SLOT].kdf)
                 account.slot_public_key = slot.public_key
                 account.active = True
                 account.must_change_password = False
@@ -500,6 +508,13 @@ def _restrict(path: Path) -> None:
     if os.name != "nt":
         with contextlib.suppress(OSError):
             os.chmod(path, 0o600)
+
+
+def _generation_of(name: str) -> int | None:
+    if name == "shelter.db":
+        return 0
+    match = re.fullmatch(r"shelter\.g(\d+)\.db", name)
+    return int(match.group(1)) if match else None
 
 
 def _database_files(db_path: Path) -> list[Path]:

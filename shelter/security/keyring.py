@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import math
 import secrets
@@ -64,8 +65,12 @@ _RECOVERY_CHARS = 30  # 150 bits
 _RECOVERY_GROUP = 5
 
 
-def user_slot_id(username: str) -> str:
-    return f"user:{username}"
+def user_slot_id(store_id: bytes, username: str) -> str:
+    """The slot id of an account: a hash of the username, so the keyring file
+    does not list the staff's names. (Usernames are guessable; this keeps them
+    out of plain sight, it does not make them secret.)"""
+    digest = hashlib.sha256(b"shelter/v1/slot|" + store_id + b"|" + username.encode("utf-8")).hexdigest()
+    return f"user:{digest[:32]}"
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,9 @@ class Keyring:
     audit_head: dict[str, Any] | None = None
 
     # -- creating and opening slots --------------------------------------
+
+    def user_slot(self, username: str) -> str:
+        return user_slot_id(self.store_id, username)
 
     @classmethod
     def new(cls, database: str = "shelter.db") -> Keyring:

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from shelter.errors import ValidationError
 from shelter.i18n import LANGUAGES, _
 from shelter.security import passwords as password_rules
-from shelter.security.keyring import user_slot_id
 from shelter.security.permissions import Permission, Role
 from shelter.storage.models import StaffAccount, StaffRole
 from shelter.store import SignedIn, check_username
@@ -104,8 +103,8 @@ def create_account(
     with store.write() as s:
         if s.execute(select(StaffAccount.id).where(StaffAccount.username == name)).first():
             raise ValidationError(_("This username is already taken."), field="username")
-        slot_params = store.keyring.slots[user_slot_id(who.actor.username)].kdf
-        slot = store.keyring.add_slot(user_slot_id(name), password, store.key, slot_params)
+        slot_params = store.keyring.slots[store.keyring.user_slot(who.actor.username)].kdf
+        slot = store.keyring.add_slot(store.keyring.user_slot(name), password, store.key, slot_params)
         account = StaffAccount(username=name, display_name=display, language=language,
                                must_change_password=must_change_password, slot_public_key=slot.public_key)
         account.roles = [StaffRole(role=r.value) for r in chosen]
@@ -162,7 +161,7 @@ def deactivate(who: SignedIn, account_id: int) -> AccountView:
             raise ValidationError(_("The store needs at least one active administrator."), field="account")
         account.active = False
         account.slot_public_key = None
-        store.keyring.remove_slot(user_slot_id(account.username))
+        store.keyring.remove_slot(store.keyring.user_slot(account.username))
         store.audit(s, "account.deactivate", who.actor.account_id, "staff_account", account.id)
         store.save_keyring(with_head=False)
         return _view(account)
@@ -176,8 +175,8 @@ def reset_password(who: SignedIn, account_id: int, temporary_password: str) -> A
     with store.write() as s:
         account = _account(s, account_id)
         password_rules.check(temporary_password, account.username, field="temporary_password")
-        params = store.keyring.slots[user_slot_id(who.actor.username)].kdf
-        slot = store.keyring.add_slot(user_slot_id(account.username), temporary_password, store.key, params)
+        params = store.keyring.slots[store.keyring.user_slot(who.actor.username)].kdf
+        slot = store.keyring.add_slot(store.keyring.user_slot(account.username), temporary_password, store.key, params)
         reactivated = not account.active
         account.slot_public_key = slot.public_key
         account.active = True
@@ -192,7 +191,7 @@ def change_password(who: SignedIn, current_password: str, new_password: str) -> 
     """The signed-in person changes their own password: one slot is rewrapped,
     nothing is re-encrypted."""
     store = who.store
-    slot_id = user_slot_id(who.actor.username)
+    slot_id = store.keyring.user_slot(who.actor.username)
     if current_password == new_password:
         raise ValidationError(_("The new password must differ from the current one."), field="new_password")
     password_rules.check(new_password, who.actor.username, field="new_password")

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from shelter.errors import StoreDamaged
 from shelter.i18n import _
 from shelter.security.audit import verify_chain
-from shelter.security.keyring import RECOVERY_SLOT, user_slot_id
+from shelter.security.keyring import RECOVERY_SLOT, Keyring
 from shelter.security.permissions import Permission
 from shelter.services.backup import export_database
 from shelter.storage.database import connect_raw
@@ -96,7 +96,7 @@ def rotate_key(who: SignedIn) -> int:
     with store.write() as s:
         store.audit(s, "store.rotate_key", who.actor.account_id, outcome="started", detail={"generation": generation})
         vouched = {
-            user_slot_id(a.username): a.slot_public_key
+            ring.user_slot(a.username): a.slot_public_key
             for a in s.execute(select(StaffAccount).where(StaffAccount.active.is_(True))).scalars()
             if a.slot_public_key
         }
@@ -114,12 +114,21 @@ def rotate_key(who: SignedIn) -> int:
         raise
     new_ring = copy.deepcopy(ring)
     new_ring.reseal_all(new_key, generation, new_name, vouched)
-    if user_slot_id(who.actor.username) not in new_ring.slots:
+    if ring.user_slot(who.actor.username) not in new_ring.slots:
         for leftover in _database_files(new_path):
             leftover.unlink(missing_ok=True)
         raise StoreDamaged(_("Your own key slot is not vouched for by the database; the key was not rotated."))
-    store.engine.dispose() if store.engine is not None else None
-    new_ring.save(store.paths.keyring)  # the switch
+    try:
+        new_ring.save(store.paths.keyring)  # the switch
+    except BaseException:
+        # Did the switch happen (the rename may succeed and a later fsync
+        # fail)? Only if the keyring on disk still names the old file is the
+        # new one safe to remove.
+        with contextlib.suppress(Exception):
+            if Keyring.load(store.paths.keyring).database != new_name:
+                for leftover in _database_files(new_path):
+                    leftover.unlink(missing_ok=True)
+        raise
     # From here the new file is the store. Reopen on it.
     store.close()
     replacement = OpenStore(store.paths, new_ring, new_key)

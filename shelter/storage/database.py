@@ -50,6 +50,9 @@ def connect_raw(path: Path, key: bytes) -> sqlcipher3.Connection:
     """
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
+        # SQLCipher would print its own error lines on stderr for a wrong key
+        # or a damaged page; we report those ourselves, once, in plain words.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(key_pragma(key))
         for pragma in CIPHER_SETTINGS:
             conn.execute(pragma)
