@@ -1,0 +1,66 @@
+"""Shared fixtures: a real encrypted store on disk for every test.
+
+Creating a store costs two Argon2id derivations, so one template store is
+made per test session and each test gets a fresh copy of its files (as
+KeePassXC's GUI tests copy a fixture database).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from shelter.i18n import set_language  # noqa: E402
+from shelter.security.keyring import KdfParams  # noqa: E402
+from shelter.store import SignedIn, Store  # noqa: E402
+
+ADMIN = "amina"
+ADMIN_PASSWORD = "correct horse battery staple"
+SHELTER_NAME = "Dar Al Amane"
+SHELTER_CODE = "RBT1"
+FAST_KDF = KdfParams()  # the floor: 64 MiB, 3 passes, 4 lanes
+
+
+@pytest.fixture(autouse=True)
+def _english_and_isolated(monkeypatch, tmp_path_factory):
+    """Every test starts in English with its own data dir variable unset."""
+    set_language("en")
+    monkeypatch.delenv("SHELTER_DATA_DIR", raising=False)
+    yield
+    set_language("en")
+
+
+@pytest.fixture(scope="session")
+def template_store(tmp_path_factory) -> tuple[Path, str]:
+    folder = tmp_path_factory.mktemp("template") / "store"
+    who, code = Store.create(
+        folder, shelter_name=SHELTER_NAME, shelter_code=SHELTER_CODE, city="Rabat",
+        admin_username=ADMIN, admin_display_name="Amina Benali", admin_password=ADMIN_PASSWORD, kdf=FAST_KDF,
+    )
+    who.lock("sign_out")
+    return folder, code
+
+
+@pytest.fixture
+def store_dir(template_store, tmp_path) -> Path:
+    """A fresh copy of a store with one shelter and one administrator."""
+    folder = tmp_path / "store"
+    shutil.copytree(template_store[0], folder)
+    return folder
+
+
+@pytest.fixture
+def recovery_code(template_store) -> str:
+    return template_store[1]
+
+
+@pytest.fixture
+def admin(store_dir) -> SignedIn:
+    who = Store(store_dir).sign_in(ADMIN, ADMIN_PASSWORD)
+    yield who
+    who.lock("sign_out")
