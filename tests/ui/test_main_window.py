@@ -1,0 +1,93 @@
+"""The main window: sections by role, search, status bar, remembered
+geometry and section (in the encrypted store), the About box's version."""
+
+from __future__ import annotations
+
+from shelter.i18n import _
+from shelter.security.permissions import Role
+from shelter.services import accounts, settings
+from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.ui.conftest import sign_in
+from ui.qt import QKeySequence, Qt
+from ui.shell.main_window import PREF_GEOMETRY, PREF_SECTION
+from ui.shell.sections import ComingSoonPage
+
+COUNSELLOR_PASSWORD = "blue door quiet harbour"
+
+
+def _sections(window):
+    return [window.navigation.item(i).text() for i in range(window.navigation.count())]
+
+
+def test_a_counsellor_does_not_get_administration(qtbot, make_shell, store_dir, admin):
+    accounts.create_account(admin, "salma", "Salma Idrissi", [Role.COUNSELLOR], COUNSELLOR_PASSWORD,
+                            must_change_password=False)
+    shell = make_shell(store_dir)
+    window = sign_in(qtbot, shell, "salma", COUNSELLOR_PASSWORD)
+    assert _("Administration") not in _sections(window)
+    assert _("Sessions") in _sections(window) and _("Residents") in _sections(window)
+    assert window.open_section("administration") is False
+    assert "administration" not in window.pages
+    assert _("Counsellor") in window.who_label.text() and "Salma Idrissi" in window.who_label.text()
+
+
+def test_an_administrator_opens_administration(qtbot, make_shell, store_dir):
+    shell = make_shell(store_dir)
+    window = sign_in(qtbot, shell, ADMIN, ADMIN_PASSWORD)
+    assert _("Administration") in _sections(window)
+    # Least privilege: the administrator role alone does not see residents.
+    assert _("Residents") not in _sections(window)
+    assert window.open_section("administration")
+    assert window.stack.currentWidget() is window.pages["administration"]
+    assert window.current_section() == "administration"
+
+
+def test_sections_not_built_yet_say_so(qtbot, make_shell, store_dir):
+    shell = make_shell(store_dir)
+    window = sign_in(qtbot, shell, ADMIN, ADMIN_PASSWORD)
+    window.open_section("reports")
+    page = window.stack.currentWidget()
+    assert isinstance(page, ComingSoonPage)
+    assert page.notice.text() == _("This section arrives in a coming version.")
+
+
+def test_search_is_focused_with_ctrl_k_and_says_there_are_no_records(qtbot, make_shell, store_dir, admin):
+    accounts.create_account(admin, "salma", "Salma Idrissi", [Role.COUNSELLOR], COUNSELLOR_PASSWORD,
+                            must_change_password=False)
+    shell = make_shell(store_dir)
+    window = sign_in(qtbot, shell, "salma", COUNSELLOR_PASSWORD)
+    assert window.search_action.shortcut() == QKeySequence("Ctrl+K")
+    window.search_action.trigger()
+    qtbot.keyClicks(window.search, "Fatima")
+    assert window.stack.currentWidget() is window.search_page
+    assert window.search_page.result.text() == _(
+        "No resident records exist yet, so nothing matches “{query}”.").format(query="Fatima")
+    qtbot.keyClick(window.search, Qt.Key_Escape)
+    assert window.search.text() == "" and window.stack.currentWidget() is not window.search_page
+
+
+def test_window_geometry_and_last_section_are_kept_per_user(qtbot, make_shell, store_dir):
+    shell = make_shell(store_dir)
+    window = sign_in(qtbot, shell, ADMIN, ADMIN_PASSWORD)
+    window.resize(760, 540)  # the offscreen screen is 800×600
+    window.open_section("reports")
+    who = shell.who
+    shell.sign_out()
+    assert who.locked and shell.main_window is None
+    window = sign_in(qtbot, shell, ADMIN, ADMIN_PASSWORD)
+    assert window.current_section() == "reports"
+    assert (window.width(), window.height()) == (760, 540)
+    stored = settings.get_user_preference(shell.who, PREF_GEOMETRY)
+    assert isinstance(stored, str) and stored
+    assert settings.get_user_preference(shell.who, PREF_SECTION) == "reports"
+
+
+def test_menus_have_standard_shortcuts(qtbot, make_shell, store_dir):
+    shell = make_shell(store_dir)
+    window = sign_in(qtbot, shell, ADMIN, ADMIN_PASSWORD)
+    assert QKeySequence("Ctrl+L") in window.lock_action.shortcuts()
+    assert QKeySequence(Qt.Key_F12) in window.lock_action.shortcuts()
+    assert window.quit_action.shortcuts()
+    assert window.lock_action in window.file_menu.actions()
+    assert window.sign_out_action in window.file_menu.actions()
+    assert window.quit_action in window.file_menu.actions()

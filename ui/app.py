@@ -1,0 +1,54 @@
+"""Start the graphical application: ``run_gui(args)`` (called by main.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from shelter.i18n import current_language, normalise_language
+from shelter.resources import resource
+from shelter.storage.paths import default_data_dir
+
+
+def load_stylesheet() -> str:
+    path = resource("style", "shelter.qss")
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def make_application(argv: list[str] | None = None):  # noqa: ANN201  (QApplication)
+    """The QApplication with Shelter's name, High-DPI settings and look."""
+    from ui.qt import QApplication, QGuiApplication, Qt, icon
+
+    app = QApplication.instance()
+    if app is None:
+        # Fractional scaling (125 %, 150 % on Windows laptops) without blur.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Shelter")
+    app.setApplicationDisplayName("Shelter")
+    app.setOrganizationName("Shelter")
+    app.setDesktopFileName("shelter")
+    app.setWindowIcon(icon("shelter"))
+    app.setStyle("Fusion")  # the same look on Windows, macOS and Linux
+    app.setStyleSheet(load_stylesheet())
+    return app
+
+
+def run_gui(args: Any) -> int:
+    """Show the set-up wizard (no store yet) or the sign-in window; returns
+    the exit code when the person quits."""
+    app = make_application()
+    from ui.shell import Shell
+    from ui.shell.language import InterfaceLanguage, load_bundled_fonts
+
+    load_bundled_fonts()
+    language = InterfaceLanguage(app)
+    # Qt's catalogue and the direction are in place before any widget exists.
+    language.apply(normalise_language(getattr(args, "lang", None) or current_language()))
+    app.setQuitOnLastWindowClosed(False)  # the shell decides when Shelter ends
+    folder = Path(getattr(args, "data_dir", None) or default_data_dir())
+    shell = Shell(folder, language)
+    shell.finished.connect(app.quit)
+    shell.start()
+    return app.exec()

@@ -1,0 +1,171 @@
+"""The one place the GUI imports Qt from (as Anki's ``aqt.qt``), plus the few
+helpers every screen shares: running slow core work off the GUI thread and
+reading the bundled icons.
+
+Screens write ``from ui.qt import QWidget, Signal, ...``; nothing under
+``shelter/`` may import this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (  # noqa: F401  (re-exported)
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QSize,
+    Qt,
+    QTimer,
+    QTranslator,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (  # noqa: F401  (re-exported)
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QIcon,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QShortcut,
+)
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import (  # noqa: F401  (re-exported)
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QStackedWidget,
+    QStatusBar,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from shelter.resources import resource
+
+
+_ICON_COLOUR = b"#2c5a61"
+_icons: dict[str, QIcon] = {}
+
+
+def icon(name: str) -> QIcon:
+    """One of the project's own icons in ``resources/icons`` (SVG), with a
+    white variant for selected items (white text on the teal highlight)."""
+    cached = _icons.get(name)
+    if cached is not None:
+        return cached
+    path = resource("icons", f"{name}.svg")
+    result = QIcon()
+    if path.exists():
+        data = path.read_bytes()
+        for mode, svg in ((QIcon.Normal, data), (QIcon.Selected, data.replace(_ICON_COLOUR, b"#ffffff"))):
+            for size in (16, 20, 24, 32, 48, 64):
+                pixmap = QPixmap(size, size)
+                pixmap.fill(Qt.transparent)
+                renderer = QSvgRenderer(QByteArray(svg))
+                painter = QPainter(pixmap)
+                renderer.render(painter)
+                painter.end()
+                result.addPixmap(pixmap, mode)
+    _icons[name] = result
+    return result
+
+
+class Task(QObject):
+    """Run ``work()`` on a worker thread; ``done(result)`` or ``failed(exc)``
+    arrive on the GUI thread (queued signals), so slots may touch widgets.
+
+    The worker must not touch any widget: it calls the core only. Keep a
+    reference to the task until it reports (``run_task`` does).
+    """
+
+    done = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, work: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._work = work
+        self.running = False
+
+    def start(self) -> None:
+        self.running = True
+        threading.Thread(target=self._run, name="shelter-task", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            result = self._work()
+        except BaseException as exc:  # noqa: BLE001  (reported to the GUI thread)
+            if not _is_expected(exc):
+                traceback.print_exception(exc)
+            self.running = False
+            with contextlib.suppress(RuntimeError):  # the owner was closed meanwhile
+                self.failed.emit(exc)
+        else:
+            self.running = False
+            with contextlib.suppress(RuntimeError):
+                self.done.emit(result)
+
+
+def _is_expected(exc: BaseException) -> bool:
+    from shelter.errors import ShelterError
+
+    return isinstance(exc, ShelterError)
+
+
+def run_task(owner: QObject, work: Callable[[], Any], on_done: Callable[[Any], None],
+             on_failed: Callable[[BaseException], None]) -> Task:
+    """Start ``work`` off the GUI thread; the task lives as a child of ``owner``
+    until it reports, then is deleted."""
+    task = Task(work, owner)
+    task.done.connect(on_done)
+    task.failed.connect(on_failed)
+    task.done.connect(lambda _result: task.deleteLater())
+    task.failed.connect(lambda _exc: task.deleteLater())
+    task.start()
+    return task
+
+
+def error_text(exc: BaseException) -> str:
+    """What to tell the person about a failure: the core's own (translated)
+    message, or a plain sentence for an unexpected one."""
+    from shelter.errors import ShelterError
+    from shelter.i18n import _
+
+    if isinstance(exc, ShelterError):
+        return exc.message
+    return _("Something went wrong: {reason}").format(reason=type(exc).__name__)

@@ -1,0 +1,201 @@
+"""The sections of the main window and the pages the shell itself provides.
+
+A section lists the permissions that show it (any one is enough): people see
+only the sections their roles can use. Sections whose screens are not built
+yet say so plainly; they never show invented data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shelter.i18n import N_, _, ngettext
+from shelter.security.permissions import Permission as P
+from shelter.services import shelters
+from shelter.store import Actor, SignedIn
+from ui.qt import QFrame, QLabel, Qt, QVBoxLayout, QWidget
+from ui.widgets import heading
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str  # marked with N_, translated when shown
+    icon: str
+    shown_for: tuple[P, ...]  # any one of these permissions; empty: everyone
+    purpose: str  # marked with N_: what the section will hold
+
+    def visible_to(self, actor: Actor) -> bool:
+        return not self.shown_for or any(actor.has(p) for p in self.shown_for)
+
+
+ADMINISTRATION = "administration"
+
+SECTIONS: tuple[Section, ...] = (
+    Section("dashboard", N_("Dashboard"), "dashboard", (),
+            N_("Occupancy at a glance, admissions and reviews due, reminders.")),
+    Section("beds", N_("Beds"), "bed", (P.VIEW_BED_BOARD,),
+            N_("The bed board: who sleeps where, free beds, reservations and moves.")),
+    Section("residents", N_("Residents"), "residents", (P.VIEW_RESIDENT,),
+            N_("Resident files: admission, identity, consent, needs assessment and care plan.")),
+    Section("sessions", N_("Sessions"), "sessions", (P.LOG_SESSION, P.VIEW_CARE_PLAN),
+            N_("Counselling sessions and the week calendar.")),
+    Section("reintegration", N_("Reintegration"), "reintegration", (P.VIEW_CARE_PLAN,),
+            N_("Reintegration plans, milestones, discharge and follow-up.")),
+    Section("reports", N_("Reports"), "reports", (P.VIEW_REPORTS,),
+            N_("Monthly figures for the national committee and donors.")),
+    Section(ADMINISTRATION, N_("Administration"), "administration",
+            (P.MANAGE_ACCOUNTS, P.MANAGE_SHELTERS, P.MANAGE_SETTINGS, P.VIEW_AUDIT_LOG),
+            N_("Staff accounts, shelters, rooms and beds, settings and the audit log.")),
+)
+
+
+def visible_sections(actor: Actor) -> list[Section]:
+    return [s for s in SECTIONS if s.visible_to(actor)]
+
+
+def section(key: str) -> Section:
+    return next(s for s in SECTIONS if s.key == key)
+
+
+def _page_layout(page: QWidget) -> QVBoxLayout:
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(32, 24, 32, 24)
+    layout.setSpacing(12)
+    return layout
+
+
+def _text(parent: QWidget, name: str = "") -> QLabel:
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.PlainText)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+class ComingSoonPage(QWidget):
+    """A section whose screens are not built yet."""
+
+    def __init__(self, sec: Section, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.section = sec
+        self.title = heading("", 1, self)
+        self.notice = _text(self, "notice")
+        self.purpose = _text(self, "muted")
+        layout = _page_layout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.purpose)
+        layout.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(_(self.section.label))
+        self.notice.setText(_("This section arrives in a coming version."))
+        self.purpose.setText(_(self.section.purpose))
+
+
+class DashboardPage(QWidget):
+    """A greeting and the shelters with their rooms and beds (real figures
+    from the store); occupancy and reminders arrive with the bed board."""
+
+    def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._who = who
+        self.title = heading("", 1, self)
+        self.greeting = _text(self)
+        self.shelters_heading = heading("", 2, self)
+        self.shelters = QFrame(self)
+        self.shelters.setObjectName("card")
+        self._shelter_layout = QVBoxLayout(self.shelters)
+        self.notice = _text(self, "muted")
+        layout = _page_layout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.greeting)
+        layout.addWidget(self.shelters_heading)
+        layout.addWidget(self.shelters)
+        layout.addWidget(self.notice)
+        layout.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        actor = self._who.actor
+        self.title.setText(_("Dashboard"))
+        self.greeting.setText(_("Welcome, {name}.").format(name=actor.display_name))
+        self.shelters_heading.setText(_("Shelters"))
+        self.notice.setText(_("Occupancy, admissions and reviews due arrive in a coming version."))
+        self.reload()
+
+    def reload(self) -> None:
+        while self._shelter_layout.count():
+            item = self._shelter_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        if self._who.locked:
+            return
+        views = shelters.list_shelters(self._who)
+        for view in views:
+            rooms = sum(1 for r in view.rooms if r.active)
+            line = _("{name} ({code})").format(name=view.name, code=view.code)
+            if view.city:
+                line += " — " + view.city
+            figures = "{rooms} · {beds}".format(
+                rooms=ngettext("{n} room", "{n} rooms", rooms).format(n=rooms),
+                beds=ngettext("{n} bed", "{n} beds", view.bed_count).format(n=view.bed_count))
+            label = _text(self.shelters)
+            label.setText(line + "\n" + figures)
+            self._shelter_layout.addWidget(label)
+        if not views:
+            label = _text(self.shelters)
+            label.setText(_("No shelter is recorded yet."))
+            self._shelter_layout.addWidget(label)
+
+
+class SearchPage(QWidget):
+    """Results of the global search. Resident records do not exist yet, so
+    it says so rather than pretending to search."""
+
+    def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._who = who
+        self.query = ""
+        self.title = heading("", 1, self)
+        self.result = _text(self, "notice")
+        layout = _page_layout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.result)
+        layout.addStretch(1)
+        self.retranslate()
+
+    def set_query(self, text: str) -> None:
+        self.query = text.strip()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(_("Search"))
+        if not self._who.actor.has(P.VIEW_RESIDENT):
+            self.result.setText(_("Your role does not allow searching resident records."))
+        else:
+            self.result.setText(_("No resident records exist yet, so nothing matches “{query}”.").format(
+                query=self.query))
+
+
+class UnavailablePage(QWidget):
+    """Shown when a section's screen could not be opened."""
+
+    def __init__(self, sec: Section, reason: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.section = sec
+        self.reason = reason
+        self.title = heading("", 1, self)
+        self.notice = _text(self, "fieldError")
+        layout = _page_layout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.notice)
+        layout.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(_(self.section.label))
+        self.notice.setText(_("This section could not be opened: {reason}").format(reason=self.reason))
