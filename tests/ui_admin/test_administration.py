@@ -1,0 +1,141 @@
+"""Administration driven through its real widgets: accounts, rooms,
+settings and the audit log, on a real encrypted store."""
+
+from __future__ import annotations
+
+import pytest
+
+from shelter.errors import PermissionDenied
+from shelter.i18n import _
+from shelter.security.permissions import Role
+from shelter.services import accounts, settings, shelters
+from shelter.store import Store
+from tests.conftest import ADMIN
+from ui.qt import Qt
+
+TEMPORARY = "lemon tree under rain"
+
+
+@pytest.fixture
+def page(qtbot, admin):
+    from ui.admin import AdministrationPage
+
+    widget = AdministrationPage(admin)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_a_new_account_signs_in_with_its_temporary_password_and_must_change_it(qtbot, page, store_dir):
+    tab = page.accounts
+    qtbot.mouseClick(tab.new_button, Qt.LeftButton)
+    dialog = tab.dialog
+    qtbot.keyClicks(dialog.name_edit, "Karim Alaoui")
+    qtbot.keyClicks(dialog.username_edit, "karim")
+    _check_role(dialog.roles, _("Coordinator"))
+    qtbot.keyClicks(dialog.passwords.password, TEMPORARY)
+    qtbot.keyClicks(dialog.passwords.confirm, TEMPORARY)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert tab.dialog is None
+    assert "karim" in tab.status.text()
+
+    who = Store(store_dir).sign_in("karim", TEMPORARY)
+    assert who.actor.roles == frozenset({Role.COORDINATOR})
+    view = next(a for a in accounts.list_accounts(page.accounts._who) if a.username == "karim")
+    assert view.must_change_password
+    who.lock("sign_out")
+
+
+def _check_role(group, label):
+    from ui.qt import QCheckBox
+
+    boxes = [b for b in group.findChildren(QCheckBox) if b.text().replace("&", "") == label]
+    assert boxes, f"no role box labelled {label!r}"
+    boxes[0].setChecked(True)
+
+
+def test_an_empty_name_is_explained_and_nothing_is_created(qtbot, page, admin):
+    tab = page.accounts
+    before = len(accounts.list_accounts(admin))
+    qtbot.mouseClick(tab.new_button, Qt.LeftButton)
+    dialog = tab.dialog
+    qtbot.keyClicks(dialog.username_edit, "nadia")
+    _check_role(dialog.roles, _("Counsellor"))
+    qtbot.keyClicks(dialog.passwords.password, TEMPORARY)
+    qtbot.keyClicks(dialog.passwords.confirm, TEMPORARY)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert tab.dialog is dialog and dialog.isVisible()
+    assert dialog.username_edit.text() == "nadia"  # nothing typed is lost
+    assert len(accounts.list_accounts(admin)) == before
+    dialog.reject()
+
+
+def test_an_administrator_cannot_deactivate_their_own_account(qtbot, page, admin, monkeypatch):
+    told: list[str] = []
+    monkeypatch.setattr("ui.admin.accounts.ask", lambda *args: True)
+    monkeypatch.setattr("ui.admin.accounts.tell", lambda parent, title, text: told.append(text))
+    tab = page.accounts
+    tab.select(admin.actor.account_id)
+    tab.deactivate()
+    # (So the last administrator can never be deactivated either.)
+    assert told == [_("You cannot deactivate your own account.")]
+    assert next(a for a in accounts.list_accounts(admin) if a.username == ADMIN).active
+
+
+def test_resetting_a_password_lets_the_person_in_with_the_temporary_one(qtbot, page, admin, store_dir):
+    karim = accounts.create_account(admin, "karim", "Karim Alaoui", [Role.COUNSELLOR], "first words of spring")
+    tab = page.accounts
+    tab.reload(karim.id)
+    tab.select(karim.id)
+    qtbot.mouseClick(tab.password_button, Qt.LeftButton)
+    dialog = tab.dialog
+    qtbot.keyClicks(dialog.passwords.password, TEMPORARY)
+    qtbot.keyClicks(dialog.passwords.confirm, TEMPORARY)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert tab.dialog is None
+    Store(store_dir).sign_in("karim", TEMPORARY).lock("sign_out")
+    with pytest.raises(Exception):
+        Store(store_dir).sign_in("karim", "first words of spring")
+
+
+def test_idle_minutes_are_saved(qtbot, page, admin):
+    tab = page.settings
+    tab.idle_spin.setValue(12)
+    qtbot.mouseClick(tab.save_button, Qt.LeftButton)
+    assert settings.get_settings(admin).idle_lock_minutes == 12
+
+
+def test_rooms_added_in_the_service_appear_in_the_tree(qtbot, page, admin):
+    shelter = shelters.list_shelters(admin)[0]
+    shelters.add_room(admin, shelter.id, "Blue room", beds=4, women_only=True)
+    page.places.reload()
+    model = page.places.model
+    texts = []
+    for row in range(model.rowCount()):
+        parent = model.index(row, 0)
+        texts += [model.index(r, 0, parent).data() for r in range(model.rowCount(parent))]
+    assert "Blue room" in texts
+
+
+def test_the_audit_log_filters_by_action_and_shows_the_chain(qtbot, page, admin):
+    accounts.create_account(admin, "karim", "Karim Alaoui", [Role.COUNSELLOR], "first words of spring")
+    tab = page.audit
+    index = tab.action.findData("account.create")
+    tab.action.setCurrentIndex(index)
+    qtbot.mouseClick(tab.apply_button, Qt.LeftButton)
+    rows = [tab.model.entry(r) for r in range(tab.model.rowCount())]
+    assert rows and {r.action for r in rows} == {"account.create"}
+    assert tab.count.text() == _("{count} entry").format(count=1)
+    tab.check_chain()
+    assert tab.chain.property("state") == "ok"
+
+
+def test_someone_who_is_not_an_administrator_gets_nothing(qtbot, admin, store_dir):
+    from ui.admin import AdministrationPage
+
+    accounts.create_account(admin, "salma", "Salma Idrissi", [Role.COUNSELLOR], "first words of spring",
+                            must_change_password=False)
+    salma = Store(store_dir).sign_in("salma", "first words of spring")
+    with pytest.raises(PermissionDenied):
+        AdministrationPage(salma)
+    salma.lock("sign_out")

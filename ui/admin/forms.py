@@ -1,0 +1,278 @@
+"""Small pieces the administration forms share: an error label beside each
+field, a password pair with a strength meter, confirmation boxes and local
+date formatting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QDateTime, QLocale, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shelter.errors import ShelterError, ValidationError
+from shelter.i18n import _
+from shelter.security import passwords
+
+T = TypeVar("T")
+
+ERROR_COLOUR = QColor("#b00020")
+OK_COLOUR = QColor("#1b5e20")
+# Meter colours from very weak to very strong.
+STRENGTH_COLOURS = ("#b00020", "#d84315", "#f9a825", "#2e7d32", "#1b5e20")
+
+
+def tint(widget: QWidget, colour: QColor) -> None:
+    """Colour a widget's text (the shell's style sheet may override this
+    through the widget's ``role`` property)."""
+    palette = widget.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, colour)
+    palette.setColor(QPalette.ColorRole.Text, colour)
+    widget.setPalette(palette)
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setProperty("role", "error")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    tint(label, ERROR_COLOUR)
+    label.hide()
+    return label
+
+
+def status_label() -> QLabel:
+    """A quiet line that confirms what was just done ("Saved.")."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setProperty("role", "status")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    tint(label, OK_COLOUR)
+    return label
+
+
+class FieldErrors:
+    """Error messages shown beside the field they belong to.
+
+    Fields are registered under the names services use in
+    ``ValidationError.field``; an error for an unknown field goes to the
+    general label (usually above the dialog's buttons). Nothing typed is
+    touched: only the labels change.
+    """
+
+    def __init__(self) -> None:
+        self.general = error_label()
+        self._labels: dict[str, QLabel] = {}
+        self._widgets: dict[str, QWidget] = {}
+
+    def field(self, widget: QWidget, *names: str, focus: QWidget | None = None) -> QWidget:
+        """``widget`` with its error label under it, to put in a form row.
+        ``focus`` is the widget to focus on an error (``widget`` by default)."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(widget)
+        label = error_label()
+        layout.addWidget(label)
+        for name in names:
+            self._labels[name] = label
+            self._widgets[name] = focus or widget
+        return box
+
+    def label_for(self, name: str) -> QLabel:
+        return self._labels.get(name, self.general)
+
+    def clear(self) -> None:
+        for label in {*self._labels.values(), self.general}:
+            label.clear()
+            label.hide()
+        for widget in self._widgets.values():
+            widget.setAccessibleDescription("")
+
+    def show(self, error: ShelterError) -> None:
+        """Show ``error`` beside its field (or generally) and focus the field."""
+        name = error.field if isinstance(error, ValidationError) else None
+        label = self._labels.get(name or "", self.general)
+        label.setText(str(error))
+        label.show()
+        widget = self._widgets.get(name or "")
+        if widget is not None:
+            widget.setAccessibleDescription(str(error))
+            target = widget.focusProxy() or widget
+            if isinstance(widget, QLineEdit):
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                widget.selectAll()
+            elif target.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def attempt(self, call: Callable[[], T]) -> tuple[bool, T | None]:
+        """Run a service call; on a ShelterError show it and return (False, None)."""
+        self.clear()
+        try:
+            with busy():
+                return True, call()
+        except ShelterError as exc:
+            self.show(exc)
+            return False, None
+
+
+@contextmanager
+def busy() -> Iterator[None]:
+    """A wait cursor while a service call runs (key derivations take a moment)."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+def dialog_buttons(accept_text: str) -> tuple[QDialogButtonBox, QPushButton]:
+    """Our own Accept/Cancel buttons (translated by us, not by Qt's catalogue).
+    The accept button is the default: Enter presses it, Escape cancels."""
+    box = QDialogButtonBox()
+    ok = box.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    box.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+    ok.setDefault(True)
+    ok.setAutoDefault(True)
+    return box, ok
+
+
+class PasswordPair(QWidget):
+    """A password typed twice, with a live strength meter and the first rule
+    it breaks as a hint. ``username`` (a callable) lets the hint warn about a
+    password that contains the username."""
+
+    def __init__(self, username: Callable[[], str] = lambda: "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._username = username
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(_("Temporary password"))
+        self.confirm = QLineEdit()
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm.setAccessibleName(_("Temporary password again"))
+        self.meter = QProgressBar()
+        self.meter.setRange(0, 5)
+        self.meter.setTextVisible(False)
+        self.meter.setMaximumHeight(8)
+        self.meter.setAccessibleName(_("Password strength"))
+        self.strength = QLabel()
+        self.strength.setWordWrap(True)
+        self.strength.setTextFormat(Qt.TextFormat.PlainText)
+        self.show_text = QCheckBox(_("Sho&w the password"))
+        self.show_text.setAccessibleName(_("Show the password"))
+        self.show_text.toggled.connect(self._reveal)
+        self.password.textChanged.connect(self.refresh)
+        self.refresh()
+
+    def meter_box(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.meter)
+        layout.addWidget(self.strength)
+        layout.addWidget(self.show_text)
+        return box
+
+    def _reveal(self, on: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
+        self.password.setEchoMode(mode)
+        self.confirm.setEchoMode(mode)
+
+    def refresh(self) -> None:
+        text = self.password.text()
+        if not text:
+            self.meter.setValue(0)
+            self.strength.setText(
+                _("At least {n} characters; a few words together make a good passphrase.").format(
+                    n=passwords.MIN_LENGTH)
+            )
+            self.meter.setAccessibleDescription("")
+            return
+        score = passwords.strength(text)
+        self.meter.setValue(score + 1)
+        palette = self.meter.palette()
+        palette.setColor(QPalette.ColorRole.Highlight, QColor(STRENGTH_COLOURS[score]))
+        self.meter.setPalette(palette)
+        found = passwords.problems(text, self._username())
+        label = passwords.strength_label(score)
+        message = _("Strength: {label}").format(label=label)
+        if found:
+            message = _("Strength: {label}. {problem}").format(label=label, problem=found[0])
+        self.strength.setText(message)
+        self.meter.setAccessibleDescription(message)
+
+    def matches(self) -> bool:
+        return self.password.text() == self.confirm.text()
+
+    def mismatch_error(self) -> ValidationError:
+        return ValidationError(_("The two passwords are not the same."), field="password_confirm")
+
+
+def ask(parent: QWidget, title: str, text: str, confirm: str) -> bool:
+    """A confirmation for an action that is hard to undo. Cancel is the
+    default, so Enter alone does not confirm."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    yes = box.addButton(confirm, QMessageBox.ButtonRole.AcceptRole)
+    no = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    box.exec()
+    return box.clickedButton() is yes
+
+
+def tell(parent: QWidget, title: str, text: str) -> None:
+    """A problem the person must read (an action was refused)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.addButton(_("OK"), QMessageBox.ButtonRole.AcceptRole)
+    box.exec()
+
+
+def to_qdatetime(moment: datetime) -> QDateTime:
+    """An aware datetime as a local QDateTime."""
+    return QDateTime.fromMSecsSinceEpoch(int(moment.timestamp() * 1000)).toLocalTime()
+
+
+def local_datetime(moment: datetime | None) -> str:
+    """Date and time in the user's locale, local time; "" for None."""
+    if moment is None:
+        return ""
+    return QLocale().toString(to_qdatetime(moment), QLocale.FormatType.ShortFormat)
+
+
+def local_datetime_long(moment: datetime | None) -> str:
+    """The same with seconds (for tooltips and the audit log)."""
+    if moment is None:
+        return ""
+    return to_qdatetime(moment).toString("yyyy-MM-dd HH:mm:ss")
+
+
+def sort_key(value: Any) -> Any:
+    """A value QSortFilterProxyModel compares sensibly."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str):
+        return value.casefold()
+    return value
