@@ -10,6 +10,7 @@ and the key.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import re
 import secrets
@@ -160,6 +161,19 @@ class OpenStore:
               record_id: int | str | None = None, outcome: str = "ok", detail: dict[str, Any] | None = None,
               at: datetime | None = None) -> None:
         audit.append(session, self.audit_key, action, actor_id, record_type, record_id, outcome, detail, at)
+
+    @contextmanager
+    def keyring_change(self) -> Iterator[Keyring]:
+        """A change to the key slots made together with a database
+        transaction: if anything in the block fails (a full disk when the
+        keyring is written, a refused commit), the keyring in memory goes back
+        to what it was, so memory never holds a slot the disk does not."""
+        before = copy.deepcopy(self.keyring)
+        try:
+            yield self.keyring
+        except BaseException:
+            self.keyring = before
+            raise
 
     def save_keyring(self, with_head: bool = True) -> None:
         """Write the keyring, with the current audit-chain head."""

@@ -100,7 +100,7 @@ def create_account(
     if language is not None and language not in LANGUAGES:
         raise ValidationError(_("Unknown language."), field="language")
     store = who.store
-    with store.write() as s:
+    with store.keyring_change(), store.write() as s:
         if s.execute(select(StaffAccount.id).where(StaffAccount.username == name)).first():
             raise ValidationError(_("This username is already taken."), field="username")
         slot_params = store.keyring.slots[store.keyring.user_slot(who.actor.username)].kdf
@@ -152,7 +152,7 @@ def deactivate(who: SignedIn, account_id: int) -> AccountView:
     database key afterwards if the person may have kept a copy of the files."""
     who.require(Permission.MANAGE_ACCOUNTS)
     store = who.store
-    with store.write() as s:
+    with store.keyring_change(), store.write() as s:
         account = _account(s, account_id)
         if account.id == who.actor.account_id:
             raise ValidationError(_("You cannot deactivate your own account."), field="account")
@@ -172,7 +172,7 @@ def reset_password(who: SignedIn, account_id: int, temporary_password: str) -> A
     changed at the next sign-in. The old password stops working."""
     who.require(Permission.MANAGE_ACCOUNTS)
     store = who.store
-    with store.write() as s:
+    with store.keyring_change(), store.write() as s:
         account = _account(s, account_id)
         password_rules.check(temporary_password, account.username, field="temporary_password")
         params = store.keyring.slots[store.keyring.user_slot(who.actor.username)].kdf
@@ -201,7 +201,7 @@ def change_password(who: SignedIn, current_password: str, new_password: str) -> 
         store.keyring.unlock(slot_id, current_password)
     except WrongPassword:
         raise ValidationError(_("The current password is not right."), field="current_password") from None
-    with store.write() as s:
+    with store.keyring_change(), store.write() as s:
         account = _account(s, who.actor.account_id)
         params = store.keyring.slots[slot_id].kdf
         slot = store.keyring.add_slot(slot_id, new_password, store.key, params)
