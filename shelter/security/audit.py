@@ -1,7 +1,10 @@
 """The audit trail: append-only, HMAC-chained.
 
-Each entry's MAC is HMAC-SHA256, under a key derived from the database key,
-over the entry's fields and the previous entry's MAC. Triggers refuse UPDATE
+Each entry's MAC is HMAC-SHA256 over the entry's fields and the previous
+entry's MAC, under a random 256-bit chain key kept inside the encrypted
+database (``store_meta.audit_chain_key``). The key is not derived from the
+database key, so rotating that key does not break the chain; it is as secret
+as the records themselves, since only a holder of the database key reads it. Triggers refuse UPDATE
 and DELETE; someone who drops the triggers at the SQL level still cannot edit,
 remove or reorder entries without ``verify_chain`` noticing, and cannot cut
 entries off the end without the head kept in the keyring (and in backup
@@ -18,8 +21,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -60,12 +61,6 @@ ACTIONS: dict[str, str] = {
     "export": N_("Data exported"),
     "backup": N_("Backup made"),
 }
-
-
-def chain_key(database_key: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"shelter/v1/audit-chain").derive(
-        database_key
-    )
 
 
 def _check_detail(detail: dict[str, Any]) -> str:
