@@ -1,5 +1,6 @@
-"""Shelter: start the application (no command) or run an administration
-command (``python main.py --help``)."""
+"""Shelter: start the application (no command), run an administration
+command (``python main.py --help``), or check the installation
+(``python main.py --self-test``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--self-test"]:
+        from ui.selftest import run
+
+        return run()
     from shelter import cli
     from shelter.i18n import set_language
 

@@ -1,0 +1,37 @@
+"""``main.py --self-test`` checks a real installation and leaves nothing
+behind; a broken resource makes it fail and name the check."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_self_test_passes_and_leaves_nothing_behind(tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(os.environ, TMPDIR=str(tmp), TEMP=str(tmp), TMP=str(tmp))
+    env.pop("QT_QPA_PLATFORM", None)  # the self-test must choose offscreen itself
+    result = subprocess.run([sys.executable, str(ROOT / "main.py"), "--self-test"], capture_output=True,
+                            text=True, env=env, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "self-test passed" in result.stdout
+    for check in ("translations", "fonts", "encrypted store", "main window in every language", "clean-up"):
+        assert f"ok    {check}" in result.stdout
+    assert list(tmp.iterdir()) == []
+
+
+def test_a_missing_catalogue_fails_and_names_the_check(qapp, monkeypatch, tmp_path):
+    from ui import selftest
+
+    monkeypatch.setattr("shelter.i18n.catalogue_path", lambda lang: tmp_path / f"{lang}.po")
+    out = io.StringIO()
+    assert selftest.run(out) == 1
+    text = out.getvalue()
+    assert "FAIL  translations" in text and "self-test FAILED: translations" in text
+    assert "ok    clean-up" in text
