@@ -11,7 +11,7 @@ else
 endif
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench bundle clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,17 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The installable one-folder application in dist/Shelter/, checked by its own
+# --self-test; on Linux also a tarball with a .desktop file. On Windows, then
+# build the installer with Inno Setup (installer/README.md).
+bundle: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bundle]"
+	$(BIN)/python -m PyInstaller --noconfirm --clean --log-level WARN installer/shelter.spec
+	dist/Shelter/Shelter --self-test
+ifneq ($(OS),Windows_NT)
+	$(BIN)/python installer/linux/tarball.py
+endif
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(ARGS)
