@@ -91,3 +91,16 @@ def test_menus_have_standard_shortcuts(qtbot, make_shell, store_dir):
     assert window.lock_action in window.file_menu.actions()
     assert window.sign_out_action in window.file_menu.actions()
     assert window.quit_action in window.file_menu.actions()
+
+
+def test_about_names_the_version_and_the_bundled_licences(qtbot, make_shell, store_dir, monkeypatch):
+    from shelter import __version__
+    from ui.qt import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
+    window = sign_in(qtbot, make_shell(store_dir), ADMIN, ADMIN_PASSWORD)
+    window.about_action.trigger()
+    assert __version__ in shown[0]
+    for component in ("PySide6", "SQLCipher", "ReportLab", "Noto", "SIL Open Font License", "GNU General Public"):
+        assert component in shown[0]

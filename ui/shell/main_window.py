@@ -304,11 +304,15 @@ class MainWindow(QMainWindow):
         ChangePasswordDialog(self.who, parent=self).exec()
 
     def show_about(self) -> None:
+        from shelter.about import components
+
         QMessageBox.about(
             self, _("About Shelter"),
             _("Shelter {version}").format(version=__version__) + "\n\n"
             + _("Case management for shelters protecting victims of human trafficking.") + "\n"
-            + _("The records are kept encrypted on this computer."))
+            + _("The records are kept encrypted on this computer.") + "\n\n"
+            + _("Free software under the GNU General Public License, version 3 or later. It includes:") + "\n"
+            + "\n".join(components()))
 
     # -- per-user preferences (kept in the encrypted store, never in QSettings) ---
 
