@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from shelter import __version__
+from shelter import __version__, cli_documents
 from shelter.errors import ShelterError, ValidationError
 from shelter.i18n import LANGUAGES, _, normalise_language, set_language
 from shelter.security.permissions import Role
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     recover.add_argument("--user", required=True, help=_("the administrator's username"))
     recover.add_argument("--password-stdin", action="store_true",
                          help=_("read the recovery code, then the new password, from standard input"))
+    cli_documents.add_parsers(sub)
     return p
 
 
@@ -215,6 +216,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, TextIO], int]] = {
     "passwd": cmd_passwd,
     "rotate-key": cmd_rotate_key,
     "recover": cmd_recover,
+    "document": cli_documents.cmd_document,
 }
 
 

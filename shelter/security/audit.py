@@ -36,6 +36,7 @@ ACTIONS: dict[str, str] = {
     "store.rotate_key": N_("Database key rotated"),
     "store.recover": N_("Access recovered with the recovery code"),
     "store.migrate": N_("Database schema upgraded"),
+    "store.recovery_code": N_("New recovery code issued (the old one stopped working)"),
     "sign_in": N_("Signed in"),
     "sign_in.failed": N_("Sign-in failed"),
     "sign_out": N_("Signed out"),
@@ -58,6 +59,7 @@ ACTIONS: dict[str, str] = {
     "audit.view": N_("Audit log viewed"),
     "document.print": N_("Document printed"),
     "document.save": N_("Document saved as a file"),
+    "document.recovery_sheet": N_("Recovery sheet produced"),
     "export": N_("Data exported"),
     "backup": N_("Backup made"),
 }
