@@ -1,4 +1,5 @@
-; Inno Setup 6 script: the Windows installer for Shelter.
+﻿; Inno Setup 6 script (UTF-8 with BOM, for the Arabic and French texts): the
+; Windows installer for Shelter.
 ; Build on Windows after `make bundle` (or the PyInstaller command in
 ; installer/README.md) has produced dist\Shelter\:
 ;     iscc installer\windows\shelter.iss
@@ -8,7 +9,13 @@
 ; PyInstaller spec writes from shelter/__init__.py: one place for it.
 #define AppExe "Shelter.exe"
 #define BundleDir AddBackslash(SourcePath) + "..\..\dist\Shelter"
+#if !FileExists(BundleDir + "\" + AppExe)
+  #error dist\Shelter\Shelter.exe is missing: build the bundle first (installer\README.md)
+#endif
 #define AppVersion GetVersionNumbersString(BundleDir + "\" + AppExe)
+; Arabic wizard pages come from the community translation Arabic.isl (not
+; shipped with every Inno Setup release): used when it is installed.
+#define HaveArabic FileExists(AddBackslash(CompilerPath) + "Languages\Arabic.isl")
 
 [Setup]
 ; A fixed AppId ties upgrades and the uninstaller to this product. Never change it.
@@ -43,12 +50,16 @@ RestartApplications=no
 [Languages]
 Name: "french"; MessagesFile: "compiler:Languages\French.isl"
 Name: "english"; MessagesFile: "compiler:Default.isl"
+#if HaveArabic
 Name: "arabic"; MessagesFile: "compiler:Languages\Arabic.isl"
+#endif
 
 [CustomMessages]
 english.RemoveData=Also delete the shelter's records stored for this Windows account?%n%nThis cannot be undone. Choose No unless the records have been moved to another computer or are no longer needed.
 french.RemoveData=Supprimer aussi les dossiers du centre enregistrés pour ce compte Windows ?%n%nC'est irréversible. Choisissez Non sauf si les dossiers ont été transférés sur un autre ordinateur ou ne sont plus nécessaires.
+#if HaveArabic
 arabic.RemoveData=هل تريد أيضًا حذف ملفات المركز المحفوظة لحساب ويندوز هذا؟%n%nلا يمكن التراجع عن ذلك. اختر «لا» ما لم تُنقل الملفات إلى حاسوب آخر أو لم تعد لازمة.
+#endif
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
