@@ -49,6 +49,7 @@ def test_every_released_store_opens_and_upgrades(fixture, tmp_path):
 
 def test_pending_migration_takes_a_safety_copy_first(store_dir, tmp_path, monkeypatch):
     # A copy of the migrations with one more revision, as the next version will have.
+    current = migrate.head_revision()
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, scripts)
     (scripts / "versions" / "9000_next.py").write_text(
@@ -67,9 +68,9 @@ def test_pending_migration_takes_a_safety_copy_first(store_dir, tmp_path, monkey
     assert list_entries(who, AuditFilter(action="store.migrate"))
     who.lock()
     backups = list((store_dir / "backups").iterdir())
-    assert len(backups) == 1 and "pre-upgrade-0001" in backups[0].name
+    assert len(backups) == 1 and f"pre-upgrade-{current}" in backups[0].name
     manifest = json.loads((backups[0] / "manifest.json").read_text())
-    assert manifest["schema_revision"] == "0001" and manifest["audit_head"]["sequence"] > 0
+    assert manifest["schema_revision"] == current and manifest["audit_head"]["sequence"] > 0
     # The safety copy opens on its own, at the old schema, with its keyring.
     copy = tmp_path / "restored"
     shutil.copytree(backups[0], copy)

@@ -7,13 +7,15 @@ the schema back the checks in the services: invalid data never reaches disk.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -21,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -132,6 +135,9 @@ class Bed(Base):
     room_id: Mapped[int] = mapped_column(ForeignKey("room.id"), index=True)
     label: Mapped[str] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # While out of service (active false): why, and when it should be back.
+    out_of_service_reason: Mapped[str | None] = mapped_column(String(200))
+    out_of_service_until: Mapped[date | None] = mapped_column(Date)
 
     room: Mapped[Room] = relationship(back_populates="beds")
 
@@ -197,3 +203,159 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="{}")
     prev_mac: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(64))
+
+
+# -- residents, stays and beds (revision 0002) ---------------------------------
+
+SEXES = ("female", "male")
+RISK_LEVELS = ("low", "medium", "high")
+REFERRAL_SOURCES = ("police", "prosecutor", "ngo", "hospital", "consulate", "hotline", "self")
+IDENTIFICATION = ("presumed", "identified")
+EXPLOITATION_FORMS = ("sexual", "labour", "domestic_servitude", "forced_begging", "forced_criminality",
+                      "forced_marriage", "organ_removal", "other")
+DESTINATIONS = ("family_reunification", "assisted_return", "independent_living", "another_shelter", "hospital",
+                "left_without_notice", "other")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class Resident(Base):
+    """A person the shelter protects. One record per person across stays: a
+    readmission opens a new stay on the same resident. Accompanying children
+    are residents of their own, linked to the parent."""
+
+    __tablename__ = "resident"
+    __table_args__ = (
+        CheckConstraint(_in("sex", SEXES), name="known_sex"),
+        CheckConstraint(_in("risk_level", RISK_LEVELS), name="known_risk"),
+        CheckConstraint("length(trim(name_arabic)) > 0 OR length(trim(name_latin)) > 0", name="named"),
+        CheckConstraint("exploitation_scope IS NULL OR exploitation_scope IN ('internal', 'cross_border')",
+                        name="known_scope"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(32), unique=True)
+    name_arabic: Mapped[str] = mapped_column(String(200), default="")
+    name_latin: Mapped[str] = mapped_column(String(200), default="")
+    preferred_name: Mapped[str] = mapped_column(String(120), default="")
+    sex: Mapped[str] = mapped_column(String(8))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    birth_year_estimated: Mapped[int | None] = mapped_column(Integer)
+    nationality: Mapped[str] = mapped_column(String(2), default="")  # ISO 3166-1 alpha-2
+    languages: Mapped[str] = mapped_column(String(120), default="")  # ISO 639 codes, comma-separated
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
+    exploitation: Mapped[str] = mapped_column(String(200), default="")  # EXPLOITATION_FORMS, comma-separated
+    exploitation_country: Mapped[str] = mapped_column(String(2), default="")
+    exploitation_scope: Mapped[str | None] = mapped_column(String(16))
+    flag_trafficker_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_no_visits: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_no_phone: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_media_exposure: Mapped[bool] = mapped_column(Boolean, default=False)
+    risk_level: Mapped[str] = mapped_column(String(8), default="medium")
+    consent_processing: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_processing_on: Mapped[date | None] = mapped_column(Date)
+    consent_sharing: Mapped[str] = mapped_column(Text, default="")  # named partners, one per line
+    consent_sharing_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    stays: Mapped[list[Stay]] = relationship(back_populates="resident", order_by="Stay.admitted_at")
+
+
+class ResidentNameKey(Base):
+    """Folded and phonetic keys of a resident's names (shelter.names), so a
+    search is an indexed prefix lookup inside the encrypted database."""
+
+    __tablename__ = "resident_name_key"
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    __table_args__ = (Index("ix_resident_name_key_key", "key"),)
+
+
+class Referral(Base):
+    __tablename__ = "referral"
+    __table_args__ = (
+        CheckConstraint(_in("source", REFERRAL_SOURCES), name="known_source"),
+        CheckConstraint(_in("identification", IDENTIFICATION), name="known_identification"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stay_id: Mapped[int] = mapped_column(ForeignKey("stay.id"), unique=True)
+    referred_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16))
+    agency: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    identification: Mapped[str] = mapped_column(String(16), default="presumed")
+    identified_by: Mapped[str] = mapped_column(String(200), default="")
+    identified_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Stay(Base):
+    """One stay of a resident in a shelter, from admission to discharge.
+    The database refuses a second open stay for the same person."""
+
+    __tablename__ = "stay"
+    __table_args__ = (
+        CheckConstraint("discharged_at IS NULL OR discharged_at >= admitted_at", name="ordered"),
+        CheckConstraint("destination IS NULL OR " + _in("destination", DESTINATIONS), name="known_destination"),
+        CheckConstraint("(discharged_at IS NULL) = (destination IS NULL)", name="discharge_complete"),
+        Index("uq_stay_one_open_per_resident", "resident_id", unique=True,
+              sqlite_where=text("discharged_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    shelter_id: Mapped[int] = mapped_column(ForeignKey("shelter.id"), index=True)
+    admitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    discharged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    destination: Mapped[str | None] = mapped_column(String(32))
+    discharge_note: Mapped[str] = mapped_column(Text, default="")
+
+    resident: Mapped[Resident] = relationship(back_populates="stays")
+    assignments: Mapped[list[BedAssignment]] = relationship(back_populates="stay",
+                                                            order_by="BedAssignment.started_at")
+
+
+class BedAssignment(Base):
+    """Who was in which bed, from when to when. The database refuses two open
+    assignments on one bed and two open assignments for one stay."""
+
+    __tablename__ = "bed_assignment"
+    __table_args__ = (
+        CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ordered"),
+        Index("uq_bed_assignment_one_per_bed", "bed_id", unique=True, sqlite_where=text("ended_at IS NULL")),
+        Index("uq_bed_assignment_one_per_stay", "stay_id", unique=True, sqlite_where=text("ended_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stay_id: Mapped[int] = mapped_column(ForeignKey("stay.id"), index=True)
+    bed_id: Mapped[int] = mapped_column(ForeignKey("bed.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    stay: Mapped[Stay] = relationship(back_populates="assignments")
+
+
+class Reservation(Base):
+    """A bed held for an expected arrival until ``expires_at``. Closed when
+    the person is admitted to it (``admitted_stay_id``) or it is cancelled;
+    an expired one simply stops holding the bed."""
+
+    __tablename__ = "reservation"
+    __table_args__ = (
+        CheckConstraint("expires_at > reserved_at", name="ordered"),
+        Index("uq_reservation_one_open_per_bed", "bed_id", unique=True,
+              sqlite_where=text("closed_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bed_id: Mapped[int] = mapped_column(ForeignKey("bed.id"), index=True)
+    label: Mapped[str] = mapped_column(String(120), default="")  # e.g. "police referral, Rabat"; no identity
+    reserved_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    admitted_stay_id: Mapped[int | None] = mapped_column(ForeignKey("stay.id"))
