@@ -3,7 +3,7 @@ geometry and section (in the encrypted store), the About box's version."""
 
 from __future__ import annotations
 
-from shelter.i18n import _
+from shelter.i18n import _, ngettext
 from shelter.security.permissions import Role
 from shelter.services import accounts, settings
 from tests.conftest import ADMIN, ADMIN_PASSWORD
@@ -51,7 +51,7 @@ def test_sections_not_built_yet_say_so(qtbot, make_shell, store_dir):
     assert page.notice.text() == _("This section arrives in a coming version.")
 
 
-def test_search_is_focused_with_ctrl_k_and_says_there_are_no_records(qtbot, make_shell, store_dir, admin):
+def test_ctrl_k_searches_residents_in_any_script(qtbot, make_shell, store_dir, admin):
     accounts.create_account(admin, "salma", "Salma Idrissi", [Role.COUNSELLOR], COUNSELLOR_PASSWORD,
                             must_change_password=False)
     shell = make_shell(store_dir)
@@ -59,11 +59,20 @@ def test_search_is_focused_with_ctrl_k_and_says_there_are_no_records(qtbot, make
     assert window.search_action.shortcut() == QKeySequence("Ctrl+K")
     window.search_action.trigger()
     qtbot.keyClicks(window.search, "Fatima")
-    assert window.stack.currentWidget() is window.search_page
-    assert window.search_page.result.text() == _(
-        "No resident records exist yet, so nothing matches “{query}”.").format(query="Fatima")
+    page = window.pages["residents"]
+    assert window.stack.currentWidget() is page
+    assert page.search.text() == "Fatima"
+    qtbot.waitUntil(lambda: page.count.text() == ngettext("{n} person", "{n} people", 0).format(n=0))
     qtbot.keyClick(window.search, Qt.Key_Escape)
-    assert window.search.text() == "" and window.stack.currentWidget() is not window.search_page
+    assert window.search.text() == ""
+
+
+def test_someone_who_may_not_see_residents_is_told_so_by_the_search(qtbot, make_shell, store_dir):
+    window = sign_in(qtbot, make_shell(store_dir), ADMIN, ADMIN_PASSWORD)
+    window.search_action.trigger()
+    qtbot.keyClicks(window.search, "Fatima")
+    assert window.stack.currentWidget() is window.search_page
+    assert window.search_page.result.text() == _("Your role does not allow searching resident records.")
 
 
 def test_window_geometry_and_last_section_are_kept_per_user(qtbot, make_shell, store_dir):

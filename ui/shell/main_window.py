@@ -11,6 +11,7 @@ import traceback
 
 from shelter import __version__
 from shelter.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language
+from shelter.security.permissions import Permission as P
 from shelter.services import settings, shelters
 from shelter.store import SignedIn
 from ui.qt import (
@@ -246,6 +247,20 @@ class MainWindow(QMainWindow):
     def _make_page(self, sec: Section) -> QWidget:
         if sec.key == "dashboard":
             return DashboardPage(self.who, self.stack)
+        if sec.key in ("beds", "residents"):
+            try:
+                if sec.key == "beds":
+                    from ui.beds import BedBoardPage
+
+                    return BedBoardPage(self.who, self.stack)
+                from ui.residents import ResidentsPage
+
+                return ResidentsPage(self.who, self.stack)
+            except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
+                traceback.print_exception(exc)
+                from ui.qt import error_text
+
+                return UnavailablePage(sec, error_text(exc), self.stack)
         if sec.key == ADMINISTRATION:
             try:
                 from ui.admin import AdministrationPage  # opened lazily: only admins need it
@@ -286,6 +301,9 @@ class MainWindow(QMainWindow):
             index = self.navigation.currentRow()
             if index >= 0:
                 self._row_changed(index)
+            return
+        if self.who.actor.has(P.VIEW_RESIDENT) and self.open_section("residents"):
+            self.pages["residents"].set_query(text)
             return
         self.search_page.set_query(text)
         self.stack.setCurrentWidget(self.search_page)

@@ -153,8 +153,8 @@ class DashboardPage(QWidget):
 
 
 class SearchPage(QWidget):
-    """Results of the global search. Resident records do not exist yet, so
-    it says so rather than pretending to search."""
+    """Where the global search lands for someone whose role may not search
+    resident records (those who may are taken to the Residents section)."""
 
     def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -174,11 +174,7 @@ class SearchPage(QWidget):
 
     def retranslate(self) -> None:
         self.title.setText(_("Search"))
-        if not self._who.actor.has(P.VIEW_RESIDENT):
-            self.result.setText(_("Your role does not allow searching resident records."))
-        else:
-            self.result.setText(_("No resident records exist yet, so nothing matches “{query}”.").format(
-                query=self.query))
+        self.result.setText(_("Your role does not allow searching resident records."))
 
 
 class UnavailablePage(QWidget):

@@ -1,0 +1,154 @@
+"""The bed board, the admission form and the residents list, driven through
+their real widgets on a real encrypted store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from shelter.security.permissions import Role
+from shelter.services import accounts, residents, shelters
+from shelter.services.audit_log import AuditFilter, list_entries
+from shelter.store import Store
+from tests.test_residents import admission
+from ui.qt import Qt
+
+PASSWORD = "night shift green tea"
+
+
+@pytest.fixture
+def coordinator(admin, store_dir):
+    shelter = shelters.list_shelters(admin)[0]
+    shelters.add_room(admin, shelter.id, "Room 1", beds=3, women_only=True)
+    accounts.create_account(admin, "salma", "Salma Idrissi", [Role.COORDINATOR], PASSWORD,
+                            must_change_password=False)
+    who = Store(store_dir).sign_in("salma", PASSWORD)
+    yield who
+    who.lock("sign_out")
+
+
+@pytest.fixture
+def board(qtbot, coordinator):
+    from ui.beds import BedBoardPage
+
+    page = BedBoardPage(coordinator)
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def tile_statuses(page):
+    return {bed_id: button.tile.status for bed_id, button in page.tiles.items()}
+
+
+def test_admitting_through_the_form_fills_a_bed_on_the_board(qtbot, board):
+    assert set(tile_statuses(board).values()) == {"free"}
+    assert "0 of 3 beds occupied" in board.summary.text()
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    qtbot.keyClicks(dialog.name_latin, "Grace Okafor")
+    dialog.nationality.setText("NG")
+    dialog.consent.setChecked(True)
+    assert dialog.bed.count() == 3  # the women-only room's free beds
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.admitted is not None, dialog.error.text()
+    occupied = [b.tile for b in board.tiles.values() if b.tile.status == "occupied"]
+    assert [t.case_number for t in occupied] == [dialog.admitted.case_number]
+    assert "1 of 3 beds occupied" in board.summary.text()
+
+
+def test_the_form_explains_a_missing_name_and_keeps_what_was_typed(qtbot, board):
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    dialog.agency.setText("Sûreté, Rabat")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.isVisible() and dialog.error.isVisible()
+    assert dialog.agency.text() == "Sûreté, Rabat"
+    dialog.reject()
+
+
+def test_the_duplicate_check_offers_the_person_on_record_and_readmits(qtbot, board, coordinator):
+    bed = next(iter(board.tiles))
+    first = residents.admit(coordinator, admission(bed))
+    residents.discharge(coordinator, first.stay_id, datetime.now(UTC), "independent_living")
+    board.refresh()
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    dialog.name_arabic.setText("فاطمه الزهراء بنعلي")  # QTest types ASCII only
+    qtbot.waitUntil(lambda: dialog.duplicates.count() == 1, timeout=3000)
+    dialog.duplicates.item(0).setCheckState(Qt.Checked)
+    assert dialog.readmit_id == first.resident_id
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.admitted is not None and dialog.admitted.case_number == first.case_number
+
+
+def test_moving_a_resident_with_the_keyboard(qtbot, board, coordinator):
+    b1, b2, _b3 = list(board.tiles)
+    residents.admit(coordinator, admission(b1))
+    board.refresh()
+    board.tiles[b1].setChecked(True)
+    assert board.move_button.isEnabled()
+    board.move_selected()
+    dialog = board.dialog
+    dialog.list.setCurrentRow(next(i for i in range(dialog.list.count())
+                                   if dialog.list.item(i).data(Qt.UserRole) == b2))
+    qtbot.keyClick(dialog.list, Qt.Key_Return)
+    assert tile_statuses(board)[b1] == "free" and tile_statuses(board)[b2] == "occupied"
+
+
+def test_moving_a_resident_by_drag_and_drop(qtbot, board, coordinator):
+    from PySide6.QtCore import QMimeData, QPoint, QPointF
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    from ui.beds.board import MIME_STAY
+
+    b1, _b2, b3 = list(board.tiles)
+    stay = residents.admit(coordinator, admission(b1)).stay_id
+    board.refresh()
+    mime = QMimeData()
+    mime.setData(MIME_STAY, str(stay).encode("ascii"))
+    # Offscreen there is no drag manager to carry a real drag, so the tile's
+    # own handlers get the events it would receive.
+    occupied = board.tiles[b1]
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.MoveAction, mime, Qt.LeftButton, Qt.NoModifier)
+    occupied.dragEnterEvent(enter)
+    assert not enter.isAccepted()  # an occupied bed takes nobody
+    target = board.tiles[b3]
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.MoveAction, mime, Qt.LeftButton, Qt.NoModifier)
+    target.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    target.dropEvent(QDropEvent(QPointF(10, 10), Qt.MoveAction, mime, Qt.LeftButton, Qt.NoModifier))
+    assert tile_statuses(board)[b3] == "occupied" and tile_statuses(board)[b1] == "free"
+
+
+def test_filters_show_only_the_chosen_status(qtbot, board, coordinator):
+    b1 = next(iter(board.tiles))
+    residents.admit(coordinator, admission(b1))
+    board.refresh()
+    board.status_filter.setCurrentIndex(board.status_filter.findData("occupied"))
+    assert list(tile_statuses(board).values()) == ["occupied"]
+
+
+def test_the_residents_list_searches_as_you_type_and_opening_a_file_is_audited(qtbot, coordinator, admin):
+    from ui.residents import ResidentsPage
+
+    bed = residents.bed_board(coordinator)[0].rooms[0].beds[0].bed_id
+    admitted = residents.admit(coordinator, admission(bed))
+    page = ResidentsPage(coordinator)
+    qtbot.addWidget(page)
+    page.show()
+    page.search.setText("فاطمة")  # QTest types ASCII only
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    page.search.clear()
+    qtbot.keyClicks(page.search, "zzz")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=3000)
+    page.search.clear()
+    qtbot.keyClicks(page.search, "fatima")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    page.table.selectRow(0)
+    page.open_selected()
+    assert admitted.case_number in page.dialog.windowTitle()
+    page.dialog.reject()
+    views = list_entries(admin, AuditFilter(action="resident.view"))
+    assert [v.record_id for v in views] == [str(admitted.resident_id)]

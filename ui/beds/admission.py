@@ -1,0 +1,326 @@
+"""The admission form: referral, identity, exploitation and safety, consent,
+and the bed. While the names are typed, people already on record who may be
+the same person are listed; choosing one readmits them (one history)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shelter.errors import ShelterError, ValidationError
+from shelter.i18n import N_, _
+from shelter.services import residents
+from shelter.services.residents import Admission, Identity, Protection, ReferralInfo
+from shelter.store import SignedIn
+
+SOURCES = {"police": N_("Police"), "prosecutor": N_("Public prosecutor"), "ngo": N_("Association / NGO"),
+           "hospital": N_("Hospital"), "consulate": N_("Consulate"), "hotline": N_("Hotline"),
+           "self": N_("Came on their own")}
+FORMS = {"sexual": N_("Sexual exploitation"), "labour": N_("Forced labour"),
+         "domestic_servitude": N_("Domestic servitude"), "forced_begging": N_("Forced begging"),
+         "forced_criminality": N_("Forced criminality"), "forced_marriage": N_("Forced marriage"),
+         "organ_removal": N_("Organ removal"), "other": N_("Other")}
+RISKS = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
+
+
+def _date_edit(optional: bool = False) -> QDateEdit:
+    edit = QDateEdit(QDate.currentDate())
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    if optional:
+        edit.setSpecialValueText(" ")
+        edit.setMinimumDate(QDate(1900, 1, 1))
+        edit.setDate(edit.minimumDate())
+    return edit
+
+
+def _value(edit: QDateEdit):  # noqa: ANN202
+    if edit.specialValueText() and edit.date() == edit.minimumDate():
+        return None
+    return edit.date().toPython()
+
+
+class AdmissionDialog(QDialog):
+    def __init__(self, who: SignedIn, parent: QWidget | None = None, bed_id: int | None = None) -> None:
+        super().__init__(parent)
+        self.who = who
+        self.admitted: residents.Admitted | None = None
+        self.readmit_id: int | None = None
+        self.setWindowTitle(_("Admission"))
+        self.resize(820, 720)
+
+        # Referral
+        self.referred_on = _date_edit()
+        self.source = QComboBox()
+        for code, label in SOURCES.items():
+            self.source.addItem(_(label), code)
+        self.agency = QLineEdit()
+        self.contact = QLineEdit()
+        self.identified = QComboBox()
+        self.identified.addItem(_("Presumed victim"), "presumed")
+        self.identified.addItem(_("Identified victim"), "identified")
+        self.identified_by = QLineEdit()
+        referral = QGroupBox(_("Referral"))
+        form = QFormLayout(referral)
+        self._row(form, _("Referral &date:"), self.referred_on)
+        self._row(form, _("Referred &by:"), self.source)
+        self._row(form, _("A&gency and contact:"), self._pair(self.agency, self.contact))
+        self._row(form, _("Identification:"), self._pair(self.identified, self.identified_by))
+        self.agency.setPlaceholderText(_("e.g. Sûreté nationale, Rabat"))
+        self.contact.setPlaceholderText(_("name, telephone"))
+        self.identified_by.setPlaceholderText(_("by whom"))
+
+        # Identity
+        self.name_arabic = QLineEdit()
+        self.name_arabic.setLayoutDirection(Qt.RightToLeft)
+        self.name_latin = QLineEdit()
+        self.preferred = QLineEdit()
+        self.sex = QComboBox()
+        self.sex.addItem(_("Female"), "female")
+        self.sex.addItem(_("Male"), "male")
+        self.birth_date = _date_edit(optional=True)
+        self.birth_year = QSpinBox()
+        self.birth_year.setRange(0, QDate.currentDate().year())
+        self.birth_year.setSpecialValueText(_("unknown"))
+        self.nationality = QLineEdit()
+        self.nationality.setMaxLength(2)
+        self.nationality.setPlaceholderText(_("country code, e.g. NG"))
+        self.languages = QLineEdit()
+        self.languages.setPlaceholderText(_("e.g. en, pcm"))
+        self.interpreter = QCheckBox(_("Needs an &interpreter"))
+        identity = QGroupBox(_("Identity"))
+        form = QFormLayout(identity)
+        self._row(form, _("Name in &Arabic script:"), self.name_arabic)
+        self._row(form, _("Name in &Latin script:"), self.name_latin)
+        self._row(form, _("&Preferred name:"), self.preferred)
+        self._row(form, _("&Sex:"), self.sex)
+        self._row(form, _("Date of bi&rth:"), self._pair(self.birth_date, QLabel(_("or estimated year:")),
+                                                          self.birth_year))
+        self._row(form, _("&Nationality:"), self.nationality)
+        self._row(form, _("Lang&uages:"), self._pair(self.languages, self.interpreter))
+
+        # Possible duplicates
+        self.duplicates = QListWidget()
+        self.duplicates.setAccessibleName(_("People already on record who may be this person"))
+        self.duplicates.setMaximumHeight(110)
+        self.duplicate_note = QLabel(_("Type the names: people already on record with similar names appear here."))
+        self.duplicate_note.setWordWrap(True)
+        duplicates = QGroupBox(_("Already on record?"))
+        box = QVBoxLayout(duplicates)
+        box.addWidget(self.duplicate_note)
+        box.addWidget(self.duplicates)
+
+        # Exploitation, safety, consent
+        self.forms: dict[str, QCheckBox] = {}
+        exploitation = QGroupBox(_("Exploitation and safety"))
+        grid = QGridLayout(exploitation)
+        for index, (code, label) in enumerate(FORMS.items()):
+            box = QCheckBox(_(label))
+            self.forms[code] = box
+            grid.addWidget(box, index // 4, index % 4)
+        self.cross_border = QComboBox()
+        self.cross_border.addItem(_("Not known"), None)
+        self.cross_border.addItem(_("Within Morocco"), "internal")
+        self.cross_border.addItem(_("Across borders"), "cross_border")
+        self.flag_contact = QCheckBox(_("Known contact with the trafficker"))
+        self.flag_visits = QCheckBox(_("No visits"))
+        self.flag_phone = QCheckBox(_("No telephone"))
+        self.flag_media = QCheckBox(_("Media exposure"))
+        self.risk = QComboBox()
+        for code, label in RISKS.items():
+            self.risk.addItem(_(label), code)
+        self.risk.setCurrentIndex(1)
+        grid.addWidget(QLabel(_("Where:")), 2, 0)
+        grid.addWidget(self.cross_border, 2, 1)
+        grid.addWidget(QLabel(_("Risk level:")), 2, 2)
+        grid.addWidget(self.risk, 2, 3)
+        for index, box in enumerate((self.flag_contact, self.flag_visits, self.flag_phone, self.flag_media)):
+            grid.addWidget(box, 3 + index // 2, (index % 2) * 2, 1, 2)
+
+        self.consent = QCheckBox(_("Consents to the processing of their data, on:"))
+        self.consent_on = _date_edit()
+        self.sharing = QLineEdit()
+        self.sharing.setPlaceholderText(_("partners the person agrees to share with, separated by commas"))
+        consent = QGroupBox(_("Consent"))
+        form = QFormLayout(consent)
+        form.addRow(self._pair(self.consent, self.consent_on))
+        self._row(form, _("Sharing &with:"), self.sharing)
+        consent_note = QLabel(_("Consent can be recorded later, when the person is ready."))
+        consent_note.setObjectName("muted")
+        form.addRow(consent_note)
+
+        # Bed
+        self.bed = QComboBox()
+        self.bed.setAccessibleName(_("Bed"))
+        bed = QGroupBox(_("Bed"))
+        form = QFormLayout(bed)
+        self._row(form, _("B&ed:"), self.bed)
+        self._wanted_bed = bed_id
+
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        for group in (referral, identity, duplicates, exploitation, consent, bed):
+            column.addWidget(group)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
+        self.buttons.button(QDialogButtonBox.Cancel).setText(_("Cancel"))
+        self.ok_button = self.buttons.addButton(_("&Admit"), QDialogButtonBox.AcceptRole)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(300)
+        self._check_timer.timeout.connect(self.check_duplicates)
+        for edit in (self.name_arabic, self.name_latin, self.preferred, self.nationality):
+            edit.textChanged.connect(lambda _t: self._check_timer.start())
+        self.sex.currentIndexChanged.connect(self.load_beds)
+        self.birth_date.dateChanged.connect(self.load_beds)
+        self.birth_year.valueChanged.connect(self.load_beds)
+        self.duplicates.itemChanged.connect(self._duplicate_chosen)
+        self.load_beds()
+
+    @staticmethod
+    def _row(form: QFormLayout, text: str, field: QWidget) -> None:
+        label = QLabel(text)
+        label.setBuddy(field)  # a pair of fields passes the focus to its first one
+        form.addRow(label, field)
+
+    @staticmethod
+    def _pair(*widgets: QWidget) -> QWidget:
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in widgets:
+            row.addWidget(widget, 1 if isinstance(widget, QLineEdit) else 0)
+        holder.setFocusProxy(widgets[0])
+        return holder
+
+    # -- reading the form --------------------------------------------------------
+
+    def identity(self) -> Identity:
+        year = self.birth_year.value() or None
+        return Identity(
+            name_arabic=self.name_arabic.text(), name_latin=self.name_latin.text(),
+            preferred_name=self.preferred.text(), sex=self.sex.currentData(),
+            birth_date=_value(self.birth_date), birth_year_estimated=year,
+            nationality=self.nationality.text(), interpreter_needed=self.interpreter.isChecked(),
+            languages=tuple(x.strip() for x in self.languages.text().split(",") if x.strip()))
+
+    def admission(self) -> Admission:
+        today = QDate.currentDate().toPython()
+        protection = Protection(
+            exploitation=tuple(code for code, box in self.forms.items() if box.isChecked()),
+            exploitation_scope=self.cross_border.currentData(),
+            flag_trafficker_contact=self.flag_contact.isChecked(), flag_no_visits=self.flag_visits.isChecked(),
+            flag_no_phone=self.flag_phone.isChecked(), flag_media_exposure=self.flag_media.isChecked(),
+            risk_level=self.risk.currentData(), consent_processing=self.consent.isChecked(),
+            consent_processing_on=self.consent_on.date().toPython() if self.consent.isChecked() else None,
+            consent_sharing=tuple(x.strip() for x in self.sharing.text().split(",") if x.strip()),
+            consent_sharing_on=today if self.sharing.text().strip() else None)
+        referral = ReferralInfo(
+            referred_on=self.referred_on.date().toPython(), source=self.source.currentData(),
+            agency=self.agency.text(), contact=self.contact.text(), identification=self.identified.currentData(),
+            identified_by=self.identified_by.text())
+        return Admission(self.identity(), referral, protection, bed_id=self.bed.currentData() or 0,
+                         readmit_resident_id=self.readmit_id)
+
+    # -- live parts --------------------------------------------------------------
+
+    def load_beds(self) -> None:
+        current = self.bed.currentData() or self._wanted_bed
+        self.bed.clear()
+        try:
+            choices = residents.compatible_beds(self.who, self.identity())
+        except ShelterError as exc:
+            self.show_error(exc.message)
+            return
+        for choice in choices:
+            self.bed.addItem(f"{choice.shelter_name} — {choice.room_name} — "
+                             + _("Bed {label}").format(label=choice.bed_label), choice.bed_id)
+        if not choices:
+            self.bed.addItem(_("No free bed takes this person"), None)
+        index = self.bed.findData(current)
+        if index >= 0:
+            self.bed.setCurrentIndex(index)
+
+    def check_duplicates(self) -> None:
+        self.duplicates.blockSignals(True)
+        self.duplicates.clear()
+        self.readmit_id = None
+        try:
+            found = residents.duplicate_candidates(self.who, self.identity())
+        except ShelterError:
+            found = []
+        for c in found:
+            born = c.birth_date.isoformat() if c.birth_date else (str(c.birth_year_estimated or "") or "?")
+            where = _("in residence now") if c.in_residence else _("left")
+            # Each part isolated (FSI … PDI) so an Arabic name cannot reorder
+            # the dates and codes around it.
+            parts = [c.case_number, c.name_latin, c.name_arabic, born, c.nationality, where]
+            text = " · ".join(f"\u2068{p}\u2069" for p in parts if p)
+            item = QListWidgetItem(text, self.duplicates)
+            item.setData(Qt.UserRole, c.resident_id)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Unchecked)
+            item.setToolTip(_("Tick if this is the same person: the admission is added to their history."))
+        self.duplicate_note.setText(
+            _("Tick the person if it is the same one; otherwise a new record is made.") if found
+            else _("Nobody on record has a similar name."))
+        self.duplicates.blockSignals(False)
+
+    def _duplicate_chosen(self, item: QListWidgetItem) -> None:
+        self.duplicates.blockSignals(True)
+        for row in range(self.duplicates.count()):
+            other = self.duplicates.item(row)
+            if other is not item:
+                other.setCheckState(Qt.Unchecked)
+        self.duplicates.blockSignals(False)
+        self.readmit_id = int(item.data(Qt.UserRole)) if item.checkState() == Qt.Checked else None
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def submit(self) -> None:
+        self.error.hide()
+        try:
+            if self.bed.currentData() is None:
+                raise ValidationError(_("Choose a bed."), field="bed")
+            self.admitted = residents.admit(self.who, self.admission())
+        except ShelterError as exc:
+            self.show_error(exc.message)
+            if getattr(exc, "field", None) == "bed":
+                self.load_beds()
+            return
+        self.accept()
