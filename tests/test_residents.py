@@ -262,3 +262,17 @@ def test_a_person_can_be_taken_in_before_consent_is_asked(coordinator):
     admitted = residents.admit(coordinator, Admission(**{**base.__dict__, "protection": Protection()}))
     file = residents.open_resident(coordinator, admitted.resident_id)
     assert file.protection.consent_processing is False
+
+
+def test_dashboard_figures_count_what_happened(coordinator):
+    b1, b2, b3 = beds(coordinator)
+    residents.admit(coordinator, admission(b1))
+    second = residents.admit(coordinator, admission(b2, "Aisha Okoro", "عائشة"))
+    residents.discharge(coordinator, second.stay_id, datetime.now(UTC), "hospital")
+    residents.reserve_bed(coordinator, b3, "police", hours=3)
+    figures = residents.dashboard(coordinator)
+    assert (figures.beds, figures.occupied) == (5, 1)
+    assert (figures.admissions_this_month, figures.discharges_this_month) == (2, 1)
+    assert figures.reservations_expiring == 1
+    assert figures.average_stay_days is not None and figures.average_stay_days < 1
+    assert len(figures.occupancy) == 12 and figures.occupancy[-1][1] == 1  # the last bar is now

@@ -30,6 +30,7 @@ from PySide6.QtCore import (  # noqa: F401  (re-exported)
 )
 from PySide6.QtGui import (  # noqa: F401  (re-exported)
     QAction,
+    QColor,
     QActionGroup,
     QCloseEvent,
     QFont,

@@ -746,3 +746,55 @@ def open_resident(who: SignedIn, resident_id: int) -> ResidentFile:
             r.consent_processing, r.consent_processing_on,
             tuple(x for x in r.consent_sharing.split("\n") if x), r.consent_sharing_on)
         return ResidentFile(r.id, r.case_number, identity, protection, r.parent_id, tuple(stays))
+
+
+# -- dashboard --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    beds: int
+    occupied: int
+    admissions_this_month: int
+    discharges_this_month: int
+    reservations_expiring: int  # within the next 24 hours
+    average_stay_days: float | None  # stays that ended in the last 12 months
+    occupancy: tuple[tuple[date, int], ...]  # in residence on the 1st of the 11 months before this one, and now
+
+
+def _month_starts(today: date, count: int) -> list[date]:
+    starts = []
+    year, month = today.year, today.month
+    for _i in range(count):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return starts[::-1]
+
+
+def dashboard(who: SignedIn, at: datetime | None = None) -> DashboardFigures:
+    """Today's figures for the dashboard; counted in SQL, no file is read."""
+    if not (who.actor.has(Permission.VIEW_BED_BOARD) or who.actor.has(Permission.VIEW_REPORTS)):
+        who.require(Permission.VIEW_BED_BOARD)
+    now = _now(at)
+    month_start = datetime(now.year, now.month, 1, tzinfo=UTC)
+    year_ago = now - timedelta(days=365)
+    with who.store.read() as s:
+        beds = s.execute(select(func.count(Bed.id)).join(Room, Room.id == Bed.room_id)
+                         .join(Shelter, Shelter.id == Room.shelter_id)
+                         .where(Bed.active.is_(True), Room.active.is_(True), Shelter.active.is_(True))).scalar_one()
+        occupied = s.execute(select(func.count(BedAssignment.id)).where(BedAssignment.ended_at.is_(None))).scalar_one()
+        admissions = s.execute(select(func.count(Stay.id)).where(Stay.admitted_at >= month_start)).scalar_one()
+        discharges = s.execute(select(func.count(Stay.id)).where(Stay.discharged_at >= month_start)).scalar_one()
+        expiring = s.execute(select(func.count(Reservation.id)).where(
+            Reservation.closed_at.is_(None), Reservation.expires_at > now,
+            Reservation.expires_at <= now + timedelta(hours=24))).scalar_one()
+        ended = s.execute(select(Stay.admitted_at, Stay.discharged_at).where(Stay.discharged_at >= year_ago)).all()
+        average = (sum((end - start).total_seconds() for start, end in ended) / len(ended) / 86400) if ended else None
+        occupancy = []
+        starts = _month_starts(now.date(), 12)
+        for first in starts:
+            moment = now if first == starts[-1] else datetime(first.year, first.month, first.day, tzinfo=UTC)
+            count = s.execute(select(func.count(Stay.id)).where(
+                Stay.admitted_at <= moment, or_(Stay.discharged_at.is_(None), Stay.discharged_at > moment))).scalar_one()
+            occupancy.append((first, count))
+    return DashboardFigures(beds, occupied, admissions, discharges, expiring,
+                            None if average is None else round(average, 1), tuple(occupancy))

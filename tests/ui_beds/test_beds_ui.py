@@ -152,3 +152,16 @@ def test_the_residents_list_searches_as_you_type_and_opening_a_file_is_audited(q
     page.dialog.reject()
     views = list_entries(admin, AuditFilter(action="resident.view"))
     assert [v.record_id for v in views] == [str(admitted.resident_id)]
+
+
+def test_the_dashboard_shows_todays_occupancy_and_the_months(qtbot, coordinator):
+    from shelter.i18n import _
+    from ui.shell.sections import DashboardPage
+
+    bed = residents.bed_board(coordinator)[0].rooms[0].beds[0].bed_id
+    residents.admit(coordinator, admission(bed))
+    page = DashboardPage(coordinator)
+    qtbot.addWidget(page)
+    page.show()
+    assert _("Beds occupied today: {occupied} of {beds}").format(occupied=1, beds=3) in page.figures.text()
+    assert len(page.chart.points) == 12 and page.chart.points[-1][1] == 1
