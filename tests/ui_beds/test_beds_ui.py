@@ -165,3 +165,42 @@ def test_the_dashboard_shows_todays_occupancy_and_the_months(qtbot, coordinator)
     page.show()
     assert _("Beds occupied today: {occupied} of {beds}").format(occupied=1, beds=3) in page.figures.text()
     assert len(page.chart.points) == 12 and page.chart.points[-1][1] == 1
+
+
+def test_discharging_from_the_file_frees_the_bed(qtbot, coordinator):
+    from ui.residents import ResidentsPage
+
+    bed = residents.bed_board(coordinator)[0].rooms[0].beds[0].bed_id
+    residents.admit(coordinator, admission(bed))
+    page = ResidentsPage(coordinator)
+    qtbot.addWidget(page)
+    page.table.selectRow(0)
+    page.open_selected()
+    assert not page.dialog.discharge_button.isHidden()  # a coordinator may discharge
+    page.dialog.discharge(page.dialog.file.stays[0].stay_id)
+    discharge = page.dialog.discharge_dialog
+    discharge.destination.setCurrentIndex(discharge.destination.findData("family_reunification"))
+    qtbot.mouseClick(discharge.ok_button, Qt.LeftButton)
+    assert discharge.result() == discharge.DialogCode.Accepted, discharge.error.text()
+    assert residents.bed_board(coordinator)[0].rooms[0].beds[0].status == "free"
+    assert page.model.rowCount() == 0  # the list of people in residence is refreshed
+
+
+def test_reserving_and_taking_a_bed_out_of_service_from_the_board(qtbot, board, admin, store_dir):
+    b1, b2, _b3 = list(board.tiles)
+    board.tiles[b1].setChecked(True)
+    assert board.reserve_button.isEnabled()
+    board.reserve_selected()
+    qtbot.keyClicks(board.dialog.label, "police, Rabat")
+    board.dialog.accept()
+    assert tile_statuses(board)[b1] == "reserved"
+    # Beds out of service are the shelter manager's call (a coordinator has it).
+    board.tiles[b2].setChecked(True)
+    board.toggle_service()
+    qtbot.keyClicks(board.dialog.reason, "Broken frame")
+    board.dialog.accept()
+    assert tile_statuses(board)[b2] == "out_of_service"
+    assert board.tiles[b2].tile.reason == "Broken frame"
+    board.tiles[b2].setChecked(True)
+    board.toggle_service()
+    assert tile_statuses(board)[b2] == "free"

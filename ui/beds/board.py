@@ -4,22 +4,26 @@ or by keyboard (select a resident's tile, then Move…, or Ctrl+M)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QDate, QMimeData, Qt, Signal
 from PySide6.QtGui import QDrag, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -132,6 +136,57 @@ class MoveDialog(QDialog):
         return None if item is None else int(item.data(Qt.UserRole))
 
 
+class _SmallDialog(QDialog):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout()
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText(_("OK"))
+        buttons.button(QDialogButtonBox.Cancel).setText(_("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.Ok)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(buttons)
+
+    def row(self, text: str, field: QWidget) -> None:
+        label = QLabel(text)
+        label.setBuddy(field)
+        self.form.addRow(label, field)
+
+
+class ReserveDialog(_SmallDialog):
+    """Hold a bed for an expected arrival; the words identify nobody."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(_("Reserve a bed"), parent)
+        self.label = QLineEdit()
+        self.label.setPlaceholderText(_("who is expected, without a name, e.g. police, Rabat"))
+        self.hours = QSpinBox()
+        self.hours.setRange(1, 24 * 14)
+        self.hours.setValue(12)
+        self.hours.setSuffix(" " + _("hours"))
+        self.row(_("&Expected:"), self.label)
+        self.row(_("&Hold for:"), self.hours)
+
+
+class OutOfServiceDialog(_SmallDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(_("Take a bed out of service"), parent)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(_("e.g. broken frame, mould"))
+        self.until = QDateEdit(QDate.currentDate().addDays(7))
+        self.until.setCalendarPopup(True)
+        self.until.setMinimumDate(QDate.currentDate())
+        self.row(_("&Reason:"), self.reason)
+        self.row(_("Expected &back on:"), self.until)
+
+    def until_date(self):  # noqa: ANN201
+        return self.until.date().toPython()
+
+
 class BedBoardPage(QWidget):
     def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -165,6 +220,12 @@ class BedBoardPage(QWidget):
         self.move_button.setEnabled(False)
         self.move_button.setVisible(who.actor.has(Permission.TRANSFER))
         self.refresh_button = QPushButton(_("&Refresh"))
+        self.reserve_button = QPushButton(_("Re&serve…"))
+        self.reserve_button.setVisible(who.actor.has(Permission.RESERVE_BED))
+        self.service_button = QPushButton(_("Out of ser&vice…"))
+        self.service_button.setVisible(who.actor.has(Permission.MANAGE_SHELTERS))
+        for button in (self.reserve_button, self.service_button):
+            button.setEnabled(False)
 
         filters = QHBoxLayout()
         for label_text, combo in ((_("S&helter:"), self.shelter_filter), (_("Sta&tus:"), self.status_filter),
@@ -175,6 +236,8 @@ class BedBoardPage(QWidget):
             filters.addWidget(combo)
         filters.addStretch(1)
         filters.addWidget(self.refresh_button)
+        filters.addWidget(self.reserve_button)
+        filters.addWidget(self.service_button)
         filters.addWidget(self.move_button)
         filters.addWidget(self.admit_button)
 
@@ -197,6 +260,8 @@ class BedBoardPage(QWidget):
             combo.currentIndexChanged.connect(self.render)
         self.refresh_button.clicked.connect(self.refresh)
         self.move_button.clicked.connect(self.move_selected)
+        self.reserve_button.clicked.connect(self.reserve_selected)
+        self.service_button.clicked.connect(self.toggle_service)
         self.admit_button.clicked.connect(self.admit)
         QShortcut(QKeySequence("Ctrl+M"), self, self.move_selected)
         QShortcut(QKeySequence(QKeySequence.Refresh), self, self.refresh)
@@ -231,7 +296,8 @@ class BedBoardPage(QWidget):
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.tiles = {}
-        self.move_button.setEnabled(False)
+        for button in (self.move_button, self.reserve_button, self.service_button):
+            button.setEnabled(False)
         shelter = self.shelter_filter.currentData()
         status = self.status_filter.currentData()
         shown = [b for b in self.boards if shelter is None or b.shelter_id == shelter]
@@ -283,7 +349,12 @@ class BedBoardPage(QWidget):
             for other in self.tiles.values():
                 if other is not button and other.isChecked():
                     other.setChecked(False)
-        self.move_button.setEnabled(on and button.tile.status == "occupied")
+        status = button.tile.status if on else None
+        self.move_button.setEnabled(status == "occupied")
+        self.reserve_button.setEnabled(status == "free")
+        self.service_button.setEnabled(status in ("free", "out_of_service"))
+        self.service_button.setText(_("Back in ser&vice") if status == "out_of_service"
+                                    else _("Out of ser&vice…"))
 
     def selected_tile(self) -> BedTile | None:
         for button in self.tiles.values():
@@ -319,6 +390,34 @@ class BedBoardPage(QWidget):
         target = self.dialog.chosen()
         if target is not None and tile.stay_id is not None:
             self.move(tile.stay_id, target)
+
+    def reserve_selected(self) -> None:
+        tile = self.selected_tile()
+        if tile is None or tile.status != "free":
+            return
+        self.dialog = ReserveDialog(self)
+        self.dialog.accepted.connect(lambda: self._run(lambda: residents.reserve_bed(
+            self.who, tile.bed_id, self.dialog.label.text(), self.dialog.hours.value())))
+        self.dialog.open()
+
+    def toggle_service(self) -> None:
+        tile = self.selected_tile()
+        if tile is None:
+            return
+        if tile.status == "out_of_service":
+            self._run(lambda: residents.return_to_service(self.who, tile.bed_id))
+            return
+        self.dialog = OutOfServiceDialog(self)
+        self.dialog.accepted.connect(lambda: self._run(lambda: residents.set_out_of_service(
+            self.who, tile.bed_id, self.dialog.reason.text(), self.dialog.until_date())))
+        self.dialog.open()
+
+    def _run(self, action) -> None:  # noqa: ANN001
+        try:
+            action()
+        except ShelterError as exc:
+            QMessageBox.warning(self, _("Beds"), exc.message)
+        self.refresh()
 
     def admit(self) -> None:
         from ui.beds.admission import AdmissionDialog

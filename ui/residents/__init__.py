@@ -3,10 +3,19 @@ file (identity, stays and bed history for now). Opening a file is audited."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDateTime,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -68,9 +77,58 @@ class ResidentsModel(QAbstractTableModel):
                 r.shelter_name if r.in_residence else _("(left)"), r.bed)[index.column()]
 
 
-class ResidentFileDialog(QDialog):
-    def __init__(self, file: ResidentFile, parent: QWidget | None = None) -> None:
+class DischargeDialog(QDialog):
+    """Date, destination and a short note; the bed becomes free."""
+
+    def __init__(self, who: SignedIn, stay_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.who = who
+        self.stay_id = stay_id
+        self.setWindowTitle(_("Discharge"))
+        self.when = QDateTimeEdit(QDateTime.currentDateTime())
+        self.when.setCalendarPopup(True)
+        self.when.setMaximumDateTime(QDateTime.currentDateTime().addSecs(300))
+        self.destination = QComboBox()
+        for code, label in DESTINATIONS.items():
+            self.destination.addItem(_(label), code)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(_("e.g. IOM, assisted return to Lagos"))
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        form = QFormLayout()
+        for text, field in ((_("&Date and time:"), self.when), (_("D&estination:"), self.destination),
+                            (_("&Note:"), self.note)):
+            label = QLabel(text)
+            label.setBuddy(field)
+            form.addRow(label, field)
+        buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Cancel).setText(_("Cancel"))
+        self.ok_button = buttons.addButton(_("&Discharge"), QDialogButtonBox.AcceptRole)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def submit(self) -> None:
+        try:
+            residents.discharge(self.who, self.stay_id, self.when.dateTime().toPython().astimezone(),
+                                self.destination.currentData(), self.note.text())
+        except ShelterError as exc:
+            self.error.setText(exc.message)
+            self.error.show()
+            return
+        self.accept()
+
+
+class ResidentFileDialog(QDialog):
+    def __init__(self, file: ResidentFile, parent: QWidget | None = None, who: SignedIn | None = None) -> None:
+        super().__init__(parent)
+        self.who = who
+        self.file = file
         self.setWindowTitle(_("Resident {case}").format(case=file.case_number))
         i = file.identity
         form = QFormLayout()
@@ -102,11 +160,22 @@ class ResidentFileDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.button(QDialogButtonBox.Close).setText(_("Close"))
         buttons.rejected.connect(self.reject)
+        open_stay = next((stay for stay in file.stays if stay.discharged_at is None), None)
+        self.discharge_button = buttons.addButton(_("D&ischarge…"), QDialogButtonBox.ActionRole)
+        self.discharge_button.setVisible(open_stay is not None and who is not None
+                                         and who.actor.has(Permission.DISCHARGE))
+        if open_stay is not None and who is not None:
+            self.discharge_button.clicked.connect(lambda: self.discharge(open_stay.stay_id))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(stays_title)
         layout.addWidget(history)
         layout.addWidget(buttons)
+
+    def discharge(self, stay_id: int) -> None:
+        self.discharge_dialog = DischargeDialog(self.who, stay_id, self)
+        self.discharge_dialog.accepted.connect(self.accept)
+        self.discharge_dialog.open()
 
 
 class ResidentsPage(QWidget):
@@ -209,5 +278,6 @@ class ResidentsPage(QWidget):
         except ShelterError as exc:
             QMessageBox.warning(self, _("Residents"), exc.message)
             return
-        self.dialog = ResidentFileDialog(file, self)
+        self.dialog = ResidentFileDialog(file, self, self.who)
+        self.dialog.accepted.connect(self.refresh)
         self.dialog.open()
