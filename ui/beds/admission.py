@@ -45,6 +45,9 @@ def _date_edit(optional: bool = False) -> QDateEdit:
     edit = QDateEdit(QDate.currentDate())
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
+    # ISO dates read left to right in every language; mirrored, Arabic would
+    # show 24-11-2026 for 2026-11-24.
+    edit.setLayoutDirection(Qt.LeftToRight)
     if optional:
         edit.setSpecialValueText(" ")
         edit.setMinimumDate(QDate(1900, 1, 1))
