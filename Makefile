@@ -31,9 +31,11 @@ test: $(STAMP)
 bundle: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bundle]"
 	$(BIN)/python -m PyInstaller --noconfirm --clean --log-level WARN installer/shelter.spec
+ifeq ($(OS),Windows_NT)
+	dist/Shelter/shelter-cmd --self-test
+else
 	dist/Shelter/Shelter --self-test
-ifneq ($(OS),Windows_NT)
-	$(BIN)/python installer/linux/tarball.py
+	if [ "$$(uname -s)" = Linux ]; then $(BIN)/python installer/linux/tarball.py; fi
 endif
 
 bench: $(STAMP)

@@ -35,3 +35,31 @@ def test_a_missing_catalogue_fails_and_names_the_check(qapp, monkeypatch, tmp_pa
     text = out.getvalue()
     assert "FAIL  translations" in text and "self-test FAILED: translations" in text
     assert "ok    clean-up" in text
+
+
+def test_a_bundle_without_its_resources_fails_each_resource_check(qapp, monkeypatch, tmp_path):
+    """What a spec that forgot resources/ would produce: the report names
+    every check that lost its files, and the temporary store still goes."""
+    import tempfile
+
+    from ui import selftest
+    from ui.app import make_application
+
+    empty = tmp_path / "bundle"
+    (empty / "resources").mkdir(parents=True)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr("shelter.resources.root", lambda: empty)
+    out = io.StringIO()
+    try:
+        code = selftest.run(out)
+    finally:
+        monkeypatch.undo()
+        make_application()  # the shared application gets its stylesheet back
+    text = out.getvalue()
+    assert code == 1
+    for check in ("translations", "fonts", "icons and stylesheet", "licences"):
+        assert f"FAIL  {check}" in text
+    assert "ok    clean-up" in text
+    assert list(scratch.iterdir()) == []

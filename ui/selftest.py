@@ -4,8 +4,9 @@ Run by CI on the frozen bundle and by IT staff after installing: packaging
 breaks quietly (a hidden import, a font, a catalogue, the SQLCipher module),
 so every check exercises the real thing. A temporary encrypted store is
 made in a private folder, migrated, signed into and verified; the main
-window is built in each language; translations, fonts, icons and the
-stylesheet are loaded. Nothing is left behind: the folder is removed and the
+window is built in each language; translations (Shelter's and Qt's), fonts,
+icons, the stylesheet and the licence texts of every bundled component are
+loaded. Nothing is left behind: the folder is removed and the
 check says so. Exit 0 when every check holds, 1 otherwise.
 """
 
@@ -25,6 +26,11 @@ PROBE = "Wrong username or password."
 PASSWORD = "self test passphrase words"
 
 
+class CheckFailed(Exception):
+    """A check found the installation wrong (its message says how); any
+    other exception is reported with its type, as it is unexpected."""
+
+
 class SelfTest:
     def __init__(self, out: TextIO) -> None:
         self.out = out
@@ -38,7 +44,8 @@ class SelfTest:
             detail = fn() or ""
         except Exception as exc:  # noqa: BLE001  (every failure is reported, none escapes)
             self.failed.append(name)
-            reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            reason = str(exc) if isinstance(exc, CheckFailed) else (
+                getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}")
             print(f"FAIL  {name}: {reason}", file=self.out)
             if os.environ.get("SHELTER_SELF_TEST_TRACEBACK"):
                 traceback.print_exc(file=self.out)
@@ -51,14 +58,19 @@ class SelfTest:
 
     def translations(self) -> str:
         from shelter.i18n import LANGUAGES, SOURCE_LANGUAGE, catalogue_path, translator
+        from ui.qt import QLibraryInfo, QTranslator
 
         for lang in LANGUAGES:
             if lang == SOURCE_LANGUAGE:
                 continue
             if not catalogue_path(lang).is_file():
-                raise RuntimeError(f"catalogue {lang} missing at {catalogue_path(lang)}")
+                raise CheckFailed(f"catalogue {lang} missing at {catalogue_path(lang)}")
             if translator(lang).gettext(PROBE) == PROBE:
-                raise RuntimeError(f"catalogue {lang} does not translate")
+                raise CheckFailed(f"catalogue {lang} does not translate")
+            # Qt's own catalogue: the buttons of Qt's standard dialogs.
+            qt = QTranslator()
+            if not qt.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+                raise CheckFailed(f"Qt's catalogue qtbase_{lang} missing")
         return ", ".join(LANGUAGES)
 
     def fonts(self) -> str:
@@ -68,9 +80,9 @@ class SelfTest:
         families = set(load_bundled_fonts())
         wanted = {"Noto Sans", "Noto Naskh Arabic"}
         if not wanted <= families:
-            raise RuntimeError(f"bundled fonts missing: {sorted(wanted - families)}")
+            raise CheckFailed(f"bundled fonts missing: {sorted(wanted - families)}")
         if not QFontDatabase.writingSystems("Noto Naskh Arabic"):
-            raise RuntimeError("the Arabic font has no writing systems")
+            raise CheckFailed("the Arabic font has no writing systems")
         return ", ".join(sorted(wanted))
 
     def icons_and_style(self) -> str:
@@ -80,13 +92,21 @@ class SelfTest:
 
         names = sorted(p.stem for p in resource("icons").glob("*.svg"))
         if not names:
-            raise RuntimeError("no icons found")
+            raise CheckFailed("no icons found")
         for name in names:
             if not QSvgRenderer(str(resource("icons", f"{name}.svg"))).isValid():
-                raise RuntimeError(f"icon {name} does not load")
+                raise CheckFailed(f"icon {name} does not load")
         if "QPushButton" not in load_stylesheet():
-            raise RuntimeError("stylesheet missing")
+            raise CheckFailed("stylesheet missing")
         return f"{len(names)} icons"
+
+    def licences(self) -> str:
+        from shelter.about import COMPONENTS, missing_licence_texts
+
+        missing = missing_licence_texts()
+        if missing:
+            raise CheckFailed(f"licence text missing for {', '.join(missing)}")
+        return f"{len(COMPONENTS)} components"
 
     def store(self) -> str:
         from shelter.security.keyring import KdfParams
@@ -101,11 +121,11 @@ class SelfTest:
         created.lock("sign_out")
         database = next(store_dir.glob("shelter*.db"))
         if database.read_bytes()[:16] == b"SQLite format 3\0":
-            raise RuntimeError("the database file is not encrypted")
+            raise CheckFailed("the database file is not encrypted")
         self.who = Store(store_dir).sign_in("selftest", PASSWORD)
         report = verify(self.who)
         if not report.ok:
-            raise RuntimeError(report.summary())
+            raise CheckFailed(report.summary())
         return f"SQLCipher, schema {migrate.head_revision()}, verified"
 
     def windows(self) -> str:
@@ -115,7 +135,7 @@ class SelfTest:
         from ui.shell.main_window import MainWindow
 
         if self.who is None:
-            raise RuntimeError("no store to sign into")
+            raise CheckFailed("no store to sign into")
         app = QApplication.instance()
         language = InterfaceLanguage(app)
         for lang in LANGUAGES:
@@ -125,9 +145,9 @@ class SelfTest:
             app.processEvents()
             rtl = window.layoutDirection() == Qt.RightToLeft
             if rtl != (lang == "ar"):
-                raise RuntimeError(f"{lang}: wrong layout direction")
+                raise CheckFailed(f"{lang}: wrong layout direction")
             if not window.navigation.count():
-                raise RuntimeError(f"{lang}: no sections")
+                raise CheckFailed(f"{lang}: no sections")
             window.close()
             window.deleteLater()
             app.processEvents()
@@ -141,24 +161,44 @@ class SelfTest:
         if self.folder is not None:
             shutil.rmtree(self.folder)
             if self.folder.exists():
-                raise RuntimeError(f"{self.folder} could not be removed")
+                raise CheckFailed(f"{self.folder} could not be removed")
         return "temporary store removed"
+
+
+def _quiet_offscreen(mode: object, context: object, message: str) -> None:
+    """Qt's messages on standard error, except the offscreen platform's
+    warning for every window shown (it cannot pass size hints on): expected
+    here, it would only bury the report."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
 
 
 def run(out: TextIO | None = None) -> int:
     """Run every check; 0 when all hold."""
     out = out or sys.stdout
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no screen needed, ever
-    from shelter import __version__
+    from PySide6.QtCore import qInstallMessageHandler
+
     from ui.app import make_application
 
     make_application(["shelter"])
+    previous = qInstallMessageHandler(_quiet_offscreen)
+    try:
+        return _run_checks(out)
+    finally:
+        qInstallMessageHandler(previous)
+
+
+def _run_checks(out: TextIO) -> int:
+    from shelter import __version__
+
     test = SelfTest(out)
     print(f"Shelter {__version__} self-test ({'bundle' if getattr(sys, 'frozen', False) else 'source'})",
           file=out)
     test.check("translations", test.translations)
     test.check("fonts", test.fonts)
     test.check("icons and stylesheet", test.icons_and_style)
+    test.check("licences", test.licences)
     if test.check("encrypted store", test.store):
         test.check("main window in every language", test.windows)
     test.check("clean-up", test.cleanup)

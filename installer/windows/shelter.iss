@@ -12,7 +12,13 @@
 #if !FileExists(BundleDir + "\" + AppExe)
   #error dist\Shelter\Shelter.exe is missing: build the bundle first (installer\README.md)
 #endif
-#define AppVersion GetVersionNumbersString(BundleDir + "\" + AppExe)
+; AppVersion is the text shown to people ("0.1.0"); VersionNumbers the four
+; numbers Windows compares ("0.1.0.0").
+#define AppVersion GetStringFileInfo(BundleDir + "\" + AppExe, "ProductVersion")
+#define VersionNumbers GetVersionNumbersString(BundleDir + "\" + AppExe)
+#if AppVersion == ""
+  #error Shelter.exe carries no version: build it with installer\shelter.spec
+#endif
 ; Arabic wizard pages come from the community translation Arabic.isl (not
 ; shipped with every Inno Setup release): used when it is installed.
 #define HaveArabic FileExists(AddBackslash(CompilerPath) + "Languages\Arabic.isl")
@@ -24,7 +30,7 @@ AppName=Shelter
 AppVersion={#AppVersion}
 AppVerName=Shelter {#AppVersion}
 AppPublisher=Shelter project
-VersionInfoVersion={#AppVersion}
+VersionInfoVersion={#VersionNumbers}
 VersionInfoProductName=Shelter
 ; Per machine: one installation in Program Files for every account on the
 ; workstation; the records stay in each user's own data folder.
@@ -32,6 +38,9 @@ PrivilegesRequired=admin
 DefaultDirName={autopf}\Shelter
 DefaultGroupName=Shelter
 DisableProgramGroupPage=yes
+; Qt 6 needs Windows 10 1809 or later; older systems get a clear message
+; from Setup instead of a program that does not start.
+MinVersion=10.0.17763
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
 LicenseFile=..\..\LICENSE
@@ -64,6 +73,12 @@ arabic.RemoveData=هل تريد أيضًا حذف ملفات المركز الم
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
 
+[InstallDelete]
+; An upgrade replaces the whole bundle: a library the new version no longer
+; ships must not linger and be loaded. Only program files live here; the
+; records are in the user's data folder.
+Type: filesandordirs; Name: "{app}\_internal"
+
 [Files]
 Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
@@ -74,10 +89,6 @@ Name: "{autodesktop}\Shelter"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}";
 
 [Run]
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,Shelter}"; Flags: nowait postinstall skipifsilent
-
-[UninstallDelete]
-; Only what the program itself may leave beside its files (Python caches).
-Type: filesandordirs; Name: "{app}\_internal\__pycache__"
 
 [Code]
 { The records live in %LOCALAPPDATA%\Shelter (platformdirs' user data folder
