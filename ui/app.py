@@ -12,8 +12,12 @@ from shelter.storage.paths import default_data_dir
 
 
 def load_stylesheet() -> str:
+    """The stylesheet, with ``@icons`` pointing at the bundled icons (the
+    folder differs between a checkout and an installed bundle)."""
     path = resource("style", "shelter.qss")
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    if not path.exists():
+        return ""
+    return path.read_text(encoding="utf-8").replace("@icons", resource("icons").as_posix())
 
 
 def make_application(argv: list[str] | None = None):  # noqa: ANN201  (QApplication)
