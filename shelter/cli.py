@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from shelter import __version__, cli_documents
+from shelter import __version__, cli_cases, cli_documents
 from shelter.errors import ShelterError, ValidationError
 from shelter.i18n import LANGUAGES, _, normalise_language, set_language
 from shelter.security.permissions import Role
@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     recover.add_argument("--password-stdin", action="store_true",
                          help=_("read the recovery code, then the new password, from standard input"))
     cli_documents.add_parsers(sub)
+    cli_cases.add_parsers(sub)
     return p
 
 
@@ -217,6 +218,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, TextIO], int]] = {
     "rotate-key": cmd_rotate_key,
     "recover": cmd_recover,
     "document": cli_documents.cmd_document,
+    "export": cli_cases.cmd_export,
+    "demo": cli_cases.cmd_demo,
 }
 
 

@@ -11,11 +11,13 @@ Every change and every opening of a resident's file is audited by record id.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,6 +47,8 @@ from shelter.store import SignedIn
 
 ADULT_AGE = 18
 DUPLICATE_THRESHOLD = 0.6
+CASE_NUMBER_START = re.compile(r"^[A-Z0-9]{2,12}-\d")  # what a typed case number starts like
+CANDIDATE_POOL = 60  # people scored by the duplicate check, those sharing most name keys
 
 
 # -- what the forms collect ------------------------------------------------------
@@ -222,8 +226,9 @@ def is_minor(identity: Identity | Resident, day: date) -> bool:
     return age is not None and age < ADULT_AGE
 
 
-def display_name(resident: Resident, form: str) -> str:
-    """The name as the shelter chose to show it on shared screens."""
+def display_name(resident: Resident | Any, form: str) -> str:
+    """The name as the shelter chose to show it on shared screens (from a
+    resident or any row with its three name columns)."""
     full = resident.preferred_name or resident.name_latin or resident.name_arabic
     words = full.split()
     if form == "first" and words:
@@ -249,11 +254,15 @@ def _check_identity(identity: Identity, today: date) -> None:
         raise ValidationError(_("Check the estimated year of birth."), field="birth_year_estimated")
 
 
-def _check_referral(referral: ReferralInfo, today: date) -> None:
+def _check_referral(referral: ReferralInfo, today: date, admitted_on: date) -> None:
+    """``today`` is the real date; ``admitted_on`` may be earlier when a night
+    admission is entered the next morning (identification often comes later)."""
     if referral.source not in REFERRAL_SOURCES:
         raise ValidationError(_("Choose who referred the person."), field="source")
     if referral.referred_on > today:
         raise ValidationError(_("The referral date is in the future."), field="referred_on")
+    if referral.referred_on > admitted_on:
+        raise ValidationError(_("The referral date is after the admission."), field="referred_on")
     if referral.identification not in IDENTIFICATION:
         raise ValidationError(_("Choose the identification status."), field="identification")
     if referral.identified_on is not None and referral.identified_on > today:
@@ -288,13 +297,14 @@ def _held_beds(s: Session, now: datetime, except_reservation: int | None = None)
 def _bed_fits(room: Room, shelter: Shelter, sex: str, minor: bool, with_parent_room: int | None) -> bool:
     if not (shelter.active and room.active):
         return False
+    if minor and room.id == with_parent_room:
+        return True  # a child stays with the parent, a boy with his mother in a women's room too
     if room.women_only and sex != "female":
         return False
     if room.men_only and sex != "male":
         return False
     if minor:
-        # A child stays in a minors' room, or in the room of the parent.
-        return room.minors or room.id == with_parent_room
+        return room.minors
     if room.minors:
         return False
     if sex == "female" and not shelter.receives_women:
@@ -349,7 +359,13 @@ def duplicate_candidates(who: SignedIn, identity: Identity, limit: int = 8) -> l
     if not keys:
         return []
     with who.store.read() as s:
-        ids = set(s.execute(select(ResidentNameKey.resident_id).where(ResidentNameKey.key.in_(keys))).scalars())
+        # The people sharing most name keys, ranked in SQL: a common given
+        # name alone must not send thousands of files to be scored.
+        shared = func.count(ResidentNameKey.key)
+        ids = set(s.execute(
+            select(ResidentNameKey.resident_id).where(ResidentNameKey.key.in_(keys))
+            .group_by(ResidentNameKey.resident_id).order_by(shared.desc(), ResidentNameKey.resident_id.desc())
+            .limit(CANDIDATE_POOL)).scalars())
         if not ids:
             return []
         open_ids = set(s.execute(select(Stay.resident_id).where(Stay.resident_id.in_(ids),
@@ -384,21 +400,30 @@ def search_residents(who: SignedIn, query: str = "", status: str = "in_residence
                      risk_level: str | None = None, limit: int = 200) -> list[ResidentRow]:
     """Search as you type: every query word must match the start of one of
     the person's name keys (or the case number); filters by residence status,
-    shelter and risk. Indexed lookups only: no file is decrypted and scanned."""
+    shelter and risk; the people registered last come first, ``limit`` at
+    most. Indexed lookups only: no file is decrypted and scanned."""
     who.require(Permission.VIEW_RESIDENT)
     form = settings_service.get_settings(who).resident_name_form
     with who.store.read() as s:
         open_stay = (select(Stay.id, Stay.resident_id, Stay.shelter_id).where(Stay.discharged_at.is_(None))
                      .subquery())
-        q = (select(Resident, open_stay.c.id, Shelter.name)
+        q = (select(Resident.id, Resident.case_number, Resident.preferred_name, Resident.name_latin,
+                    Resident.name_arabic, Resident.sex, Resident.nationality, Resident.risk_level,
+                    open_stay.c.id.label("stay_id"), Shelter.name.label("shelter_name"))
              .outerjoin(open_stay, open_stay.c.resident_id == Resident.id)
              .outerjoin(Shelter, Shelter.id == open_stay.c.shelter_id))
-        for group in names.search_groups(query):
+        typed = query.strip().upper()
+        if CASE_NUMBER_START.match(typed):
+            # A case number (or its start): a range on its unique index.
+            q = q.where(Resident.case_number >= typed, Resident.case_number < typed + "\uffff")
+        for group in () if CASE_NUMBER_START.match(typed) else names.search_groups(query):
             tokens = [t for t in group if t]
             if not tokens:
                 continue
+            # A range, not LIKE: SQLite's LIKE ignores case and so cannot
+            # use the key index; keys are folded to lower case already.
             match = select(ResidentNameKey.resident_id).where(
-                or_(*(ResidentNameKey.key.startswith(t, autoescape=True) for t in tokens)))
+                or_(*(and_(ResidentNameKey.key >= t, ResidentNameKey.key < t + "\uffff") for t in tokens)))
             q = q.where(Resident.id.in_(match))
         if status == "in_residence":
             q = q.where(open_stay.c.id.is_not(None))
@@ -408,8 +433,8 @@ def search_residents(who: SignedIn, query: str = "", status: str = "in_residence
             q = q.where(open_stay.c.shelter_id == shelter_id)
         if risk_level:
             q = q.where(Resident.risk_level == risk_level)
-        rows = s.execute(q.order_by(Resident.case_number.desc()).limit(limit)).all()
-        stay_ids = [stay_id for _r, stay_id, _n in rows if stay_id]
+        rows = s.execute(q.order_by(Resident.id.desc()).limit(limit)).all()
+        stay_ids = [r.stay_id for r in rows if r.stay_id]
         beds = {}
         if stay_ids:
             beds = dict(s.execute(
@@ -417,8 +442,8 @@ def search_residents(who: SignedIn, query: str = "", status: str = "in_residence
                 .join(Bed, Bed.id == BedAssignment.bed_id).join(Room, Room.id == Bed.room_id)
                 .where(BedAssignment.stay_id.in_(stay_ids), BedAssignment.ended_at.is_(None))).all())
         return [ResidentRow(r.id, r.case_number, display_name(r, form), r.sex, r.nationality, r.risk_level,
-                            stay_id is not None, shelter_name or "", beds.get(stay_id, ""))
-                for r, stay_id, shelter_name in rows]
+                            r.stay_id is not None, r.shelter_name or "", beds.get(r.stay_id, ""))
+                for r in rows]
 
 
 # -- admission ----------------------------------------------------------------------
@@ -490,8 +515,8 @@ def admit(who: SignedIn, admission: Admission) -> Admitted:
         raise ValidationError(_("The admission time is in the future."), field="admitted_at")
     today = now.date()
     _check_identity(admission.identity, today)
-    _check_referral(admission.referral, today)
-    _check_protection(admission.protection, today)
+    _check_referral(admission.referral, _now().date(), today)
+    _check_protection(admission.protection, _now().date())  # consent may be given after admission
     # Consent is recorded when the person is ready to give it, not as a
     # condition of being taken in at night: an admission without it is
     # allowed, and the file shows that it is still to be asked.
@@ -597,7 +622,10 @@ def discharge(who: SignedIn, stay_id: int, at: datetime, destination: str, note:
             raise ValidationError(_("The discharge date is before the admission."), field="at")
         for assignment in s.execute(select(BedAssignment).where(BedAssignment.stay_id == stay.id,
                                                                 BedAssignment.ended_at.is_(None))).scalars():
-            assignment.ended_at = max(when, assignment.started_at)
+            if when < assignment.started_at:
+                raise ValidationError(_("The discharge date is before the person's last move to another bed."),
+                                      field="at")
+            assignment.ended_at = when
         stay.discharged_at = when
         stay.destination = destination
         stay.discharge_note = note.strip()
@@ -677,44 +705,51 @@ def return_to_service(who: SignedIn, bed_id: int) -> None:
 
 def bed_board(who: SignedIn, shelter_ids: Iterable[int] | None = None, at: datetime | None = None) -> list[ShelterBoard]:
     """Every room as a group of bed tiles with their status and, for occupied
-    beds, the case number and the name in the form the shelter chose. Four
-    queries whatever the size of the network."""
+    beds, the case number and the name in the form the shelter chose. Three
+    queries of plain columns, limited to the shelters asked for, whatever the
+    size of the network."""
     who.require(Permission.VIEW_BED_BOARD)
     now = _now(at)
     form = settings_service.get_settings(who).resident_name_form
     wanted = set(shelter_ids) if shelter_ids is not None else None
     with who.store.read() as s:
-        q = (select(Bed, Room, Shelter).join(Room, Bed.room_id == Room.id).join(Shelter, Room.shelter_id == Shelter.id)
+        q = (select(Shelter.id.label("shelter_id"), Shelter.name.label("shelter_name"), Shelter.code,
+                    Room.id.label("room_id"), Room.name.label("room_name"), Room.women_only, Room.men_only,
+                    Room.minors, Room.accessible, Room.active.label("room_active"), Bed.id.label("bed_id"),
+                    Bed.label, Bed.active, Bed.out_of_service_reason, Bed.out_of_service_until)
+             .join(Room, Bed.room_id == Room.id).join(Shelter, Room.shelter_id == Shelter.id)
              .where(Shelter.active.is_(True)).order_by(Shelter.name, Room.name, Bed.label))
+        occupied = (select(BedAssignment.bed_id, BedAssignment.stay_id, Resident.case_number, Resident.preferred_name,
+                           Resident.name_latin, Resident.name_arabic)
+                    .join(Stay, Stay.id == BedAssignment.stay_id).join(Resident, Resident.id == Stay.resident_id)
+                    .where(BedAssignment.ended_at.is_(None)))
         if wanted is not None:
             q = q.where(Shelter.id.in_(wanted))
+            occupied = (occupied.join(Bed, Bed.id == BedAssignment.bed_id).join(Room, Room.id == Bed.room_id)
+                        .where(Room.shelter_id.in_(wanted)))
         rows = s.execute(q).all()
-        occupants = {bed_id: (stay_id, resident)
-                     for bed_id, stay_id, resident in s.execute(
-                         select(BedAssignment.bed_id, BedAssignment.stay_id, Resident)
-                         .join(Stay, Stay.id == BedAssignment.stay_id).join(Resident, Resident.id == Stay.resident_id)
-                         .where(BedAssignment.ended_at.is_(None)))}
+        occupants = {row.bed_id: row for row in s.execute(occupied)}
         held = _held_beds(s, now)
-        boards: dict[int, tuple[Shelter, dict[int, tuple[Room, list[BedTile]]]]] = {}
-        for bed, room, shelter in rows:
-            rooms = boards.setdefault(shelter.id, (shelter, {}))[1]
-            tiles = rooms.setdefault(room.id, (room, []))[1]
-            if bed.id in occupants:
-                stay_id, resident = occupants[bed.id]
-                tile = BedTile(bed.id, bed.label, "occupied", resident.case_number, display_name(resident, form),
-                               stay_id)
-            elif not (bed.active and room.active):
-                tile = BedTile(bed.id, bed.label, "out_of_service", reason=bed.out_of_service_reason or "",
-                               until=bed.out_of_service_until)
-            elif bed.id in held:
-                tile = BedTile(bed.id, bed.label, "reserved", reserved_until=held[bed.id])
-            else:
-                tile = BedTile(bed.id, bed.label, "free")
-            tiles.append(tile)
-        return [ShelterBoard(sh.id, sh.name, sh.code, tuple(
-                    RoomBoard(r.id, r.name, r.women_only, r.men_only, r.minors, r.accessible, tuple(t))
-                    for r, t in rooms.values()))
-                for sh, rooms in boards.values()]
+    boards: dict[int, tuple[Any, dict[int, tuple[Any, list[BedTile]]]]] = {}
+    for row in rows:
+        rooms = boards.setdefault(row.shelter_id, (row, {}))[1]
+        tiles = rooms.setdefault(row.room_id, (row, []))[1]
+        occupant = occupants.get(row.bed_id)
+        if occupant is not None:
+            tile = BedTile(row.bed_id, row.label, "occupied", occupant.case_number, display_name(occupant, form),
+                           occupant.stay_id)
+        elif not (row.active and row.room_active):
+            tile = BedTile(row.bed_id, row.label, "out_of_service", reason=row.out_of_service_reason or "",
+                           until=row.out_of_service_until)
+        elif row.bed_id in held:
+            tile = BedTile(row.bed_id, row.label, "reserved", reserved_until=held[row.bed_id])
+        else:
+            tile = BedTile(row.bed_id, row.label, "free")
+        tiles.append(tile)
+    return [ShelterBoard(sh.shelter_id, sh.shelter_name, sh.code, tuple(
+                RoomBoard(r.room_id, r.room_name, r.women_only, r.men_only, r.minors, r.accessible, tuple(t))
+                for r, t in rooms.values()))
+            for sh, rooms in boards.values()]
 
 
 def open_resident(who: SignedIn, resident_id: int) -> ResidentFile:
@@ -789,12 +824,14 @@ def dashboard(who: SignedIn, at: datetime | None = None) -> DashboardFigures:
             Reservation.expires_at <= now + timedelta(hours=24))).scalar_one()
         ended = s.execute(select(Stay.admitted_at, Stay.discharged_at).where(Stay.discharged_at >= year_ago)).all()
         average = (sum((end - start).total_seconds() for start, end in ended) / len(ended) / 86400) if ended else None
-        occupancy = []
         starts = _month_starts(now.date(), 12)
-        for first in starts:
-            moment = now if first == starts[-1] else datetime(first.year, first.month, first.day, tzinfo=UTC)
-            count = s.execute(select(func.count(Stay.id)).where(
-                Stay.admitted_at <= moment, or_(Stay.discharged_at.is_(None), Stay.discharged_at > moment))).scalar_one()
-            occupancy.append((first, count))
+        moments = [datetime(d.year, d.month, d.day, tzinfo=UTC) for d in starts[:-1]] + [now]
+        # One pass over the stays for the twelve moments of the chart.
+        present = [func.sum(case((and_(Stay.admitted_at <= m, or_(Stay.discharged_at.is_(None),
+                                                                   Stay.discharged_at > m)), 1), else_=0))
+                   for m in moments]
+        counts = s.execute(select(*present).where(or_(Stay.discharged_at.is_(None),
+                                                       Stay.discharged_at > moments[0]))).one()
+        occupancy = [(first, int(count or 0)) for first, count in zip(starts, counts, strict=True)]
     return DashboardFigures(beds, occupied, admissions, discharges, expiring,
                             None if average is None else round(average, 1), tuple(occupancy))

@@ -1,0 +1,78 @@
+"""The ``export`` and ``demo`` commands of the command line.
+
+    python main.py [--data-dir DIR] export --out FILE.json [--user U] [--password-stdin]
+    python main.py [--data-dir DIR] demo [--residents N] [--years Y] [--shelters S] [--seed N]
+
+``export`` writes every record the person may see (``docs/export-format.md``)
+and says that the file is not encrypted. ``demo`` creates a demonstration
+store of synthetic people in an empty data folder and prints how to open it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from shelter.cli_documents import SecretSource
+from shelter.i18n import _
+from shelter.security.permissions import Role
+
+EXIT_OK = 0
+
+
+def add_parsers(subparsers: Any) -> None:
+    """Add ``export`` and ``demo`` to the command line's sub-parsers."""
+    export = subparsers.add_parser("export", help=_("write every record you may see to a JSON file"))
+    export.add_argument("--out", type=Path, required=True, metavar="FILE.json", help=_("the JSON file to write"))
+    export.add_argument("--user", default=None, help=_("your username"))
+    export.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
+
+    demo = subparsers.add_parser("demo", help=_("create a demonstration store of fictional people, for training"))
+    demo.add_argument("--residents", type=int, default=300, metavar="N", help=_("how many residents (default 300)"))
+    demo.add_argument("--years", type=float, default=3, metavar="Y",
+                      help=_("how many years of stays (default 3)"))
+    demo.add_argument("--shelters", type=int, default=None, metavar="S",
+                      help=_("how many shelters of 60 beds (default: enough for the residents)"))
+    demo.add_argument("--seed", type=int, default=2026, help=_("the same seed makes the same people"))
+
+
+def cmd_export(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
+    from shelter.cli import _sign_in
+    from shelter.services.export import export_to_file
+
+    who = _sign_in(args, secrets)
+    try:
+        summary = export_to_file(who, args.out)
+    finally:
+        who.lock("sign_out")
+    print(_("{n} records written to {path}.").format(n=sum(summary.counts.values()), path=summary.path), file=out)
+    print(_("This file is not encrypted and holds residents' personal data: keep it on an encrypted medium "
+            "and delete it when it has served."), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
+    from shelter.cli import _store
+    from shelter.services.demo import build_demo
+
+    folder = _store(args).folder
+
+    def progress(done: int, wanted: int) -> None:
+        print(_("{done} of {wanted} residents…").format(done=done, wanted=wanted), file=sys.stderr, flush=True)
+
+    summary = build_demo(folder, args.residents, args.years, args.shelters, seed=args.seed, progress=progress)
+    print(_("Demonstration store created in {folder}: {residents} fictional residents, {stays} stays, "
+            "{shelters} shelters, {present} people in residence today.").format(
+        folder=summary.folder, residents=summary.residents, stays=summary.stays, shelters=summary.shelters,
+        present=summary.in_residence), file=out)
+    print(_("For training only: every account has the password «{password}».").format(password=summary.password),
+          file=out)
+    for username, role in summary.accounts:
+        print(f"    {username:10} {Role(role).label}", file=out)
+    print(_("RECOVERY CODE: {code}").format(code=summary.recovery_code), file=out)
+    return EXIT_OK
+
+
+HANDLERS = {"export": cmd_export, "demo": cmd_demo}

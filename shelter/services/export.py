@@ -1,0 +1,179 @@
+"""Data export: every record the signed-in person may see, as one JSON file.
+
+The format is documented in ``docs/export-format.md`` and versioned
+(``FORMAT_VERSION``): a program written against the document reads any
+export of that version. Records are flat lists that name each other by id,
+so they load into a spreadsheet or another database without Shelter.
+
+An export is the one copy the person asked for, and it is not encrypted: it
+is written atomically with owner-only permissions, and audited (by counts,
+never content). Each later feature adds its records here and to the
+document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shelter import __version__
+from shelter.atomic import write_atomic
+from shelter.errors import ValidationError
+from shelter.i18n import _
+from shelter.security.permissions import Permission
+from shelter.storage.models import Bed, BedAssignment, Referral, Reservation, Resident, Room, Shelter, Stay
+from shelter.store import SignedIn
+
+FORMAT = "shelter-export"
+FORMAT_VERSION = 1
+
+Record = dict[str, Any]
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def _split(value: str, separator: str) -> list[str]:
+    return [part for part in value.split(separator) if part]
+
+
+def _shelters(s: Session) -> list[Record]:
+    return [{"id": x.id, "code": x.code, "name": x.name, "city": x.city, "receives_women": x.receives_women,
+             "receives_men": x.receives_men, "receives_minors": x.receives_minors, "active": x.active,
+             "created_at": _moment(x.created_at)}
+            for x in s.execute(select(Shelter).order_by(Shelter.id)).scalars()]
+
+
+def _rooms(s: Session) -> list[Record]:
+    return [{"id": x.id, "shelter_id": x.shelter_id, "name": x.name, "women_only": x.women_only,
+             "men_only": x.men_only, "minors": x.minors, "accessible": x.accessible, "active": x.active}
+            for x in s.execute(select(Room).order_by(Room.id)).scalars()]
+
+
+def _beds(s: Session) -> list[Record]:
+    return [{"id": x.id, "room_id": x.room_id, "label": x.label, "in_service": x.active,
+             "out_of_service_reason": x.out_of_service_reason, "out_of_service_until": _day(x.out_of_service_until)}
+            for x in s.execute(select(Bed).order_by(Bed.id)).scalars()]
+
+
+def _reservations(s: Session) -> list[Record]:
+    return [{"id": x.id, "bed_id": x.bed_id, "label": x.label, "reserved_at": _moment(x.reserved_at),
+             "expires_at": _moment(x.expires_at), "closed_at": _moment(x.closed_at),
+             "admitted_stay_id": x.admitted_stay_id}
+            for x in s.execute(select(Reservation).order_by(Reservation.id)).scalars()]
+
+
+def _residents(s: Session) -> list[Record]:
+    return [{
+        "id": x.id, "case_number": x.case_number, "name_arabic": x.name_arabic, "name_latin": x.name_latin,
+        "preferred_name": x.preferred_name, "sex": x.sex, "birth_date": _day(x.birth_date),
+        "birth_year_estimated": x.birth_year_estimated, "nationality": x.nationality,
+        "languages": _split(x.languages, ","), "interpreter_needed": x.interpreter_needed, "parent_id": x.parent_id,
+        "exploitation": _split(x.exploitation, ","), "exploitation_country": x.exploitation_country,
+        "exploitation_scope": x.exploitation_scope, "flag_trafficker_contact": x.flag_trafficker_contact,
+        "flag_no_visits": x.flag_no_visits, "flag_no_phone": x.flag_no_phone,
+        "flag_media_exposure": x.flag_media_exposure, "risk_level": x.risk_level,
+        "consent_processing": x.consent_processing, "consent_processing_on": _day(x.consent_processing_on),
+        "consent_sharing": _split(x.consent_sharing, "\n"), "consent_sharing_on": _day(x.consent_sharing_on),
+        "created_at": _moment(x.created_at),
+    } for x in s.execute(select(Resident).order_by(Resident.id)).scalars()]
+
+
+def _referrals(s: Session) -> list[Record]:
+    return [{"id": x.id, "stay_id": x.stay_id, "referred_on": _day(x.referred_on), "source": x.source,
+             "agency": x.agency, "contact": x.contact, "identification": x.identification,
+             "identified_by": x.identified_by, "identified_on": _day(x.identified_on)}
+            for x in s.execute(select(Referral).order_by(Referral.id)).scalars()]
+
+
+def _stays(s: Session) -> list[Record]:
+    return [{"id": x.id, "resident_id": x.resident_id, "shelter_id": x.shelter_id,
+             "admitted_at": _moment(x.admitted_at), "discharged_at": _moment(x.discharged_at),
+             "destination": x.destination, "discharge_note": x.discharge_note}
+            for x in s.execute(select(Stay).order_by(Stay.id)).scalars()]
+
+
+def _bed_assignments(s: Session) -> list[Record]:
+    return [{"id": x.id, "stay_id": x.stay_id, "bed_id": x.bed_id, "started_at": _moment(x.started_at),
+             "ended_at": _moment(x.ended_at)}
+            for x in s.execute(select(BedAssignment).order_by(BedAssignment.id)).scalars()]
+
+
+# Each section, in the order written, with the permission that shows its
+# records on screen: nobody exports what they could not see.
+SECTIONS: tuple[tuple[str, Permission, Callable[[Session], list[Record]]], ...] = (
+    ("shelters", Permission.VIEW_BED_BOARD, _shelters),
+    ("rooms", Permission.VIEW_BED_BOARD, _rooms),
+    ("beds", Permission.VIEW_BED_BOARD, _beds),
+    ("reservations", Permission.VIEW_BED_BOARD, _reservations),
+    ("residents", Permission.VIEW_RESIDENT, _residents),
+    ("referrals", Permission.VIEW_RESIDENT, _referrals),
+    ("stays", Permission.VIEW_RESIDENT, _stays),
+    ("bed_assignments", Permission.VIEW_RESIDENT, _bed_assignments),
+)
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    path: Path
+    counts: dict[str, int]
+
+
+def export_document(who: SignedIn, at: datetime | None = None) -> dict[str, Any]:
+    """The export as a JSON-ready dict, read in one transaction so the
+    sections agree with each other. Not audited: ``export_to_file`` is."""
+    who.require(Permission.EXPORT_DATA)
+    wanted = [(name, build) for name, permission, build in SECTIONS if who.actor.has(permission)]
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "application_version": __version__,
+        "exported_at": _moment(at or datetime.now(UTC)),
+        "exported_by": who.actor.username,
+        "store_id": who.store.keyring.store_id.hex(),
+        "sections": [name for name, _build in wanted],
+    }
+    with who.store.read() as s:
+        for name, build in wanted:
+            document[name] = build(s)
+    return document
+
+
+def _check_target(path: Path) -> Path:
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise ValidationError(_("{path} is a folder: name the file to write.").format(path=target), field="out")
+    if not target.parent.is_dir():
+        raise ValidationError(_("The folder {folder} does not exist.").format(folder=target.parent), field="out")
+    return target
+
+
+def export_to_file(who: SignedIn, path: Path | str) -> ExportSummary:
+    """Write the export to ``path`` (UTF-8 JSON, owner-only, atomically) and
+    audit it. If the audit entry cannot be written, the file is removed: no
+    export leaves without its trace."""
+    who.require(Permission.EXPORT_DATA)
+    target = _check_target(Path(path))
+    document = export_document(who)
+    counts = {name: len(document[name]) for name in document["sections"]}
+    data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+    write_atomic(target, data)
+    try:
+        with who.store.write() as s:
+            who.store.audit(s, "export", who.actor.account_id, detail={"format_version": FORMAT_VERSION, **counts})
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return ExportSummary(target, counts)
