@@ -204,3 +204,21 @@ def test_reserving_and_taking_a_bed_out_of_service_from_the_board(qtbot, board, 
     board.tiles[b2].setChecked(True)
     board.toggle_service()
     assert tile_statuses(board)[b2] == "free"
+
+
+def test_a_long_list_says_that_more_people_match(qtbot, coordinator, monkeypatch):
+    import ui.residents
+    from ui.residents import ResidentsPage
+
+    monkeypatch.setattr(ui.residents, "SHOWN", 2)
+    room = residents.bed_board(coordinator)[0].rooms[0]
+    for tile, name in zip(room.beds, ("Fatima Zahra Benali", "Aisha Okoro", "Grace Okafor"), strict=True):
+        residents.admit(coordinator, admission(tile.bed_id, name, ""))
+    page = ResidentsPage(coordinator)
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.model.rowCount() == 2 and "More than 2 people match" in page.count.text()
+    assert {page.model.rows[i].name for i in range(2)} == {"Aisha Okoro", "Grace Okafor"}  # the latest
+    page.search.setText("grace")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    assert page.count.text() == "1 person"

@@ -316,7 +316,10 @@ class BedBoardPage(QWidget):
                                                                          total=beds))
         self.summary.setText(" · ".join(parts))
         for board in shown:
-            heading = QLabel(f"{board.name} ({board.code})")
+            # The name isolated, after the interface's direction mark: a Latin
+            # name keeps its place (and its brackets) in Arabic.
+            mark = "\u200f" if self.layoutDirection() == Qt.RightToLeft else "\u200e"
+            heading = QLabel(f"{mark}\u2068{board.name} ({board.code})\u2069")
             heading.setObjectName("subtitle")
             self.body_layout.addWidget(heading)
             for room in board.rooms:

@@ -37,6 +37,7 @@ from shelter.services import residents
 from shelter.services.residents import ResidentFile, ResidentRow
 from shelter.store import SignedIn
 
+SHOWN = 200  # rows in the list; the search narrows it
 RISKS = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
 DESTINATIONS = {
     "family_reunification": N_("Family reunification"), "assisted_return": N_("Assisted return"),
@@ -256,12 +257,17 @@ class ResidentsPage(QWidget):
     def refresh(self) -> None:
         try:
             rows = residents.search_residents(self.who, self.search.text(), status=self.status.currentData(),
-                                              risk_level=self.risk.currentData())
+                                              risk_level=self.risk.currentData(), limit=SHOWN + 1)
         except ShelterError as exc:
             self.count.setText(exc.message)
             return
-        self.model.set_rows(rows)
-        self.count.setText(ngettext("{n} person", "{n} people", len(rows)).format(n=len(rows)))
+        self.model.set_rows(rows[:SHOWN])
+        if len(rows) > SHOWN:
+            # Never a silent cut: say that more people match.
+            self.count.setText(_("More than {n} people match: the {n} registered last are shown. Type a name or a "
+                                 "case number to narrow the list.").format(n=SHOWN))
+        else:
+            self.count.setText(ngettext("{n} person", "{n} people", len(rows)).format(n=len(rows)))
 
     def selected(self) -> ResidentRow | None:
         rows = self.table.selectionModel().selectedRows()
