@@ -18,7 +18,7 @@ from shelter.services.demo import DEMO_PASSWORD, build_demo, shelters_for
 from shelter.services.export import export_document
 from shelter.store import Store
 from tests.conftest import FAST_KDF
-from tests.test_export import check_against_document, wired  # noqa: F401
+from tests.test_export import check_against_document
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_shelters_follow_the_size_of_the_network():
     assert shelters_for(300, 3) == 1
 
 
-def test_demo_on_the_command_line(wired, tmp_path, capsys, monkeypatch):  # noqa: F811
+def test_demo_on_the_command_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(store_module, "calibrate", lambda: FAST_KDF)
     folder = tmp_path / "demo"
     code = cli.main(["--data-dir", str(folder), "demo", "--residents", "15", "--years", "0.5"])

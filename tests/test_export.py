@@ -5,7 +5,6 @@ exist. Run on a real store after real admissions, moves and discharges."""
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import os
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from shelter import cli, cli_cases
+from shelter import cli
 from shelter.errors import PermissionDenied, ValidationError
 from shelter.security.permissions import Role
 from shelter.services import accounts, residents
@@ -183,25 +182,7 @@ def test_a_bad_target_is_refused_before_anything_is_written(coordinator, tmp_pat
         export_to_file(coordinator, tmp_path)
 
 
-@pytest.fixture
-def wired(monkeypatch):
-    """The commands as shelter/cli.py registers them (done here until it does)."""
-    if "export" in cli.COMMANDS:
-        return
-    original = cli.build_parser
-
-    def build_parser() -> argparse.ArgumentParser:
-        parser = original()
-        subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        cli_cases.add_parsers(subparsers)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", build_parser)
-    for name, handler in cli_cases.HANDLERS.items():
-        monkeypatch.setitem(cli.COMMANDS, name, handler)
-
-
-def test_export_on_the_command_line(wired, coordinator, history, store_dir, tmp_path, capsys, monkeypatch):  # noqa: F811
+def test_export_on_the_command_line(coordinator, history, store_dir, tmp_path, capsys, monkeypatch):  # noqa: F811
     target = tmp_path / "out.json"
     monkeypatch.setattr(sys, "stdin", io.StringIO(COORDINATOR_PASSWORD + "\n"))
     code = cli.main(["--data-dir", str(store_dir), "export", "--out", str(target), "--user", "salma",
