@@ -30,6 +30,7 @@ from shelter.i18n import N_, _
 from shelter.services import residents
 from shelter.services.residents import Admission, Identity, Protection, ReferralInfo
 from shelter.store import SignedIn
+from ui.widgets import date_edit
 
 SOURCES = {"police": N_("Police"), "prosecutor": N_("Public prosecutor"), "ngo": N_("Association / NGO"),
            "hospital": N_("Hospital"), "consulate": N_("Consulate"), "hotline": N_("Hotline"),
@@ -39,20 +40,6 @@ FORMS = {"sexual": N_("Sexual exploitation"), "labour": N_("Forced labour"),
          "forced_criminality": N_("Forced criminality"), "forced_marriage": N_("Forced marriage"),
          "organ_removal": N_("Organ removal"), "other": N_("Other")}
 RISKS = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
-
-
-def _date_edit(optional: bool = False) -> QDateEdit:
-    edit = QDateEdit(QDate.currentDate())
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    # ISO dates read left to right in every language; mirrored, Arabic would
-    # show 24-11-2026 for 2026-11-24.
-    edit.setLayoutDirection(Qt.LeftToRight)
-    if optional:
-        edit.setSpecialValueText(" ")
-        edit.setMinimumDate(QDate(1900, 1, 1))
-        edit.setDate(edit.minimumDate())
-    return edit
 
 
 def _value(edit: QDateEdit):  # noqa: ANN202
@@ -71,7 +58,7 @@ class AdmissionDialog(QDialog):
         self.resize(820, 720)
 
         # Referral
-        self.referred_on = _date_edit()
+        self.referred_on = date_edit()
         self.source = QComboBox()
         for code, label in SOURCES.items():
             self.source.addItem(_(label), code)
@@ -99,7 +86,7 @@ class AdmissionDialog(QDialog):
         self.sex = QComboBox()
         self.sex.addItem(_("Female"), "female")
         self.sex.addItem(_("Male"), "male")
-        self.birth_date = _date_edit(optional=True)
+        self.birth_date = date_edit(optional=True)
         self.birth_year = QSpinBox()
         self.birth_year.setRange(0, QDate.currentDate().year())
         self.birth_year.setSpecialValueText(_("unknown"))
@@ -159,7 +146,7 @@ class AdmissionDialog(QDialog):
             grid.addWidget(box, 3 + index // 2, (index % 2) * 2, 1, 2)
 
         self.consent = QCheckBox(_("Consents to the processing of their data, on:"))
-        self.consent_on = _date_edit()
+        self.consent_on = date_edit()
         self.sharing = QLineEdit()
         self.sharing.setPlaceholderText(_("partners the person agrees to share with, separated by commas"))
         consent = QGroupBox(_("Consent"))
