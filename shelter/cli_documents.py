@@ -3,6 +3,10 @@ to a PDF file, for IT staff and scripts.
 
     python main.py [--data-dir DIR] document recovery-sheet --out FILE.pdf --lang ar|fr|en
                    [--new-code] [--user U] [--password-stdin]
+    python main.py [--data-dir DIR] document handover --case CASE_NUMBER --to "RECEIVER"
+                   --lang ar|fr|en --out FILE.pdf [--reason transfer|referral|discharge]
+                   [--person NAME] [--contact TEXT] [--date YYYY-MM-DD] [--item TEXT]...
+                   [--section S --override-reason TEXT] [--user U] [--password-stdin]
 
 With ``--password-stdin`` the password is read from the first line of
 standard input and the recovery code (unless ``--new-code``) from the next.
@@ -15,12 +19,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from shelter.atomic import write_atomic
 from shelter.errors import ValidationError
 from shelter.i18n import LANGUAGES, _
+from shelter.storage.models import HANDOVER_REASONS, HANDOVER_SECTIONS
 
 EXIT_OK = 0
 
@@ -50,6 +56,27 @@ def add_parsers(subparsers: Any) -> None:
     sheet.add_argument("--user", default=None, help=_("your username"))
     sheet.add_argument("--password-stdin", action="store_true",
                        help=_("read the password, then the recovery code, from standard input"))
+
+
+    hand = kinds.add_parser("handover", help=_("a handover document for a resident's transfer, referral or discharge"))
+    hand.add_argument("--case", required=True, metavar="CASE_NUMBER", help=_("the resident's case number"))
+    hand.add_argument("--to", required=True, metavar="RECEIVER", help=_("the receiving organisation"))
+    hand.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help=_("the PDF file to write"))
+    hand.add_argument("--lang", dest="document_language", choices=LANGUAGES, required=True,
+                      help=_("language of the document"))
+    hand.add_argument("--reason", choices=HANDOVER_REASONS, default="referral", help=_("why the resident is handed over"))
+    hand.add_argument("--person", default="", help=_("the person who receives the resident"))
+    hand.add_argument("--contact", default=None, help=_("contact at the shelter (default: your name)"))
+    hand.add_argument("--date", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                      help=_("date of the handover (default: today)"))
+    hand.add_argument("--item", action="append", default=[], metavar="TEXT",
+                      help=_("a belonging or document handed over (repeat for each)"))
+    hand.add_argument("--section", action="append", choices=HANDOVER_SECTIONS, default=None,
+                      help=_("a section to print (default: those the resident consented to share)"))
+    hand.add_argument("--override-reason", default="",
+                      help=_("why sections are printed without the resident's consent"))
+    hand.add_argument("--user", default=None, help=_("your username"))
+    hand.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
 
 
 def cmd_document(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
@@ -97,6 +124,35 @@ def cmd_recovery_sheet(args: argparse.Namespace, secrets: SecretSource, out: Tex
     return EXIT_OK
 
 
+def cmd_handover(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
+    """Sign in, issue the handover document, write it."""
+    from shelter.cli import _sign_in
+    from shelter.services.documents import record_output
+    from shelter.services.handover import HandoverRequest, issue_handover, resident_by_case
+
+    target = _check_target(args.out)
+    lang = args.document_language
+    who = _sign_in(args, secrets)
+    try:
+        request = HandoverRequest(
+            resident_id=resident_by_case(who, args.case), reason=args.reason, receiver_organisation=args.to,
+            receiver_person=args.person, handover_on=args.date or date.today(),
+            shelter_contact=args.contact if args.contact is not None else who.actor.display_name,
+            belongings=tuple((item, True) for item in args.item),
+            sections=tuple(args.section) if args.section else None, override_reason=args.override_reason)
+        issued = issue_handover(who, request, lang)
+        write_atomic(target, issued.pdf)
+        record_output(who, "handover", "save", lang, "document", issued.reference)
+    finally:
+        who.lock("sign_out")
+    print(_("Handover document {reference} written to {path}.").format(reference=issued.reference, path=target),
+          file=out)
+    print(_("Verification code: {code}").format(code=issued.verification_code), file=out)
+    print(_("This file is not encrypted: print it, then delete the file."), file=sys.stderr)
+    return EXIT_OK
+
+
 DOCUMENTS: dict[str, Handler] = {
     "recovery-sheet": cmd_recovery_sheet,
+    "handover": cmd_handover,
 }

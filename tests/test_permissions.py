@@ -19,6 +19,7 @@ EXPECTED: dict[Permission, set[Role]] = {
     Permission.PRINT_RECOVERY_SHEET: {A},
     Permission.BACK_UP: {A, C},
     Permission.EXPORT_DATA: {C},
+    Permission.VERIFY_DOCUMENT: {A, C},
     Permission.VIEW_BED_BOARD: {C, S, N},
     Permission.ADMIT: {C},
     Permission.RESERVE_BED: {C},

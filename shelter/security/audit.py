@@ -69,6 +69,11 @@ ACTIONS: dict[str, str] = {
     "document.print": N_("Document printed"),
     "document.save": N_("Document saved as a file"),
     "document.recovery_sheet": N_("Recovery sheet produced"),
+    "document.handover": N_("Handover document issued"),
+    "document.consent_override": N_("Sections shared without consent (reason recorded)"),
+    "document.verify": N_("Document checked"),
+    "resident.consent_sharing": N_("Consent to share recorded"),
+    "resident.consent_withdrawn": N_("Consent to share withdrawn"),
     "export": N_("Data exported"),
     "backup": N_("Backup made"),
 }

@@ -41,6 +41,7 @@ class Permission(StrEnum):
     PRINT_RECOVERY_SHEET = "print_recovery_sheet"
     BACK_UP = "back_up"
     EXPORT_DATA = "export_data"
+    VERIFY_DOCUMENT = "verify_document"
     # Beds and residents
     VIEW_BED_BOARD = "view_bed_board"
     ADMIT = "admit"
@@ -66,12 +67,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # small shelter the same person also holds the coordinator role).
     Role.ADMINISTRATOR: frozenset({
         P.MANAGE_ACCOUNTS, P.MANAGE_SHELTERS, P.MANAGE_SETTINGS, P.VIEW_AUDIT_LOG, P.VERIFY_STORE,
-        P.ROTATE_KEY, P.PRINT_RECOVERY_SHEET, P.BACK_UP, P.VIEW_REPORTS,
+        P.ROTATE_KEY, P.PRINT_RECOVERY_SHEET, P.BACK_UP, P.VIEW_REPORTS, P.VERIFY_DOCUMENT,
     }),
     Role.COORDINATOR: frozenset({
         P.VIEW_BED_BOARD, P.ADMIT, P.RESERVE_BED, P.TRANSFER, P.DISCHARGE, P.VIEW_RESIDENT, P.EDIT_RESIDENT,
         P.PRINT_HANDOVER, P.VIEW_CARE_PLAN, P.BREAK_THE_GLASS, P.VIEW_REPORTS, P.BACK_UP, P.EXPORT_DATA,
-        P.MANAGE_SHELTERS,
+        P.MANAGE_SHELTERS, P.VERIFY_DOCUMENT,
     }),
     Role.SOCIAL_WORKER: frozenset({
         P.VIEW_BED_BOARD, P.VIEW_RESIDENT, P.EDIT_RESIDENT, P.PRINT_HANDOVER, P.VIEW_CARE_PLAN,

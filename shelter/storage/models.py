@@ -359,3 +359,47 @@ class Reservation(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     admitted_stay_id: Mapped[int | None] = mapped_column(ForeignKey("stay.id"))
+
+
+# What a handover document can carry about a resident, each shared only with
+# a receiver the resident consented to (or with a written, audited reason).
+HANDOVER_SECTIONS = ("identity", "languages", "stay", "safety")
+HANDOVER_REASONS = ("transfer", "referral", "discharge")
+
+
+class SharingConsent(Base):
+    """The resident's consent to share sections of their file with one named
+    receiver (an organisation), given on a date, until withdrawn. Names
+    listed in ``Resident.consent_sharing`` at admission count as consent to
+    every section for that receiver."""
+
+    __tablename__ = "sharing_consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    receiver: Mapped[str] = mapped_column(String(200))
+    sections: Mapped[str] = mapped_column(String(120))  # HANDOVER_SECTIONS, comma-separated
+    given_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+
+
+class IssuedDocument(Base):
+    """A handover document as printed: what it said (``content``, canonical
+    JSON) and its verification code, so that a paper can later be checked
+    against what the shelter really issued."""
+
+    __tablename__ = "issued_document"
+    __table_args__ = (CheckConstraint(_in("reason", HANDOVER_REASONS), name="known_reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(48), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))
+    receiver: Mapped[str] = mapped_column(String(200))
+    lang: Mapped[str] = mapped_column(String(8))
+    content: Mapped[str] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
