@@ -56,6 +56,9 @@ COMPONENTS: tuple[Component, ...] = (
     Component("charset-normalizer", "MIT", "charset-normalizer"),
     Component("python-bidi", "LGPL-3.0-or-later", "python-bidi"),
     Component("arabic-reshaper", "MIT", "arabic-reshaper"),
+    # PDFium and the libraries it is built with (FreeType, ICU, …): their
+    # licence texts are in pypdfium2's metadata folder.
+    Component("pypdfium2 / PDFium", "(Apache-2.0 OR BSD-3-Clause) AND BSD-3-Clause", "pypdfium2"),
     Component("Noto Sans, Noto Naskh Arabic", "SIL Open Font License 1.1", text=("fonts", "OFL.txt")),
 )
 
@@ -92,7 +95,8 @@ def licence_texts(component: Component) -> list[Path]:
         return []
     found = []
     for file in distribution.files or []:
-        if ".dist-info" in file.parts[0] and LICENCE_FILE.search(file.name):
+        # By path: some packages keep theirs as licenses/<SPDX id>.txt.
+        if ".dist-info" in file.parts[0] and LICENCE_FILE.search("/".join(file.parts[1:])):
             path = Path(str(distribution.locate_file(file)))
             if path.is_file():
                 found.append(path)

@@ -108,6 +108,29 @@ class SelfTest:
             raise CheckFailed(f"licence text missing for {', '.join(missing)}")
         return f"{len(COMPONENTS)} components"
 
+    def documents(self) -> str:
+        """A document built (fonts, shaping, ReportLab) and its first page
+        rendered in memory, as the preview and the printer do."""
+        from datetime import datetime
+
+        from shelter.documents import RecoverySheet, recovery_sheet
+        from ui.documents.preview import DocumentPreview
+
+        sheet = RecoverySheet(shelter_name="دار الأمان", recovery_code="0000-1111-2222", issued_at=datetime.now(),
+                              store_id="0000-0000", printed_by="Self test", printed_at=datetime.now())
+        pdf = recovery_sheet(sheet, "ar")
+        preview = DocumentPreview(pdf, "self-test", allow_save=False)
+        try:
+            with preview._open() as doc:
+                image = preview._render(doc, 0, 0.5)
+        finally:
+            preview.deleteLater()
+        dark = sum(1 for y in range(0, image.height(), 4) for x in range(0, image.width(), 4)
+                   if image.pixelColor(x, y).lightness() < 128)
+        if dark == 0:
+            raise CheckFailed("the rendered page is blank")
+        return f"PDF {len(pdf) // 1024} KiB, page rendered {image.width()}x{image.height()}"
+
     def store(self) -> str:
         from shelter.security.keyring import KdfParams
         from shelter.services.maintenance import verify
@@ -199,6 +222,7 @@ def _run_checks(out: TextIO) -> int:
     test.check("fonts", test.fonts)
     test.check("icons and stylesheet", test.icons_and_style)
     test.check("licences", test.licences)
+    test.check("documents", test.documents)
     if test.check("encrypted store", test.store):
         test.check("main window in every language", test.windows)
     test.check("clean-up", test.cleanup)

@@ -63,6 +63,10 @@ def test_wizard_to_main_window_then_lock_and_unlock(qtbot, make_shell, tmp_path)
     assert not wizard.button(QWizard.FinishButton).isEnabled()
     wizard.reject()  # Escape cannot skip the code
     assert wizard.isVisible()
+    # The sheet can be printed from here: previewed, never offered as a file.
+    page.print_sheet()
+    assert page.preview is not None and page.preview.page_count() == 1 and page.preview.save_button is None
+    page.preview.reject()
     page.confirm.setChecked(True)
     assert wizard.button(QWizard.FinishButton).isEnabled()
     qtbot.mouseClick(wizard.button(QWizard.FinishButton), Qt.LeftButton)

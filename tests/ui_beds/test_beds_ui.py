@@ -184,6 +184,10 @@ def test_discharging_from_the_file_frees_the_bed(qtbot, coordinator):
     assert discharge.result() == discharge.DialogCode.Accepted, discharge.error.text()
     assert residents.bed_board(coordinator)[0].rooms[0].beds[0].status == "free"
     assert page.model.rowCount() == 0  # the list of people in residence is refreshed
+    # The handover form for the receiver follows, for a discharge.
+    form = page.dialog.handover_dialog
+    assert form.isVisible() and form.reason.currentData() == "discharge"
+    form.reject()
 
 
 def test_reserving_and_taking_a_bed_out_of_service_from_the_board(qtbot, board, admin, store_dir):

@@ -10,6 +10,7 @@ from shelter.i18n import _
 from shelter.store import SignedIn
 from ui.admin.accounts import AccountsTab
 from ui.admin.audit import AuditTab
+from ui.admin.documents import DocumentsTab
 from ui.admin.places import PlacesTab
 from ui.admin.settings import SettingsTab
 
@@ -25,10 +26,12 @@ class AdministrationPage(QWidget):
         self.places = PlacesTab(who)
         self.settings = SettingsTab(who)
         self.audit = AuditTab(who)
+        self.documents = DocumentsTab(who)
         self.tabs.addTab(self.accounts, _("Staff &accounts"))
         self.tabs.addTab(self.places, _("Shelters, rooms and &beds"))
         self.tabs.addTab(self.settings, _("Se&ttings"))
         self.tabs.addTab(self.audit, _("Audit &log"))
+        self.tabs.addTab(self.documents, _("&Documents"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.addWidget(title)

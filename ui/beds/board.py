@@ -367,7 +367,13 @@ class BedBoardPage(QWidget):
 
     # -- actions -----------------------------------------------------------------
 
+    def _shelter_of(self, bed_id: int) -> ShelterBoard | None:
+        return next((b for b in self.boards for r in b.rooms for t in r.beds if t.bed_id == bed_id), None)
+
     def move(self, stay_id: int, bed_id: int) -> bool:
+        moved = next((t for b in self.boards for r in b.rooms for t in r.beds if t.stay_id == stay_id), None)
+        source = self._shelter_of(moved.bed_id) if moved else None
+        target = self._shelter_of(bed_id)
         try:
             residents.transfer(self.who, stay_id, bed_id)
         except ShelterError as exc:
@@ -375,7 +381,20 @@ class BedBoardPage(QWidget):
             self.refresh()
             return False
         self.refresh()
+        if (moved is not None and source is not None and target is not None
+                and source.shelter_id != target.shelter_id and self.who.actor.has(Permission.PRINT_HANDOVER)):
+            self.offer_handover(moved.case_number, target.name)
         return True
+
+    def offer_handover(self, case_number: str, receiver: str) -> None:
+        """After a move to another shelter: the handover form for the
+        receiving shelter, which the coordinator may cancel."""
+        from shelter.services.handover import resident_by_case
+        from ui.documents.handover import HandoverDialog
+
+        self.handover_dialog = HandoverDialog(self.who, resident_by_case(self.who, case_number), case_number,
+                                              "transfer", receiver, self)
+        self.handover_dialog.open()
 
     def free_beds(self) -> list[tuple[int, str]]:
         return [(t.bed_id, f"{b.name} — {r.name} — " + _("Bed {label}").format(label=t.label))

@@ -167,6 +167,9 @@ class ResidentFileDialog(QDialog):
                                          and who.actor.has(Permission.DISCHARGE))
         if open_stay is not None and who is not None:
             self.discharge_button.clicked.connect(lambda: self.discharge(open_stay.stay_id))
+        self.handover_button = buttons.addButton(_("&Handover document…"), QDialogButtonBox.ActionRole)
+        self.handover_button.setVisible(who is not None and who.actor.has(Permission.PRINT_HANDOVER))
+        self.handover_button.clicked.connect(lambda: self.print_handover("transfer" if open_stay else "discharge"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(stays_title)
@@ -175,8 +178,22 @@ class ResidentFileDialog(QDialog):
 
     def discharge(self, stay_id: int) -> None:
         self.discharge_dialog = DischargeDialog(self.who, stay_id, self)
-        self.discharge_dialog.accepted.connect(self.accept)
+        self.discharge_dialog.accepted.connect(self._discharged)
         self.discharge_dialog.open()
+
+    def _discharged(self) -> None:
+        """Close the file (the lists refresh) and open the handover form
+        for the receiver, which the coordinator may cancel."""
+        self.accept()
+        if self.who is not None and self.who.actor.has(Permission.PRINT_HANDOVER):
+            self.print_handover("discharge", parent=self.parentWidget())
+
+    def print_handover(self, reason: str, parent: QWidget | None = None) -> None:
+        from ui.documents.handover import HandoverDialog
+
+        self.handover_dialog = HandoverDialog(self.who, self.file.resident_id, self.file.case_number, reason,
+                                              parent=parent or self)
+        self.handover_dialog.open()
 
 
 class ResidentsPage(QWidget):

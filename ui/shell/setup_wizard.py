@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from shelter.errors import ValidationError
+from shelter.errors import ShelterError, ValidationError
 from shelter.i18n import _, current_language
 from shelter.security.keyring import KdfParams
 from shelter.services import shelters
@@ -17,6 +17,7 @@ from shelter.store import SignedIn, Store, check_shelter_code, check_username
 from ui.qt import (
     QCheckBox,
     QCloseEvent,
+    QDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -479,9 +480,20 @@ class RecoveryCodePage(QWizardPage):
         self.room_note = ErrorLabel(self)
         self.confirm = QCheckBox(self)
         self.confirm.toggled.connect(self.completeChanged)
+        self.created: Created | None = None
+        self.preview: QDialog | None = None
+        self.print_button = QPushButton(self)
+        self.print_button.setAutoDefault(False)
+        self.print_button.clicked.connect(self.print_sheet)
+        self.print_error = ErrorLabel(self)
+        print_row = QHBoxLayout()
+        print_row.addStretch(1)
+        print_row.addWidget(self.print_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.instruction)
         layout.addWidget(self.code)
+        layout.addLayout(print_row)
+        layout.addWidget(self.print_error)
         layout.addWidget(self.details)
         layout.addWidget(self.room_note)
         layout.addStretch(1)
@@ -498,8 +510,10 @@ class RecoveryCodePage(QWizardPage):
                                "once and is not kept on this computer."))
         self.confirm.setText(_("I have &written down the recovery code and will keep it in a safe place"))
         self.confirm.setAccessibleName(_("I have written down the recovery code and will keep it in a safe place"))
+        self.print_button.setText(_("&Print the recovery sheet…"))
 
     def show_result(self, created: Created) -> None:
+        self.created = created
         self.code.set_code(created.recovery_code)
         if created.room_problems:
             self.room_note.set_message(
@@ -508,6 +522,18 @@ class RecoveryCodePage(QWizardPage):
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt name)
         return self.confirm.isChecked()
+
+    def print_sheet(self) -> None:
+        """Preview and print the recovery sheet (never saved as a file)."""
+        from ui.admin.documents import show_recovery_sheet
+
+        if self.created is None:
+            return
+        try:
+            self.preview = show_recovery_sheet(self.created.who, self, self.created.recovery_code,
+                                               current_language())
+        except ShelterError as exc:
+            self.print_error.set_message(exc.message)
 
 
 class SetupWizard(QWizard):

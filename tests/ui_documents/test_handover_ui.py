@@ -1,0 +1,211 @@
+"""The handover form and Administration → Documents, driven as a person
+would: consent shown per section, an exception needs a reason, the paper
+printed (to a PDF printer) with nothing in the temp folder, and a paper
+checked afterwards."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from shelter.services import handover, residents
+from shelter.storage.models import AuditEntry
+from tests.documents.pdftext import normalise
+from tests.test_residents import admission, beds, coordinator  # noqa: F401 (fixture)
+from PySide6.QtPrintSupport import QPrinter
+
+from ui.qt import QMessageBox
+
+IOM = "OIM Rabat"
+
+
+@pytest.fixture
+def resident(coordinator):  # noqa: F811
+    return residents.admit(coordinator, admission(beds(coordinator)[0]))
+
+
+@pytest.fixture
+def empty_temp(monkeypatch, tmp_path):
+    """A fresh, empty temp folder for everything in this process."""
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        monkeypatch.setenv(name, str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def audit_actions(who) -> list[tuple[str, dict]]:
+    with who.store.read() as s:
+        return [(e.action, json.loads(e.detail)) for e in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()]
+
+
+def dialog_for(qtbot, who, resident, **kwargs):
+    from ui.documents.handover import HandoverDialog
+
+    dialog = HandoverDialog(who, resident.resident_id, resident.case_number, **kwargs)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_form_shows_consent_per_section_and_prints_without_temp_files(qtbot, coordinator, resident,  # noqa: F811
+                                                                       empty_temp, tmp_path):
+    handover.record_consent(coordinator, resident.resident_id, IOM, ("identity", "languages"))
+    dialog = dialog_for(qtbot, coordinator, resident)
+    assert dialog.receiver.currentText() == IOM  # offered from the consents
+    assert dialog.chosen_sections() == ("identity", "languages")
+    assert dialog.section_states["safety"].text() == "no consent for this receiver"
+    assert not dialog.override.isVisibleTo(dialog)
+    dialog.receiver.setEditText("Hôpital Ibn Sina")
+    assert dialog.chosen_sections() == ()
+    dialog.receiver.setEditText("oim rabat")
+    dialog.person.setText("Mme Nadia Alaoui")
+    dialog.language.setCurrentIndex(dialog.language.findData("ar"))
+    dialog.add_item("Passeport")
+    dialog.submit()
+    preview = dialog.preview
+    assert preview is not None and dialog.issued.sections == ("identity", "languages")
+    qtbot.addWidget(preview)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    preview.print_to(printer)
+    assert len(PdfReader(out).pages) == len(PdfReader(io.BytesIO(dialog.issued.pdf)).pages)
+    assert os.listdir(empty_temp) == []
+    entries = audit_actions(coordinator)
+    assert ("document.print", {"document": "handover", "lang": "ar"}) in entries
+    [(_, issued)] = [e for e in entries if e[0] == "document.handover"]
+    assert issued["sections"] == "identity,languages" and issued["lang"] == "ar"
+
+
+def test_a_section_without_consent_asks_for_a_reason(qtbot, coordinator, resident):  # noqa: F811
+    dialog = dialog_for(qtbot, coordinator, resident, receiver="Hôpital Ibn Sina")
+    dialog.section_boxes["safety"].setChecked(True)
+    assert dialog.override.isVisibleTo(dialog)
+    dialog.submit()
+    assert dialog.preview is None
+    assert "has not consented" in dialog.error.text()
+    dialog.override.setPlainText("The ward must know about the trafficker contact risk")
+    dialog.submit()
+    assert dialog.preview is not None and dialog.issued.overridden == ("safety",)
+    dialog.preview.close()
+
+
+def test_resident_consenting_now_records_the_consent(qtbot, coordinator, resident):  # noqa: F811
+    dialog = dialog_for(qtbot, coordinator, resident, receiver="Hôpital Ibn Sina")
+    dialog.section_boxes["stay"].setChecked(True)
+    dialog.consent_now.setChecked(True)
+    assert not dialog.override.isVisibleTo(dialog)
+    dialog.submit()
+    assert dialog.issued.sections == ("stay",) and dialog.issued.overridden == ()
+    assert handover.consented_sections(coordinator, resident.resident_id, "hopital ibn sina") == ("stay",)
+    dialog.preview.close()
+
+
+def test_an_empty_receiver_is_refused_in_the_form(qtbot, coordinator, resident):  # noqa: F811
+    dialog = dialog_for(qtbot, coordinator, resident)
+    dialog.receiver.setEditText("")
+    dialog.submit()
+    assert dialog.error.text() == "Name the receiving organisation." and dialog.preview is None
+
+
+def test_administration_checks_a_paper(qtbot, coordinator, admin, resident):  # noqa: F811
+    from ui.admin.documents import DocumentsTab
+
+    issued = handover.issue_handover(coordinator, handover.HandoverRequest(
+        resident.resident_id, "referral", IOM, "", date.today(), "Salma, 0600"), "fr")
+    tab = DocumentsTab(admin)
+    qtbot.addWidget(tab)
+    tab.reference.setText(issued.reference)
+    tab.code.setText(issued.verification_code.lower())
+    tab.check()
+    assert tab.result.text().startswith("Genuine") and IOM in tab.result.text()
+    assert "Fatima" not in tab.result.text()
+    tab.code.setText("0000-0000")
+    tab.check()
+    assert tab.result.text().startswith("Not confirmed")
+
+
+def test_new_recovery_code_not_printed_is_shown_to_write_down(qtbot, admin, monkeypatch, recovery_code):
+    from ui.admin.documents import DocumentsTab
+
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.Yes)
+    shown: list[str] = []
+    tab = DocumentsTab(admin)
+    qtbot.addWidget(tab)
+    monkeypatch.setattr(tab, "_write_down", shown.append)
+    tab.new_code()
+    preview = tab.preview
+    assert preview is not None
+    preview.reject()
+    assert len(shown) == 1 and shown[0] != recovery_code
+    # The new code is the one in force now: a copy can be printed with it.
+    tab.current_code.setText(shown[0])
+    tab.print_copy()
+    assert tab.sheet_error.isHidden()
+    tab.preview.reject()
+
+
+def test_a_copy_with_a_wrong_code_is_refused(qtbot, admin, recovery_code):
+    from ui.admin.documents import DocumentsTab
+
+    tab = DocumentsTab(admin)
+    qtbot.addWidget(tab)
+    tab.current_code.setText("0000-0000-0000")
+    tab.print_copy()
+    assert not tab.sheet_error.isHidden() and tab.preview is None
+    tab.current_code.setText(recovery_code)
+    tab.print_copy()
+    assert tab.sheet_error.isHidden() and tab.preview is not None
+    text = normalise(tab.preview.windowTitle())
+    assert text == "Recovery sheet"
+    tab.preview.reject()
+
+
+def test_dates_stay_iso_in_arabic(qapp, qtbot):
+    """A right-to-left date field reverses the sections of its format unless
+    its direction is set first: 2026-11-24 would read 24-11-2026."""
+    from ui.shell.language import InterfaceLanguage
+    from ui.widgets import date_edit
+
+    language = InterfaceLanguage(qapp)
+    language.apply("ar")
+    try:
+        edit = date_edit()
+        qtbot.addWidget(edit)
+        assert edit.text() == date.today().isoformat()
+    finally:
+        language.apply("en")
+
+
+def test_moving_to_another_shelter_offers_the_handover_form(qtbot, coordinator, admin, resident,  # noqa: F811
+                                                            monkeypatch):
+    from shelter.services import shelters
+    from ui.beds import BedBoardPage
+
+    refused: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *a: refused.append(text))
+
+    other = shelters.create_shelter(admin, "Dar Al Hanane", "FES", "Fès")
+    shelters.add_room(admin, other.id, "Chambre A", beds=2, women_only=True)
+    page = BedBoardPage(coordinator)
+    qtbot.addWidget(page)
+    stay = next(t.stay_id for b in page.boards for r in b.rooms for t in r.beds if t.status == "occupied")
+    near = next(t.bed_id for b in page.boards if b.shelter_id != other.id for r in b.rooms if r.name == "Room 1"
+                for t in r.beds if t.status == "free")
+    assert page.move(stay, near), refused
+    assert getattr(page, "handover_dialog", None) is None  # same shelter: nothing
+    far = next(t.bed_id for b in page.boards if b.shelter_id == other.id for r in b.rooms for t in r.beds)
+    assert page.move(stay, far), refused
+    form = page.handover_dialog
+    assert form.isVisible() and form.reason.currentData() == "transfer"
+    assert form.receiver.currentText() == "Dar Al Hanane" and form.case_number == resident.case_number
+    form.reject()

@@ -1,0 +1,220 @@
+"""Administration → Documents: check that a handover paper is genuine, and
+print the recovery sheet (with a new recovery code, since the code in force
+is never kept on the computer; or with the code in force, typed from the
+current sheet, for a copy in another language)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shelter.documents.handover import REASON_TITLES, SECTION_TITLES
+from shelter.errors import ShelterError
+from shelter.i18n import LANGUAGES, _, current_language
+from shelter.security.permissions import Permission
+from shelter.services import documents, handover
+from shelter.store import SignedIn
+from ui.documents.preview import DocumentPreview
+
+LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
+
+
+def language_combo() -> QComboBox:
+    combo = QComboBox()
+    for code in LANGUAGES:
+        combo.addItem(LANGUAGE_NAMES.get(code, code), code)
+    combo.setCurrentIndex(max(0, combo.findData(current_language())))
+    return combo
+
+
+def show_recovery_sheet(who: SignedIn, parent: QWidget, code: str, lang: str) -> DocumentPreview:
+    """Preview the recovery sheet for ``code``; printing is audited. Never
+    offered as a file: the sheet holds the key to every record."""
+    pdf = documents.recovery_sheet(who, lang, code)
+    preview = DocumentPreview(pdf, _("Recovery sheet"),
+                              lambda how: documents.record_output(who, "recovery_sheet", how, lang),
+                              parent, allow_save=False)
+    preview.open()
+    return preview
+
+
+class DocumentsTab(QWidget):
+    def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.who = who
+        self.preview: DocumentPreview | None = None
+        self.printed = False
+
+        verify_box = QGroupBox(_("Check a handover document"))
+        intro = QLabel(_("Type the reference and the verification code printed on the paper. The shelter "
+                         "issued it only if both match; compare what it says with what is shown here."))
+        intro.setWordWrap(True)
+        self.reference = QLineEdit()
+        self.reference.setPlaceholderText(_("e.g. RBT-2026-0042-H1"))
+        self.code = QLineEdit()
+        self.code.setPlaceholderText(_("e.g. 7K2M-Q9XD"))
+        self.check_button = QPushButton(_("C&heck"))
+        self.check_button.clicked.connect(self.check)
+        self.code.returnPressed.connect(self.check)
+        form = QFormLayout()
+        for text, field in ((_("&Reference:"), self.reference), (_("&Verification code:"), self.code)):
+            label = QLabel(text)
+            label.setBuddy(field)
+            form.addRow(label, field)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setObjectName("result")
+        self.result.setMargin(4)
+        v_layout = QVBoxLayout(verify_box)
+        v_layout.addWidget(intro)
+        v_layout.addLayout(form)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.check_button)
+        v_layout.addLayout(row)
+        v_layout.addWidget(self.result)
+        verify_box.setVisible(who.actor.has(Permission.VERIFY_DOCUMENT))
+
+        sheet_box = QGroupBox(_("Recovery sheet"))
+        sheet_intro = QLabel(_("The recovery code in force is not kept on this computer. Print a sheet with a "
+                               "new code (the old sheet stops working), or type the code from the current "
+                               "sheet to print a copy, for example in another language."))
+        sheet_intro.setWordWrap(True)
+        self.sheet_language = language_combo()
+        self.current_code = QLineEdit()
+        self.current_code.setPlaceholderText(_("code from the current sheet"))
+        self.current_code.setEchoMode(QLineEdit.Password)
+        self.copy_button = QPushButton(_("Print a &copy…"))
+        self.copy_button.clicked.connect(self.print_copy)
+        self.new_button = QPushButton(_("&New code and sheet…"))
+        self.new_button.clicked.connect(self.new_code)
+        s_form = QFormLayout()
+        label = QLabel(_("Lan&guage of the sheet:"))
+        label.setBuddy(self.sheet_language)
+        s_form.addRow(label, self.sheet_language)
+        label = QLabel(_("C&urrent code:"))
+        label.setBuddy(self.current_code)
+        s_form.addRow(label, self.current_code)
+        self.sheet_error = QLabel()
+        self.sheet_error.setObjectName("fieldError")
+        self.sheet_error.setWordWrap(True)
+        self.sheet_error.hide()
+        s_layout = QVBoxLayout(sheet_box)
+        s_layout.addWidget(sheet_intro)
+        s_layout.addLayout(s_form)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.new_button)
+        s_layout.addLayout(buttons)
+        s_layout.addWidget(self.sheet_error)
+        sheet_box.setVisible(who.actor.has(Permission.PRINT_RECOVERY_SHEET))
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(verify_box)
+        layout.addWidget(sheet_box)
+        layout.addStretch(1)
+
+    # -- checking a paper --------------------------------------------------------
+
+    def check(self) -> None:
+        try:
+            found = handover.verify_document(self.who, self.reference.text(), self.code.text())
+        except ShelterError as exc:
+            self.result.setProperty("state", "bad")
+            self.result.setText(exc.message)
+            self._restyle()
+            return
+        if not found.genuine:
+            self.result.setProperty("state", "bad")
+            self.result.setText(_("Not confirmed: no document with this reference and this code was issued by "
+                                  "this shelter. Treat the paper as not genuine and tell the coordinator."))
+        else:
+            self.result.setProperty("state", "good")
+            sections = ", ".join(_(SECTION_TITLES[s]) for s in found.sections) or _("none")
+            items = ", ".join(item for item, _ticked in found.belongings) or _("none")
+            lines = [
+                _("Genuine: issued by this shelter."),
+                _("Reference: {reference}").format(reference=found.reference),
+                _("Case number: {case}").format(case=found.case_number),
+                _("Reason: {reason}").format(reason=_(REASON_TITLES.get(found.reason, found.reason))),
+                _("Receiving organisation: {name}").format(name=found.receiver),
+                _("Issued on {date} by {name}").format(
+                    date=found.issued_at.astimezone().strftime("%Y-%m-%d %H:%M") if found.issued_at else "",
+                    name=found.issued_by),
+                _("Sections printed: {sections}").format(sections=sections),
+                _("Handed over: {items}").format(items=items),
+            ]
+            self.result.setText("\n".join(lines))
+        self._restyle()
+
+    def _restyle(self) -> None:
+        self.result.style().unpolish(self.result)
+        self.result.style().polish(self.result)
+
+    # -- the recovery sheet --------------------------------------------------------
+
+    def _sheet_failed(self, message: str) -> None:
+        self.sheet_error.setText(message)
+        self.sheet_error.show()
+
+    def print_copy(self) -> None:
+        try:
+            self.preview = show_recovery_sheet(self.who, self, self.current_code.text(),
+                                               self.sheet_language.currentData())
+        except ShelterError as exc:
+            self._sheet_failed(exc.message)
+            return
+        self.sheet_error.hide()
+        self.current_code.clear()
+
+    def new_code(self) -> None:
+        answer = QMessageBox.warning(
+            self, _("New recovery code"),
+            _("A new recovery code will be made now and the code on the current sheet will stop working at "
+              "once. Print the new sheet and put it in the safe; destroy the old one. Continue?"),
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        if answer != QMessageBox.Yes:
+            return
+        try:
+            code = documents.new_recovery_code(self.who)
+        except ShelterError as exc:
+            self._sheet_failed(exc.message)
+            return
+        self.printed = False
+        lang = self.sheet_language.currentData()
+
+        def recorded(how: str) -> None:
+            self.printed = True
+            documents.record_output(self.who, "recovery_sheet", how, lang)
+
+        try:
+            pdf = documents.recovery_sheet(self.who, lang, code)
+        except ShelterError as exc:
+            self._sheet_failed(exc.message)
+            self._write_down(code)
+            return
+        self.preview = DocumentPreview(pdf, _("Recovery sheet"), recorded, self, allow_save=False)
+        self.preview.finished.connect(lambda _result: None if self.printed else self._write_down(code))
+        self.preview.open()
+
+    def _write_down(self, code: str) -> None:
+        """The new code was not printed: it must not be lost, since the old
+        one no longer works."""
+        box = QMessageBox(QMessageBox.Warning, _("New recovery code"),
+                          _("The new sheet was not printed. Write this code down now and keep it in the safe; "
+                            "the old code no longer works:") + "\n\n" + code, QMessageBox.Ok, self)
+        # Read and written down, never copied: not selectable, so never on the clipboard.
+        box.setTextInteractionFlags(Qt.NoTextInteraction)
+        box.exec()
