@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -64,6 +65,9 @@ class DocumentsTab(QWidget):
         self.reference.setPlaceholderText(_("e.g. RBT-2026-0042-H1"))
         self.code = QLineEdit()
         self.code.setPlaceholderText(_("e.g. 7K2M-Q9XD"))
+        # References and codes are typed in Latin letters, left to right.
+        self.reference.setLayoutDirection(Qt.LeftToRight)
+        self.code.setLayoutDirection(Qt.LeftToRight)
         self.check_button = QPushButton(_("C&heck"))
         self.check_button.clicked.connect(self.check)
         self.code.returnPressed.connect(self.check)
@@ -95,6 +99,7 @@ class DocumentsTab(QWidget):
         self.current_code = QLineEdit()
         self.current_code.setPlaceholderText(_("code from the current sheet"))
         self.current_code.setEchoMode(QLineEdit.Password)
+        self.current_code.setLayoutDirection(Qt.LeftToRight)
         self.copy_button = QPushButton(_("Print a &copy…"))
         self.copy_button.clicked.connect(self.print_copy)
         self.new_button = QPushButton(_("&New code and sheet…"))
@@ -121,10 +126,19 @@ class DocumentsTab(QWidget):
         s_layout.addWidget(self.sheet_error)
         sheet_box.setVisible(who.actor.has(Permission.PRINT_RECOVERY_SHEET))
 
+        # In a scroll area: on a small screen the result is never cut off.
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.addWidget(verify_box)
+        column.addWidget(sheet_box)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addWidget(verify_box)
-        layout.addWidget(sheet_box)
-        layout.addStretch(1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
 
     # -- checking a paper --------------------------------------------------------
 
@@ -142,8 +156,9 @@ class DocumentsTab(QWidget):
                                   "this shelter. Treat the paper as not genuine and tell the coordinator."))
         else:
             self.result.setProperty("state", "good")
-            sections = ", ".join(_(SECTION_TITLES[s]) for s in found.sections) or _("none")
-            items = ", ".join(item for item, _ticked in found.belongings) or _("none")
+            comma = "، " if self.layoutDirection() == Qt.RightToLeft else ", "
+            sections = comma.join(_(SECTION_TITLES[s]) for s in found.sections) or _("none")
+            items = comma.join(item for item, _ticked in found.belongings) or _("none")
             lines = [
                 _("Genuine: issued by this shelter."),
                 _("Reference: {reference}").format(reference=found.reference),
@@ -151,8 +166,9 @@ class DocumentsTab(QWidget):
                 _("Reason: {reason}").format(reason=_(REASON_TITLES.get(found.reason, found.reason))),
                 _("Receiving organisation: {name}").format(name=found.receiver),
                 _("Issued on {date} by {name}").format(
-                    date=found.issued_at.astimezone().strftime("%Y-%m-%d %H:%M") if found.issued_at else "",
-                    name=found.issued_by),
+                    # Isolated left to right: inside Arabic, an ISO date would read 30-11-2026.
+                    date="\u2066" + found.issued_at.astimezone().strftime("%Y-%m-%d %H:%M") + "\u2069"
+                    if found.issued_at else "", name=found.issued_by),
                 _("Sections printed: {sections}").format(sections=sections),
                 _("Handed over: {items}").format(items=items),
             ]
