@@ -57,7 +57,6 @@ def add_parsers(subparsers: Any) -> None:
     sheet.add_argument("--password-stdin", action="store_true",
                        help=_("read the password, then the recovery code, from standard input"))
 
-
     hand = kinds.add_parser("handover", help=_("a handover document for a resident's transfer, referral or discharge"))
     hand.add_argument("--case", required=True, metavar="CASE_NUMBER", help=_("the resident's case number"))
     hand.add_argument("--to", required=True, metavar="RECEIVER", help=_("the receiving organisation"))

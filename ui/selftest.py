@@ -113,18 +113,16 @@ class SelfTest:
         rendered in memory, as the preview and the printer do."""
         from datetime import datetime
 
+        import pypdfium2
+
         from shelter.documents import RecoverySheet, recovery_sheet
-        from ui.documents.preview import DocumentPreview
+        from ui.documents.preview import render_page
 
         sheet = RecoverySheet(shelter_name="دار الأمان", recovery_code="0000-1111-2222", issued_at=datetime.now(),
                               store_id="0000-0000", printed_by="Self test", printed_at=datetime.now())
         pdf = recovery_sheet(sheet, "ar")
-        preview = DocumentPreview(pdf, "self-test", allow_save=False)
-        try:
-            with preview._open() as doc:
-                image = preview._render(doc, 0, 0.5)
-        finally:
-            preview.deleteLater()
+        with pypdfium2.PdfDocument(pdf) as doc:
+            image = render_page(doc[0], 0.5)
         dark = sum(1 for y in range(0, image.height(), 4) for x in range(0, image.width(), 4)
                    if image.pixelColor(x, y).lightness() < 128)
         if dark == 0:

@@ -31,7 +31,8 @@ _CODE_ISSUED = ("store.create", "store.recovery_code")
 Output = Literal["print", "save"]
 
 
-def _language(lang: str) -> str:
+def document_language(lang: str) -> str:
+    """``lang`` if documents can be printed in it, else a ValidationError."""
     if lang not in LANGUAGES:
         raise ValidationError(_("Unknown language."), field="lang")
     return lang
@@ -87,7 +88,7 @@ def recovery_sheet(who: SignedIn, lang: str, recovery_code: str) -> bytes:
     nor written to the audit log, which records that a sheet was produced.
     """
     who.require(Permission.PRINT_RECOVERY_SHEET)
-    lang = _language(lang)
+    lang = document_language(lang)
     store = who.store
     try:
         code = _check_code(who, recovery_code)
@@ -160,4 +161,4 @@ def record_output(who: SignedIn, document: str, how: Output, lang: str,
     action = {"print": "document.print", "save": "document.save"}[how]
     with who.store.write() as s:
         who.store.audit(s, action, who.actor.account_id, record_type, record_id,
-                        detail={"document": document, "lang": _language(lang)})
+                        detail={"document": document, "lang": document_language(lang)})

@@ -21,7 +21,7 @@ import hmac
 import json
 import secrets
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -37,8 +37,9 @@ from shelter.documents.handover import (
     handover_document,
 )
 from shelter.errors import ValidationError
-from shelter.i18n import LANGUAGES, _
+from shelter.i18n import _
 from shelter.security.permissions import Permission
+from shelter.services.documents import document_language
 from shelter.storage.models import (
     HANDOVER_REASONS,
     HANDOVER_SECTIONS,
@@ -287,15 +288,12 @@ def issue_handover(who: SignedIn, req: HandoverRequest, lang: str) -> IssuedHand
     to consent with its reason, are audited.
     """
     who.require(Permission.PRINT_HANDOVER)
-    if lang not in LANGUAGES:
-        raise ValidationError(_("Unknown language."), field="lang")
-    req = HandoverRequest(
-        resident_id=req.resident_id, reason=req.reason,
-        receiver_organisation=" ".join(req.receiver_organisation.split()),
-        receiver_person=" ".join(req.receiver_person.split()), handover_on=req.handover_on,
-        shelter_contact=req.shelter_contact.strip(),
+    lang = document_language(lang)
+    req = replace(
+        req, receiver_organisation=" ".join(req.receiver_organisation.split()),
+        receiver_person=" ".join(req.receiver_person.split()), shelter_contact=req.shelter_contact.strip(),
         belongings=tuple((" ".join(item.split()), bool(ticked)) for item, ticked in req.belongings),
-        sections=req.sections, override_reason=req.override_reason.strip())
+        override_reason=req.override_reason.strip())
     printed_at = datetime.now()
     with who.store.write() as s:
         resident = _resident(s, req.resident_id)

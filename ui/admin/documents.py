@@ -5,9 +5,10 @@ current sheet, for a copy in another language)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -22,30 +23,26 @@ from PySide6.QtWidgets import (
 
 from shelter.documents.handover import REASON_TITLES, SECTION_TITLES
 from shelter.errors import ShelterError
-from shelter.i18n import LANGUAGES, _, current_language
+from shelter.i18n import _
 from shelter.security.permissions import Permission
 from shelter.services import documents, handover
 from shelter.store import SignedIn
 from ui.documents.preview import DocumentPreview
+from ui.widgets import LanguageBox
 
-LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
-
-
-def language_combo() -> QComboBox:
-    combo = QComboBox()
-    for code in LANGUAGES:
-        combo.addItem(LANGUAGE_NAMES.get(code, code), code)
-    combo.setCurrentIndex(max(0, combo.findData(current_language())))
-    return combo
-
-
-def show_recovery_sheet(who: SignedIn, parent: QWidget, code: str, lang: str) -> DocumentPreview:
-    """Preview the recovery sheet for ``code``; printing is audited. Never
-    offered as a file: the sheet holds the key to every record."""
+def show_recovery_sheet(who: SignedIn, parent: QWidget, code: str, lang: str,
+                        on_printed: Callable[[], None] | None = None) -> DocumentPreview:
+    """Preview the recovery sheet for ``code``; printing is audited, then
+    ``on_printed`` is called. Never offered as a file: the sheet holds the
+    key to every record."""
     pdf = documents.recovery_sheet(who, lang, code)
-    preview = DocumentPreview(pdf, _("Recovery sheet"),
-                              lambda how: documents.record_output(who, "recovery_sheet", how, lang),
-                              parent, allow_save=False)
+
+    def printed(how: str) -> None:
+        documents.record_output(who, "recovery_sheet", how, lang)
+        if on_printed is not None:
+            on_printed()
+
+    preview = DocumentPreview(pdf, _("Recovery sheet"), printed, parent, allow_save=False)
     preview.open()
     return preview
 
@@ -55,7 +52,6 @@ class DocumentsTab(QWidget):
         super().__init__(parent)
         self.who = who
         self.preview: DocumentPreview | None = None
-        self.printed = False
 
         verify_box = QGroupBox(_("Check a handover document"))
         intro = QLabel(_("Type the reference and the verification code printed on the paper. The shelter "
@@ -95,7 +91,7 @@ class DocumentsTab(QWidget):
                                "new code (the old sheet stops working), or type the code from the current "
                                "sheet to print a copy, for example in another language."))
         sheet_intro.setWordWrap(True)
-        self.sheet_language = language_combo()
+        self.sheet_language = LanguageBox()
         self.current_code = QLineEdit()
         self.current_code.setPlaceholderText(_("code from the current sheet"))
         self.current_code.setEchoMode(QLineEdit.Password)
@@ -188,7 +184,7 @@ class DocumentsTab(QWidget):
     def print_copy(self) -> None:
         try:
             self.preview = show_recovery_sheet(self.who, self, self.current_code.text(),
-                                               self.sheet_language.currentData())
+                                               self.sheet_language.language())
         except ShelterError as exc:
             self._sheet_failed(exc.message)
             return
@@ -208,22 +204,15 @@ class DocumentsTab(QWidget):
         except ShelterError as exc:
             self._sheet_failed(exc.message)
             return
-        self.printed = False
-        lang = self.sheet_language.currentData()
-
-        def recorded(how: str) -> None:
-            self.printed = True
-            documents.record_output(self.who, "recovery_sheet", how, lang)
-
+        printed: list[bool] = []
         try:
-            pdf = documents.recovery_sheet(self.who, lang, code)
+            self.preview = show_recovery_sheet(self.who, self, code, self.sheet_language.language(),
+                                               on_printed=lambda: printed.append(True))
         except ShelterError as exc:
             self._sheet_failed(exc.message)
             self._write_down(code)
             return
-        self.preview = DocumentPreview(pdf, _("Recovery sheet"), recorded, self, allow_save=False)
-        self.preview.finished.connect(lambda _result: None if self.printed else self._write_down(code))
-        self.preview.open()
+        self.preview.finished.connect(lambda _result: None if printed else self._write_down(code))
 
     def _write_down(self, code: str) -> None:
         """The new code was not printed: it must not be lost, since the old

@@ -31,20 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shelter.documents.handover import SECTION_TITLES
+from shelter.documents.handover import REASON_TITLES, SECTION_TITLES
 from shelter.errors import ShelterError
-from shelter.i18n import LANGUAGES, N_, _, current_language
+from shelter.i18n import N_, _
 from shelter.security.permissions import Permission
 from shelter.services import handover
 from shelter.services.documents import record_output
 from shelter.services.handover import HANDOVER_SECTIONS, HandoverRequest
 from shelter.store import SignedIn
 from ui.documents.preview import DocumentPreview
-from ui.widgets import date_edit
+from ui.widgets import LanguageBox, date_edit
 
-REASONS = {"transfer": N_("Transfer to another shelter"), "referral": N_("Referral to a partner"),
-           "discharge": N_("Discharge")}
-LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 # Common items, offered in the belongings list; others can be typed.
 USUAL_ITEMS = (N_("Passport or identity document"), N_("Medical file"), N_("Medicines"), N_("Phone"),
                N_("Personal belongings (bag)"))
@@ -62,7 +59,7 @@ class HandoverDialog(QDialog):
         self.setWindowTitle(_("Handover document — {case}").format(case=case_number))
 
         self.reason = QComboBox()
-        for code, label in REASONS.items():
+        for code, label in REASON_TITLES.items():
             self.reason.addItem(_(label), code)
         self.reason.setCurrentIndex(max(0, self.reason.findData(reason)))
         self.receiver = QComboBox()
@@ -78,10 +75,7 @@ class HandoverDialog(QDialog):
         self.when = date_edit()
         self.contact = QLineEdit(who.actor.display_name)
         self.contact.setPlaceholderText(_("name and phone number"))
-        self.language = QComboBox()
-        for code in LANGUAGES:
-            self.language.addItem(LANGUAGE_NAMES.get(code, code), code)
-        self.language.setCurrentIndex(max(0, self.language.findData(current_language())))
+        self.language = LanguageBox()
 
         form = QFormLayout()
         for text, field in ((_("&Reason:"), self.reason), (_("Receiving &organisation:"), self.receiver),
@@ -202,7 +196,7 @@ class HandoverDialog(QDialog):
         return tuple((item.text(), True) for item in items if item.checkState() == Qt.Checked)
 
     def document_language(self) -> str:
-        return self.language.currentData()
+        return self.language.language()
 
     # -- issuing ---------------------------------------------------------------
 

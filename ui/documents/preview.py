@@ -116,8 +116,6 @@ class DocumentPreview(QDialog):
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         self._scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows and Page Down scroll the pages
         self._scroll.setAccessibleName(title)
-        self._scroll.setStyleSheet("#previewScroll, #previewPages { background: #8b9296; }"
-                                   " #previewPage { background: #ffffff; }")
         self._scroll.viewport().installEventFilter(self)
         self._scroll.verticalScrollBar().valueChanged.connect(self._schedule_render)
 
