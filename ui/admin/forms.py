@@ -205,12 +205,13 @@ class PasswordPair(QWidget):
             )
             self.meter.setAccessibleDescription("")
             return
-        score = passwords.strength(text)
+        # One estimate for the meter and the hint, so they agree.
+        assessment = passwords.assess(text, self._username())
+        score, found = assessment.score, assessment.problems
         self.meter.setValue(score + 1)
         palette = self.meter.palette()
         palette.setColor(QPalette.ColorRole.Highlight, QColor(STRENGTH_COLOURS[score]))
         self.meter.setPalette(palette)
-        found = passwords.problems(text, self._username())
         label = passwords.strength_label(score)
         message = _("Strength: {label}").format(label=label)
         if found:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shelter.i18n import _
-from shelter.security.passwords import problems, strength, strength_label
+from shelter.security.passwords import assess, problems, strength, strength_label
 from ui.qt import (
     QAction,
     QFormLayout,
@@ -112,8 +112,13 @@ class StrengthMeter(QWidget):
         self._score: int | None = None
         self.set_password("")
 
-    def set_password(self, password: str) -> None:
-        self._score = strength(password) if password else None
+    def set_password(self, password: str, username: str = "") -> None:
+        self.set_score(strength(password, username) if password else None)
+
+    def set_score(self, score: int | None) -> None:
+        """Show ``score`` (0-4, from ``shelter.security.passwords``), or
+        nothing for None."""
+        self._score = score
         self._bar.setValue(0 if self._score is None else self._score + 1)
         self._bar.setProperty("level", "none" if self._score is None else str(self._score))
         self._bar.style().unpolish(self._bar)
@@ -181,10 +186,12 @@ class NewPassword(QObject):
         self._update(self.password.text())
 
     def _update(self, text: str) -> None:
-        self.meter.set_password(text)
-        # Problems appear once something is typed, and stay up to date.
-        found = problems(text, self._username().strip().lower()) if text else []
-        self.problems.set_message("\n".join(found))
+        # One estimate for the meter and the problems, so they agree (and
+        # the estimate runs once per keystroke). Problems appear once something
+        # is typed, and stay up to date.
+        found = assess(text, self._username().strip().lower()) if text else None
+        self.meter.set_score(found.score if found else None)
+        self.problems.set_message("\n".join(found.problems) if found else "")
         self._update_mismatch()
 
     def _update_mismatch(self) -> None:
