@@ -4,11 +4,16 @@ command (``python main.py --help``), or check the installation
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if os.name != "nt":
+        # Every file Shelter creates (database, its journal, backups, a
+        # document saved on request) is readable by its owner only.
+        os.umask(0o077)
     if argv == ["--self-test"]:
         from ui.selftest import run
 

@@ -12,6 +12,8 @@ With ``--password-stdin`` the password is read from the first line of
 standard input and the recovery code (unless ``--new-code``) from the next.
 The file is the one copy the person asked for: it is written atomically,
 readable by its owner only, and the command says that it is not encrypted.
+It is audited before it exists ("document.save", outcome "started"), then
+when the write ended ("ok" or "failed"): see ``shelter.services.outputs``.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from shelter.atomic import write_atomic
 from shelter.errors import ValidationError
 from shelter.i18n import LANGUAGES, _
 from shelter.storage.models import HANDOVER_REASONS, HANDOVER_SECTIONS
+
+if TYPE_CHECKING:
+    from shelter.store import SignedIn
 
 EXIT_OK = 0
 
@@ -94,10 +98,25 @@ def _check_target(path: Path) -> Path:
     return target
 
 
+def _save(who: SignedIn, target: Path, pdf: bytes, document: str, lang: str,
+          record_type: str | None = None, record_id: str | None = None) -> None:
+    """Write ``pdf`` to ``target`` between its audit entries: "started"
+    (committed before the file exists; if it cannot be, nothing is
+    written), then "ok" or "failed"."""
+    from shelter.services.documents import record_output
+    from shelter.services.outputs import write_recorded
+
+    def record(outcome: str, extra: dict[str, Any]) -> None:
+        record_output(who, document, "save", lang, record_type, record_id, outcome=outcome,
+                      error=extra.get("error"))
+
+    write_recorded(target, pdf, record)
+
+
 def cmd_recovery_sheet(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
     """Sign in, check (or issue) the recovery code, write the sheet."""
     from shelter.cli import _sign_in
-    from shelter.services.documents import new_recovery_code, record_output, recovery_sheet
+    from shelter.services.documents import confirm_recovery_code, new_recovery_code, recovery_sheet
 
     target = _check_target(args.out)
     lang = args.document_language
@@ -105,14 +124,18 @@ def cmd_recovery_sheet(args: argparse.Namespace, secrets: SecretSource, out: Tex
     try:
         code = new_recovery_code(who) if args.new_code else secrets.read(_("Recovery code: "))
         try:
-            write_atomic(target, recovery_sheet(who, lang, code))
-        except Exception:
+            _save(who, target, recovery_sheet(who, lang, code), "recovery_sheet", lang)
+        except BaseException:
             if args.new_code:
-                # The old code no longer works: this one must not be lost.
+                # Both codes work until the new one is confirmed; it is shown
+                # here so that it is not lost, and then replaces the old one.
                 print(_("The file could not be written. The NEW recovery code is:"), file=out)
                 print(f"    {code}", file=out)
+                out.flush()
+                confirm_recovery_code(who, code)
             raise
-        record_output(who, "recovery_sheet", "save", lang)
+        if args.new_code:
+            confirm_recovery_code(who, code)
     finally:
         who.lock("sign_out")
     if args.new_code:
@@ -126,7 +149,6 @@ def cmd_recovery_sheet(args: argparse.Namespace, secrets: SecretSource, out: Tex
 def cmd_handover(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
     """Sign in, issue the handover document, write it."""
     from shelter.cli import _sign_in
-    from shelter.services.documents import record_output
     from shelter.services.handover import HandoverRequest, issue_handover, resident_by_case
 
     target = _check_target(args.out)
@@ -140,8 +162,7 @@ def cmd_handover(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -
             belongings=tuple((item, True) for item in args.item),
             sections=tuple(args.section) if args.section else None, override_reason=args.override_reason)
         issued = issue_handover(who, request, lang)
-        write_atomic(target, issued.pdf)
-        record_output(who, "handover", "save", lang, "document", issued.reference)
+        _save(who, target, issued.pdf, "handover", lang, "document", issued.reference)
     finally:
         who.lock("sign_out")
     print(_("Handover document {reference} written to {path}.").format(reference=issued.reference, path=target),

@@ -65,3 +65,57 @@ class ValidationError(ShelterError):
 
 class StorageFull(ShelterError):
     """The disk is full or not writable: nothing was saved."""
+
+
+class StoreBusy(ShelterError):
+    """Another session holds the keyring lock for longer than we wait."""
+
+
+class SessionEnded(ShelterError):
+    """The signed-in session can no longer act: the key was rotated, or the
+    account was deactivated or given a new password, from another session.
+    The person signs in again; nothing they typed is lost."""
+
+
+class KeyRotated(SessionEnded):
+    """The database key was rotated by another session."""
+
+
+class PasswordChangeRequired(ShelterError):
+    """The account is on a temporary password: it may only change it."""
+
+
+class StoreReadOnly(ShelterError):
+    """The data folder or a file of the store cannot be written (permissions,
+    a read-only disk). Not damage: nothing needs restoring."""
+
+
+def os_error(exc: OSError, path: object) -> ShelterError:
+    """One plain message for a failure of the file system at ``path``: what is
+    wrong and what to do. Never "damaged" for what is a permission or space
+    problem (staff would restore an old backup for nothing)."""
+    import errno
+
+    from shelter.i18n import _
+
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return StorageFull(_("The disk is full: nothing was saved. Free some space and try again."))
+    if code == errno.EROFS:
+        return StoreReadOnly(
+            _("The data folder {path} is on a read-only disk. Shelter needs to write there: "
+              "ask your IT support to make it writable.").format(path=path)
+        )
+    if code in (errno.EACCES, errno.EPERM):
+        return StoreReadOnly(
+            _("Shelter is not allowed to write in the data folder {path}. "
+              "Ask your IT support to give your user account write access to it.").format(path=path)
+        )
+    if code == errno.ENOTDIR:
+        return StoreMissing(
+            _("{path} is a file, not a folder. Check the data folder setting.").format(path=path)
+        )
+    return StoreDamaged(
+        _("The data folder {path} cannot be used ({reason}). Check the disk and try again.").format(
+            path=path, reason=exc.strerror or type(exc).__name__)
+    )

@@ -58,7 +58,7 @@ def test_canaries_never_reach_disk_in_clear(tmp_path, monkeypatch):
     room = shelters.add_room(who, second.id, canary["room"], 3, women_only=True)
     shelters.update_bed(who, room.beds[0].id, canary["bed"], True)
     accounts.create_account(who, canary["staff"], canary["staff_name"], [Role.COORDINATOR], canary["password2"])
-    settings.set_user_preference(who, "note", canary["preference"])
+    settings.set_user_preference(who, "window.section", canary["preference"])
     assert verify(who).ok
     rotate_key(who)  # the export path must not spill either
     who.lock()

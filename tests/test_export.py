@@ -5,6 +5,7 @@ exist. Run on a real store after real admissions, moves and discharges."""
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -16,11 +17,14 @@ from pathlib import Path
 import pytest
 
 from shelter import cli
-from shelter.errors import PermissionDenied, ValidationError
+from shelter.atomic import write_atomic
+from shelter.errors import PermissionDenied, StorageFull, ValidationError
 from shelter.security.permissions import Role
 from shelter.services import accounts, residents
 from shelter.services.audit_log import AuditFilter, list_entries
+from shelter.services import export, outputs
 from shelter.services.export import FORMAT_VERSION, SECTIONS, export_document, export_to_file
+from shelter.storage.database import connect_raw
 from shelter.store import Store
 from tests.test_residents import COORDINATOR_PASSWORD, admission, beds, coordinator  # noqa: F401
 
@@ -104,6 +108,17 @@ def check_references(document: dict) -> None:
                     assert value in ids[target], f"{section}.{name} = {value} names no record"
 
 
+def export_entries(who) -> list[tuple[str, dict]]:
+    """(outcome, detail) of every "export" entry, oldest first, read on a
+    connection of its own: only what was committed."""
+    conn = connect_raw(who.store.database_path, who.store.key)
+    try:
+        return [(outcome, json.loads(detail)) for outcome, detail in conn.execute(
+            "SELECT outcome, detail FROM audit_entry WHERE action = 'export' ORDER BY id")]
+    finally:
+        conn.close()
+
+
 @pytest.fixture
 def history(coordinator):  # noqa: F811
     """Two people admitted; one moved, then discharged; a bed reserved and one out of service."""
@@ -154,9 +169,12 @@ def test_the_file_is_private_complete_and_audited_by_counts_only(coordinator, hi
     if os.name != "nt":
         assert target.stat().st_mode & 0o077 == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.json", "store"]  # no temporary file left
+    # One entry before the file was written, one after (newest first).
     entries = list_entries(admin, AuditFilter(action="export"))
-    assert len(entries) == 1
-    detail = json.dumps(entries[0].__dict__, default=str, ensure_ascii=False)
+    assert [e.outcome for e in entries] == ["ok", "started"]
+    details = export_entries(coordinator)
+    assert details[0][1] == {"format_version": FORMAT_VERSION, "to": "file", **summary.counts}
+    detail = json.dumps([e.__dict__ for e in entries] + details, default=str, ensure_ascii=False)
     assert "Fatima" not in detail and "فاطمة" not in detail and "RBT1-" not in detail
 
 
@@ -197,3 +215,84 @@ def test_export_on_the_command_line(coordinator, history, store_dir, tmp_path, c
                      "--user", "salma", "--password-stdin"])
     _out, err = capsys.readouterr()
     assert code == 1 and err.startswith("shelter: The folder") and "Traceback" not in err
+
+
+def test_the_started_entry_is_committed_before_the_file_exists(coordinator, history, tmp_path,  # noqa: F811
+                                                               monkeypatch):
+    """A crash between the write and the audit entry must not leave an
+    export the log does not know about: the entry comes first, committed."""
+    target = tmp_path / "export.json"
+    seen = []
+
+    def spy(path, data, *args, **kwargs):
+        assert not target.exists()
+        seen.append(export_entries(coordinator))  # another connection: committed entries only
+        write_atomic(path, data, *args, **kwargs)
+
+    monkeypatch.setattr(outputs, "write_atomic", spy)
+    summary = export_to_file(coordinator, target)
+    [(started, detail)] = seen[0]
+    assert started == "started" and detail == {"format_version": FORMAT_VERSION, "to": "file", **summary.counts}
+    assert detail["residents"] == 2 and target.exists()
+    assert [outcome for outcome, _d in export_entries(coordinator)] == ["started", "ok"]
+
+
+@pytest.mark.parametrize(("failure", "code"), [
+    (OSError(errno.EACCES, "Permission denied"), "EACCES"),
+    (StorageFull("The disk is full"), "disk_full"),
+])
+def test_a_failed_write_is_audited_as_failed(coordinator, history, tmp_path, monkeypatch, failure, code):  # noqa: F811
+    def broken(path, data, *args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(outputs, "write_atomic", broken)
+    with pytest.raises(type(failure)):
+        export_to_file(coordinator, tmp_path / "export.json")
+    assert not (tmp_path / "export.json").exists()
+    entries = export_entries(coordinator)
+    assert [outcome for outcome, _d in entries] == ["started", "failed"]
+    assert entries[1][1]["error"] == code and "Permission" not in json.dumps(entries)
+
+
+def test_without_its_first_entry_no_file_is_written(coordinator, history, tmp_path, monkeypatch):  # noqa: F811
+    written = []
+    for module in (outputs, export):  # wherever the file would be written from
+        monkeypatch.setattr(module, "write_atomic", lambda *a, **k: written.append(a), raising=False)
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("disk unplugged")
+
+    monkeypatch.setattr(coordinator.store, "audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        export_to_file(coordinator, tmp_path / "export.json")
+    assert written == [] and not (tmp_path / "export.json").exists()
+
+
+def test_if_the_outcome_cannot_be_recorded_the_file_is_taken_back(coordinator, history, tmp_path,  # noqa: F811
+                                                                  monkeypatch):
+    real_audit = coordinator.store.audit
+
+    def audit_refusing_ok(session, action, *args, outcome="ok", **kwargs):
+        if outcome == "ok":
+            raise RuntimeError("database busy")
+        real_audit(session, action, *args, outcome=outcome, **kwargs)
+
+    monkeypatch.setattr(coordinator.store, "audit", audit_refusing_ok)
+    with pytest.raises(RuntimeError):
+        export_to_file(coordinator, tmp_path / "export.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    assert [outcome for outcome, _d in export_entries(coordinator)] == ["started", "failed"]
+
+
+def test_the_export_handed_to_a_caller_is_audited_too(coordinator, history, monkeypatch):  # noqa: F811
+    document = export_document(coordinator)
+    [(outcome, detail)] = export_entries(coordinator)
+    assert outcome == "ok" and detail == {"format_version": FORMAT_VERSION, "to": "memory",
+                                          **{name: len(document[name]) for name in document["sections"]}}
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("disk unplugged")
+
+    monkeypatch.setattr(coordinator.store, "audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        export_document(coordinator)  # nothing is handed over without its entry

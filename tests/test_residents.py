@@ -276,3 +276,60 @@ def test_dashboard_figures_count_what_happened(coordinator):
     assert figures.reservations_expiring == 1
     assert figures.average_stay_days is not None and figures.average_stay_days < 1
     assert len(figures.occupancy) == 12 and figures.occupancy[-1][1] == 1  # the last bar is now
+
+
+def audit_details(who, action: str) -> list[tuple[str, str | None, dict]]:
+    import json
+
+    from sqlalchemy import select
+
+    from shelter.storage.models import AuditEntry
+
+    with who.store.read() as s:
+        return [(e.outcome, e.record_id, json.loads(e.detail)) for e in s.execute(
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars()]
+
+
+def test_reads_that_show_names_are_audited_by_counts_never_by_what_was_typed(coordinator):
+    bed = beds(coordinator)[0]
+    residents.admit(coordinator, admission(bed))
+    residents.admit(coordinator, admission(beds(coordinator)[1], "Aisha Okoro", "عائشة أوكورو"))
+    before = len(audit_details(coordinator, "beds.view"))  # beds() reads the board too
+
+    residents.search_residents(coordinator, "fatima")
+    residents.search_residents(coordinator, "zzz")
+    residents.search_residents(coordinator, "", status="all")
+    assert audit_details(coordinator, "resident.search") == [
+        ("ok", None, {"results": 1}), ("ok", None, {"results": 0}), ("ok", None, {"results": 2})]
+
+    residents.bed_board(coordinator)
+    views = audit_details(coordinator, "beds.view")
+    assert len(views) == before + 1 and views[-1] == ("ok", None, {"beds": 5, "occupied": 2})
+
+    found = residents.duplicate_candidates(coordinator, Identity(name_latin="Fatima Benali", sex="female"))
+    assert found and audit_details(coordinator, "resident.duplicate_check") == [
+        ("ok", None, {"results": len(found)})]
+    residents.duplicate_candidates(coordinator, Identity(sex="female"))  # nothing typed: nothing read
+    assert len(audit_details(coordinator, "resident.duplicate_check")) == 1
+
+    with coordinator.store.read() as s:
+        from sqlalchemy import select
+
+        from shelter.storage.models import AuditEntry
+
+        logged = " ".join(f"{e.record_id} {e.detail}" for e in s.execute(select(AuditEntry)).scalars())
+    for typed in ("fatima", "Fatima", "zzz", "Benali", "Aisha", "فاطمة"):
+        assert typed not in logged
+
+
+def test_a_read_is_not_returned_without_its_audit_entry(coordinator, monkeypatch):
+    residents.admit(coordinator, admission(beds(coordinator)[0]))
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("disk unplugged")
+
+    monkeypatch.setattr(coordinator.store, "audit", broken_audit)
+    for read in (lambda: residents.search_residents(coordinator, "fatima"), lambda: residents.bed_board(coordinator),
+                 lambda: residents.duplicate_candidates(coordinator, admission(0).identity)):
+        with pytest.raises(RuntimeError):
+            read()

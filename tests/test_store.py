@@ -278,7 +278,8 @@ def test_reset_password_forces_a_change(admin, store_dir):
 
 
 def test_services_refuse_roles_without_permission(admin, store_dir):
-    accounts.create_account(admin, "youssef", "Youssef Alaoui", [Role.COUNSELLOR], OTHER_PASSWORD)
+    accounts.create_account(admin, "youssef", "Youssef Alaoui", [Role.COUNSELLOR], OTHER_PASSWORD,
+                            must_change_password=False)
     admin.lock()
     who = Store(store_dir).sign_in("youssef", OTHER_PASSWORD)
     with pytest.raises(PermissionDenied):

@@ -161,6 +161,25 @@ def run_task(owner: QObject, work: Callable[[], Any], on_done: Callable[[Any], N
     return task
 
 
+class SessionEvents(QObject):
+    """Application-wide notice that the signed-in session ended elsewhere
+    (the key rotated, the account deactivated or re-keyed by another
+    session), whichever screen or worker thread met it: the signal is
+    queued to the GUI thread, where the shell locks the window, keeping what
+    was typed, and asks the person to sign in again."""
+
+    ended = Signal(str)
+
+
+session_events = SessionEvents()
+
+
+
+def announce_session_end(message: str) -> None:
+    """A ``shelter.store.session_ended_listeners`` entry: safe from any thread."""
+    session_events.ended.emit(message)
+
+
 def error_text(exc: BaseException) -> str:
     """What to tell the person about a failure: the core's own (translated)
     message, or a plain sentence for an unexpected one."""

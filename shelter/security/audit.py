@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shelter.i18n import N_
+from shelter.security.audit_head import Head
 from shelter.storage.models import AuditEntry, utcnow
 
 GENESIS = "0" * 64
@@ -59,6 +60,11 @@ ACTIONS: dict[str, str] = {
     "resident.admit": N_("Resident admitted"),
     "resident.readmit": N_("Resident readmitted"),
     "resident.view": N_("Resident file opened"),
+    "resident.search": N_("Residents searched"),
+    "resident.lookup": N_("Resident looked up by case number"),
+    "resident.receivers": N_("Receivers a resident consented to share with listed"),
+    "resident.duplicate_check": N_("Checked for people already on record"),
+    "beds.view": N_("Bed board viewed"),
     "stay.transfer": N_("Resident moved to another bed"),
     "stay.discharge": N_("Resident discharged"),
     "bed.reserve": N_("Bed reserved"),
@@ -74,6 +80,8 @@ ACTIONS: dict[str, str] = {
     "document.verify": N_("Document checked"),
     "resident.consent_sharing": N_("Consent to share recorded"),
     "resident.consent_withdrawn": N_("Consent to share withdrawn"),
+    "store.slot_removed": N_("A key slot left by an interrupted change was removed"),
+    "audit.head_mismatch": N_("The end of the audit log did not match its recorded head"),
     "export": N_("Data exported"),
     "backup": N_("Backup made"),
 }
@@ -126,6 +134,11 @@ def append(
     )
     session.add(entry)
     session.flush()
+    # Where this transaction's entries begin and end, for the audit head
+    # that the unit of work writes before and after its commit.
+    if "audit_start" not in session.info:
+        session.info["audit_start"] = Head(last.id, last.mac) if last else None
+    session.info["audit_end"] = Head(entry_id, entry.mac)
     return entry
 
 

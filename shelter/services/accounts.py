@@ -1,9 +1,11 @@
 """Staff accounts: create, change roles, deactivate, reset and change passwords.
 
 Each account has a key slot in the keyring; the database row and the slot
-change together (the row first, inside the transaction; the keyring is
-written before the commit, so a failure leaves at worst an unused slot, which
-opens nothing the account table does not vouch for).
+change together: under the keyring lock, the keyring is read afresh, the
+row changes inside the transaction and the keyring is written before the
+commit, so a failure leaves at worst an unused slot (which opens nothing the
+account table does not vouch for) or a removed one, and a change made by
+another session meanwhile is never undone.
 """
 
 from __future__ import annotations
@@ -96,15 +98,15 @@ def create_account(
     name = check_username(username)
     display = _display_name(display_name)
     chosen = _roles(roles)
-    password_rules.check(password, name)
+    password_rules.check(password, name, display_name=display)
     if language is not None and language not in LANGUAGES:
         raise ValidationError(_("Unknown language."), field="language")
     store = who.store
-    with store.keyring_change(), store.write() as s:
+    with store.keyring_change() as ring, store.write() as s:
         if s.execute(select(StaffAccount.id).where(StaffAccount.username == name)).first():
             raise ValidationError(_("This username is already taken."), field="username")
-        slot_params = store.keyring.slots[store.keyring.user_slot(who.actor.username)].kdf
-        slot = store.keyring.add_slot(store.keyring.user_slot(name), password, store.key, slot_params)
+        slot_params = ring.slots[ring.user_slot(who.actor.username)].kdf
+        slot = ring.add_slot(ring.user_slot(name), password, store.key, slot_params)
         account = StaffAccount(username=name, display_name=display, language=language,
                                must_change_password=must_change_password, slot_public_key=slot.public_key)
         account.roles = [StaffRole(role=r.value) for r in chosen]
@@ -112,7 +114,7 @@ def create_account(
         s.flush()
         store.audit(s, "account.create", who.actor.account_id, "staff_account", account.id,
                     detail={"roles": ",".join(r.value for r in chosen)})
-        store.save_keyring(with_head=False)
+        store.save_keyring(ring)
         return _view(account)
 
 
@@ -152,7 +154,7 @@ def deactivate(who: SignedIn, account_id: int) -> AccountView:
     database key afterwards if the person may have kept a copy of the files."""
     who.require(Permission.MANAGE_ACCOUNTS)
     store = who.store
-    with store.keyring_change(), store.write() as s:
+    with store.keyring_change() as ring, store.write() as s:
         account = _account(s, account_id)
         if account.id == who.actor.account_id:
             raise ValidationError(_("You cannot deactivate your own account."), field="account")
@@ -161,9 +163,9 @@ def deactivate(who: SignedIn, account_id: int) -> AccountView:
             raise ValidationError(_("The store needs at least one active administrator."), field="account")
         account.active = False
         account.slot_public_key = None
-        store.keyring.remove_slot(store.keyring.user_slot(account.username))
+        ring.remove_slot(ring.user_slot(account.username))
         store.audit(s, "account.deactivate", who.actor.account_id, "staff_account", account.id)
-        store.save_keyring(with_head=False)
+        store.save_keyring(ring)
         return _view(account)
 
 
@@ -172,18 +174,19 @@ def reset_password(who: SignedIn, account_id: int, temporary_password: str) -> A
     changed at the next sign-in. The old password stops working."""
     who.require(Permission.MANAGE_ACCOUNTS)
     store = who.store
-    with store.keyring_change(), store.write() as s:
+    with store.keyring_change() as ring, store.write() as s:
         account = _account(s, account_id)
-        password_rules.check(temporary_password, account.username, field="temporary_password")
-        params = store.keyring.slots[store.keyring.user_slot(who.actor.username)].kdf
-        slot = store.keyring.add_slot(store.keyring.user_slot(account.username), temporary_password, store.key, params)
+        password_rules.check(temporary_password, account.username, field="temporary_password",
+                             display_name=account.display_name)
+        params = ring.slots[ring.user_slot(who.actor.username)].kdf
+        slot = ring.add_slot(ring.user_slot(account.username), temporary_password, store.key, params)
         reactivated = not account.active
         account.slot_public_key = slot.public_key
         account.active = True
         account.must_change_password = True
         store.audit(s, "account.reactivate" if reactivated else "account.reset_password", who.actor.account_id,
                     "staff_account", account.id)
-        store.save_keyring(with_head=False)
+        store.save_keyring(ring)
         return _view(account)
 
 
@@ -194,21 +197,24 @@ def change_password(who: SignedIn, current_password: str, new_password: str) -> 
     slot_id = store.keyring.user_slot(who.actor.username)
     if current_password == new_password:
         raise ValidationError(_("The new password must differ from the current one."), field="new_password")
-    password_rules.check(new_password, who.actor.username, field="new_password")
+    password_rules.check(new_password, who.actor.username, field="new_password",
+                         display_name=who.actor.display_name)
     from shelter.errors import WrongPassword
 
     try:
-        store.keyring.unlock(slot_id, current_password)
+        store.current_keyring().unlock(slot_id, current_password)
     except WrongPassword:
         raise ValidationError(_("The current password is not right."), field="current_password") from None
-    with store.keyring_change(), store.write() as s:
+    with store.keyring_change() as ring, store.write() as s:
         account = _account(s, who.actor.account_id)
-        params = store.keyring.slots[slot_id].kdf
-        slot = store.keyring.add_slot(slot_id, new_password, store.key, params)
+        params = ring.slots[slot_id].kdf
+        slot = ring.add_slot(slot_id, new_password, store.key, params)
         account.slot_public_key = slot.public_key
         account.must_change_password = False
         store.audit(s, "account.password", who.actor.account_id, "staff_account", account.id)
-        store.save_keyring(with_head=False)
+        store.save_keyring(ring)
+    # This session signed in with the old slot: it now acts with the new one.
+    store.bind(who.actor.account_id, slot.public_key)
     from dataclasses import replace
 
     who.actor = replace(who.actor, must_change_password=False)

@@ -9,6 +9,7 @@ time of the copy (so a later truncation of the log shows against it).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -16,12 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from shelter import __version__
 from shelter.atomic import fsync_dir, write_atomic
-from shelter.storage.database import connect_raw, key_pragma
-from shelter.storage.models import AuditEntry
+from shelter.security.audit_head import AuditHeadFile, Head
+from shelter.storage.database import connect_raw, key_pragma, wipe_text
 from shelter.storage.paths import ensure_private_folder
 
 if TYPE_CHECKING:
@@ -40,11 +39,19 @@ def export_database(source: Path, key: bytes, target: Path, target_key: bytes) -
     """Copy the whole database at ``source`` into a new encrypted file
     ``target`` under ``target_key``, consistently (inside one read
     transaction), with SQLCipher's ``sqlcipher_export``."""
-    if target.exists():
-        raise FileExistsError(target)
+    # Created here, owner-only, so the copy is never readable by others
+    # (SQLite would use the process's umask); refuses an existing file.
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600))
     conn = connect_raw(source, key)
     try:
-        conn.execute(f"ATTACH DATABASE ? AS shelter_copy KEY \"x'{target_key.hex()}'\"", (str(target),))
+        pragma = key_pragma(target_key)
+        attach = pragma.replace("PRAGMA key = ", "ATTACH DATABASE ? AS shelter_copy KEY ", 1)
+        wipe_text(pragma)
+        try:
+            conn.execute(attach, (str(target),))
+        finally:
+            wipe_text(attach)
+            del attach
         try:
             conn.execute("BEGIN")
             conn.execute("SELECT sqlcipher_export('shelter_copy')")
@@ -81,16 +88,21 @@ def safety_copy(store: OpenStore, label: str) -> BackupInfo:
     ensure_private_folder(partial)
     db_name = store.keyring.database
     export_database(store.database_path, store.key, partial / db_name, store.key)
-    with store.read() as s:
-        last = s.execute(select(AuditEntry.id, AuditEntry.mac).order_by(AuditEntry.id.desc()).limit(1)).first()
+    # The head and schema of the copy itself (the live store may have moved
+    # on since): the copy opens on its own, its log agreeing with its head.
+    copy = connect_raw(partial / db_name, store.key)
+    try:
+        last = copy.execute("SELECT id, mac FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
         try:
-            from shelter.storage.migrate import current_revision
-
-            schema = current_revision(s.connection())
+            schema = copy.execute("SELECT version_num FROM alembic_version").fetchone()[0]
         except Exception:
             schema = None
-    head = {"sequence": last.id, "mac": last.mac} if last else None
-    store.keyring.save(partial / "keyring.json")
+    finally:
+        copy.close()
+    head = {"sequence": last[0], "mac": last[1]} if last else None
+    if last:
+        AuditHeadFile(partial, store.keyring.store_id).write_complete(store.audit_key, Head(last[0], last[1]))
+    store.keyfile.read().save(partial / "keyring.json")
     manifest = {
         "format": "shelter-backup",
         "version": 1,

@@ -13,17 +13,17 @@ import hmac
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shelter.documents import RecoverySheet, recovery_sheet as build_recovery_sheet
 from shelter.errors import ValidationError, WrongPassword
 from shelter.i18n import LANGUAGES, _
 from shelter.security import keyring
-from shelter.security.keyring import RECOVERY_SLOT
+from shelter.security.keyring import RECOVERY_NEXT_SLOT, RECOVERY_SLOT
 from shelter.security.permissions import Permission
-from shelter.storage.models import AuditEntry, Shelter, StoreMeta
-from shelter.store import META_RECOVERY_PUBLIC, SignedIn
+from shelter.storage.models import AuditEntry, IssuedDocument, Resident, Shelter, StoreMeta
+from shelter.store import META_RECOVERY_NEXT, META_RECOVERY_PUBLIC, SignedIn
 
 # Audit actions after which the recovery code in force was made.
 _CODE_ISSUED = ("store.create", "store.recovery_code")
@@ -48,7 +48,8 @@ def _code_issued_at(s: Session) -> datetime:
     """When the recovery code in force was made, from the audit log (the
     code itself is never stored), in local time."""
     at = s.execute(
-        select(AuditEntry.at).where(AuditEntry.action.in_(_CODE_ISSUED)).order_by(AuditEntry.id.desc()).limit(1)
+        select(AuditEntry.at).where(AuditEntry.action.in_(_CODE_ISSUED), AuditEntry.outcome == "ok")
+        .order_by(AuditEntry.id.desc()).limit(1)
     ).scalar_one_or_none()
     return (at or datetime.now().astimezone()).astimezone()
 
@@ -70,7 +71,7 @@ def _check_code(who: SignedIn, recovery_code: str) -> str:
     except WrongPassword as exc:
         raise ValidationError(exc.message, field="recovery_code") from None
     try:
-        key = who.store.keyring.unlock(RECOVERY_SLOT, code)
+        key = who.store.current_keyring().unlock_recovery(code)
     except WrongPassword:
         raise ValidationError(message, field="recovery_code") from None
     if not hmac.compare_digest(key, who.store.key):
@@ -112,53 +113,101 @@ def recovery_sheet(who: SignedIn, lang: str, recovery_code: str) -> bytes:
 
 
 def new_recovery_code(who: SignedIn) -> str:
-    """Replace the recovery code: the recovery slot is sealed afresh under a
-    new random code, which is returned (shown once, to be printed); the old
-    code stops opening the store at once. Administrators only, audited.
+    """Make a new recovery code and return it (shown once, to be printed).
+    Administrators only, audited.
 
     For a lost or seen sheet, and to print a sheet after set-up, when the
-    code in force is no longer known to anyone but the sheet. The keyring
-    and the database (which vouches for the slot's public key, so that a
-    later key rotation keeps the slot) change together; if either write
-    fails the old slot is put back and the old code keeps working.
-    """
+    code in force is no longer known to anyone but the sheet.
+
+    New before old, as LUKS adds a key slot before it removes one: the new
+    code gets a slot of its own beside the one in force (the database
+    vouches for both), and both open the store until
+    ``confirm_recovery_code`` is called once the new sheet is printed or the
+    code written down. A crash, a failed print, a closed window: the old
+    sheet still works. Asking again before confirming replaces the new code
+    not yet confirmed (only the sheet in the safe is kept working)."""
     who.require(Permission.PRINT_RECOVERY_SHEET)
     store = who.store
-    ring = store.keyring
-    previous = ring.slots.get(RECOVERY_SLOT)
-    params = previous.kdf if previous is not None else ring.slots[ring.user_slot(who.actor.username)].kdf
     code = keyring.new_recovery_code()
-    try:
+    with store.keyring_change() as ring:
+        in_force = ring.slots.get(RECOVERY_SLOT)
+        params = in_force.kdf if in_force is not None else ring.slots[ring.user_slot(who.actor.username)].kdf
+        slot = ring.add_slot(RECOVERY_NEXT_SLOT, code, store.key, params, kind="recovery")  # in memory
         with store.write() as s:
-            slot = ring.add_slot(RECOVERY_SLOT, code, store.key, params, kind="recovery")
-            vouched = s.get(StoreMeta, META_RECOVERY_PUBLIC)
-            if vouched is None:
-                s.add(StoreMeta(key=META_RECOVERY_PUBLIC, value=slot.public_key))
-            else:
-                vouched.value = slot.public_key
-            store.audit(s, "store.recovery_code", who.actor.account_id)
-            store.save_keyring(with_head=False)
-    except BaseException:
-        if previous is not None:
-            ring.slots[RECOVERY_SLOT] = previous
-        else:
-            ring.remove_slot(RECOVERY_SLOT)
-        with contextlib.suppress(Exception):
-            store.save_keyring(with_head=False)
-        raise
+            # Vouched for first: from the commit on, a key rotation keeps it.
+            s.merge(StoreMeta(key=META_RECOVERY_NEXT, value=slot.public_key))
+            store.audit(s, "store.recovery_code", who.actor.account_id, outcome="started")
+        store.save_keyring(ring)
     return code
 
 
+def confirm_recovery_code(who: SignedIn, recovery_code: str) -> None:
+    """The new recovery code is on paper: it takes the place of the old one,
+    which stops opening the store. Idempotent; a crash at any step leaves a
+    code that works (the new one from the keyring write on)."""
+    who.require(Permission.PRINT_RECOVERY_SHEET)
+    store = who.store
+    code = keyring.normalise_recovery_code(recovery_code)
+    with store.keyring_change() as ring:
+        if RECOVERY_NEXT_SLOT not in ring.slots:
+            return  # confirmed already, or replaced by a newer code
+        # Same key pair under the id of the code in force: the public key the
+        # database vouches for (as "next") does not change.
+        try:
+            moved = ring.move_slot(RECOVERY_NEXT_SLOT, RECOVERY_SLOT, code, store.key)
+        except WrongPassword:
+            raise ValidationError(_("This is not the new recovery code."), field="recovery_code") from None
+        store.save_keyring(ring)  # the old code stops working here
+    with store.write() as s:
+        s.merge(StoreMeta(key=META_RECOVERY_PUBLIC, value=moved.public_key))
+        s.execute(delete(StoreMeta).where(StoreMeta.key == META_RECOVERY_NEXT))
+        store.audit(s, "store.recovery_code", who.actor.account_id)
+
+
 def record_output(who: SignedIn, document: str, how: Output, lang: str,
-                  record_type: str | None = None, record_id: int | str | None = None) -> None:
+                  record_type: str | None = None, record_id: int | str | None = None,
+                  outcome: str = "ok", error: str | None = None) -> None:
     """Record in the audit log that a document went to a printer
     (``how="print"``) or to a file the person chose (``"save"``).
 
-    ``document`` is a short code ("recovery_sheet", "handover"), and
-    ``record_type``/``record_id`` name the record it is about, if any.
-    Call it once the print job or the file is done.
+    ``document`` is a short code: "handover", which names its record (the
+    issued document, ``record_type="document"`` and its reference, or the
+    resident, ``"resident"`` and the id), or "recovery_sheet", which names
+    none. Only someone who may produce the document records it
+    (PRINT_HANDOVER, PRINT_RECOVERY_SHEET), and only for a record that
+    exists. ``outcome`` is "ok" once the print job or the file is done, or
+    "started" / "failed" around a file written by ``services.outputs``
+    (``error``: a short code for the cause).
     """
     action = {"print": "document.print", "save": "document.save"}[how]
+    permission = _OUTPUT_PERMISSIONS.get(document)
+    if permission is None:
+        raise ValidationError(_("Unknown document."), field="document")
+    who.require(permission)
+    if outcome not in ("ok", "started", "failed"):
+        raise ValueError(f"unknown outcome {outcome!r}")
+    if (document == "handover") != (record_type is not None and record_id is not None):
+        raise ValueError("a handover names its document or resident; a recovery sheet names no record")
+    detail: dict[str, str] = {"document": document, "lang": document_language(lang)}
+    if error is not None:
+        detail["error"] = error
     with who.store.write() as s:
-        who.store.audit(s, action, who.actor.account_id, record_type, record_id,
-                        detail={"document": document, "lang": document_language(lang)})
+        if document == "handover" and not _output_record_exists(s, record_type, record_id):
+            raise ValidationError(_("This document or resident record does not exist."), field="record")
+        who.store.audit(s, action, who.actor.account_id, record_type, record_id, outcome=outcome, detail=detail)
+
+
+# Who may record that a document was printed or saved: who may produce it.
+_OUTPUT_PERMISSIONS = {"handover": Permission.PRINT_HANDOVER, "recovery_sheet": Permission.PRINT_RECOVERY_SHEET}
+
+
+def _output_record_exists(s: Session, record_type: str | None, record_id: int | str | None) -> bool:
+    if record_type == "document":
+        return s.execute(select(IssuedDocument.id).where(
+            IssuedDocument.reference == str(record_id), IssuedDocument.kind == "handover")).first() is not None
+    if record_type == "resident":
+        try:
+            return s.get(Resident, int(record_id)) is not None  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+    return False

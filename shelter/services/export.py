@@ -7,8 +7,10 @@ so they load into a spreadsheet or another database without Shelter.
 
 An export is the one copy the person asked for, and it is not encrypted: it
 is written atomically with owner-only permissions, and audited (by counts,
-never content). Each later feature adds its records here and to the
-document.
+never content) before the file exists, then again when the write ended
+(``shelter.services.outputs``). ``export_document``, which hands the whole
+export to its caller, is audited too. Each later feature adds its records
+here and to the document.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shelter import __version__
-from shelter.atomic import write_atomic
 from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.permissions import Permission
+from shelter.services.outputs import write_recorded
 from shelter.storage.models import Bed, BedAssignment, Referral, Reservation, Resident, Room, Shelter, Stay
 from shelter.store import SignedIn
 
@@ -131,9 +133,9 @@ class ExportSummary:
     counts: dict[str, int]
 
 
-def export_document(who: SignedIn, at: datetime | None = None) -> dict[str, Any]:
+def _build(who: SignedIn, at: datetime | None = None) -> dict[str, Any]:
     """The export as a JSON-ready dict, read in one transaction so the
-    sections agree with each other. Not audited: ``export_to_file`` is."""
+    sections agree with each other. Not audited: its callers are."""
     who.require(Permission.EXPORT_DATA)
     wanted = [(name, build) for name, permission, build in SECTIONS if who.actor.has(permission)]
     document: dict[str, Any] = {
@@ -151,6 +153,28 @@ def export_document(who: SignedIn, at: datetime | None = None) -> dict[str, Any]
     return document
 
 
+def _counts(document: dict[str, Any]) -> dict[str, int]:
+    return {name: len(document[name]) for name in document["sections"]}
+
+
+def _audit(who: SignedIn, outcome: str, to: str, counts: dict[str, int], extra: dict[str, Any] | None = None) -> None:
+    """One "export" entry in its own committed transaction: the format
+    version, where the export went ("file", "memory") and how many records
+    of each section, never content."""
+    with who.store.write() as s:
+        who.store.audit(s, "export", who.actor.account_id, outcome=outcome,
+                        detail={"format_version": FORMAT_VERSION, "to": to, **counts, **(extra or {})})
+
+
+def export_document(who: SignedIn, at: datetime | None = None) -> dict[str, Any]:
+    """The export as a JSON-ready dict, for a caller that writes or sends it
+    itself. Audited (by counts) before it is returned: if the entry cannot
+    be written, nothing is returned."""
+    document = _build(who, at)
+    _audit(who, "ok", "memory", _counts(document))
+    return document
+
+
 def _check_target(path: Path) -> Path:
     target = Path(path).expanduser()
     if target.is_dir():
@@ -161,19 +185,17 @@ def _check_target(path: Path) -> Path:
 
 
 def export_to_file(who: SignedIn, path: Path | str) -> ExportSummary:
-    """Write the export to ``path`` (UTF-8 JSON, owner-only, atomically) and
-    audit it. If the audit entry cannot be written, the file is removed: no
-    export leaves without its trace."""
+    """Write the export to ``path`` (UTF-8 JSON, owner-only, atomically).
+
+    Audited before the file exists: an "export" entry with outcome
+    "started" and the counts is committed first (if it cannot be, no file
+    is written), then a second entry says "ok" or "failed". If the second
+    cannot be written, the file is removed: no export leaves without its
+    trace."""
     who.require(Permission.EXPORT_DATA)
     target = _check_target(Path(path))
-    document = export_document(who)
-    counts = {name: len(document[name]) for name in document["sections"]}
+    document = _build(who)
+    counts = _counts(document)
     data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
-    write_atomic(target, data)
-    try:
-        with who.store.write() as s:
-            who.store.audit(s, "export", who.actor.account_id, detail={"format_version": FORMAT_VERSION, **counts})
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+    write_recorded(target, data, lambda outcome, extra: _audit(who, outcome, "file", counts, extra))
     return ExportSummary(target, counts)

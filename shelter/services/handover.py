@@ -142,11 +142,15 @@ def _resident(s: Session, resident_id: int) -> Resident:
 
 
 def resident_by_case(who: SignedIn, case_number: str) -> int:
-    """The resident id for a case number (as printed, any case)."""
+    """The resident id for a case number (as printed, any case). Audited
+    ("resident.lookup"): by the resident's id when found, as "failed"
+    without the number typed when not."""
     who.require(Permission.VIEW_RESIDENT)
-    with who.store.read() as s:
+    with who.store.write() as s:
         found = s.execute(select(Resident.id).where(func.upper(Resident.case_number) == case_number.strip().upper())
                           ).scalar_one_or_none()
+        who.store.audit(s, "resident.lookup", who.actor.account_id, "resident" if found is not None else None, found,
+                        outcome="ok" if found is not None else "failed")
     if found is None:
         raise ValidationError(_("No resident has the case number {case}.").format(case=case_number), field="case")
     return found
@@ -154,10 +158,13 @@ def resident_by_case(who: SignedIn, case_number: str) -> int:
 
 def receivers(who: SignedIn, resident_id: int) -> list[tuple[str, tuple[str, ...]]]:
     """The receivers this resident consented to share with, and which
-    sections, for the handover form."""
+    sections, for the handover form. Audited ("resident.receivers") by the
+    resident's id and the number of receivers."""
     who.require(Permission.PRINT_HANDOVER)
-    with who.store.read() as s:
+    with who.store.write() as s:
         consents = _consents(s, _resident(s, resident_id))
+        who.store.audit(s, "resident.receivers", who.actor.account_id, "resident", resident_id,
+                        detail={"results": len(consents)})
     return sorted(((name, tuple(x for x in HANDOVER_SECTIONS if x in sections))
                    for name, sections in consents.values()), key=lambda item: item[0].casefold())
 

@@ -6,7 +6,11 @@ workstations admitting at the same moment cannot put two people in one bed
 or give one person two open stays. Writes run under BEGIN IMMEDIATE, so the
 check and the change happen under one lock.
 
-Every change and every opening of a resident's file is audited by record id.
+Every change and every opening of a resident's file is audited by record id,
+and every read that shows names (the search, the bed board, the duplicate
+check) by counts, never by what was typed. A read and its audit entry share
+one write transaction: one commit per call, and nothing is returned that the
+log does not record.
 """
 
 from __future__ import annotations
@@ -357,20 +361,27 @@ def duplicate_candidates(who: SignedIn, identity: Identity, limit: int = 8) -> l
     who.require(Permission.ADMIT)
     keys = names.name_keys(*_resident_names(identity))
     if not keys:
-        return []
-    with who.store.read() as s:
-        # The people sharing most name keys, ranked in SQL: a common given
-        # name alone must not send thousands of files to be scored.
-        shared = func.count(ResidentNameKey.key)
-        ids = set(s.execute(
-            select(ResidentNameKey.resident_id).where(ResidentNameKey.key.in_(keys))
-            .group_by(ResidentNameKey.resident_id).order_by(shared.desc(), ResidentNameKey.resident_id.desc())
-            .limit(CANDIDATE_POOL)).scalars())
-        if not ids:
-            return []
+        return []  # nothing typed yet: nothing read
+    with who.store.write() as s:
+        out = _duplicates(s, identity, keys)
+        out.sort(key=lambda c: -c.score)
+        out = out[:limit]
+        who.store.audit(s, "resident.duplicate_check", who.actor.account_id, detail={"results": len(out)})
+    return out
+
+
+def _duplicates(s: Session, identity: Identity, keys: set[str]) -> list[Candidate]:
+    # The people sharing most name keys, ranked in SQL: a common given
+    # name alone must not send thousands of files to be scored.
+    shared = func.count(ResidentNameKey.key)
+    ids = set(s.execute(
+        select(ResidentNameKey.resident_id).where(ResidentNameKey.key.in_(keys))
+        .group_by(ResidentNameKey.resident_id).order_by(shared.desc(), ResidentNameKey.resident_id.desc())
+        .limit(CANDIDATE_POOL)).scalars())
+    out: list[Candidate] = []
+    if ids:
         open_ids = set(s.execute(select(Stay.resident_id).where(Stay.resident_id.in_(ids),
                                                                  Stay.discharged_at.is_(None))).scalars())
-        out = []
         for r in s.execute(select(Resident).where(Resident.id.in_(ids))).scalars():
             # Each written form on its own (Arabic script, Latin script,
             # preferred name): mixing them would dilute a perfect match.
@@ -386,8 +397,7 @@ def duplicate_candidates(who: SignedIn, identity: Identity, limit: int = 8) -> l
                 out.append(Candidate(r.id, r.case_number, r.name_arabic, r.name_latin, r.birth_date,
                                      r.birth_year_estimated, r.nationality, round(min(score, 1.0), 3),
                                      r.id in open_ids))
-    out.sort(key=lambda c: -c.score)
-    return out[:limit]
+    return out
 
 
 def _index_names(s: Session, resident: Resident) -> None:
@@ -401,10 +411,11 @@ def search_residents(who: SignedIn, query: str = "", status: str = "in_residence
     """Search as you type: every query word must match the start of one of
     the person's name keys (or the case number); filters by residence status,
     shelter and risk; the people registered last come first, ``limit`` at
-    most. Indexed lookups only: no file is decrypted and scanned."""
+    most. Indexed lookups only: no file is decrypted and scanned. Audited
+    ("resident.search") by the number of people found, never the query."""
     who.require(Permission.VIEW_RESIDENT)
-    form = settings_service.get_settings(who).resident_name_form
-    with who.store.read() as s:
+    with who.store.write() as s:
+        form = settings_service.load_settings(s).resident_name_form
         open_stay = (select(Stay.id, Stay.resident_id, Stay.shelter_id).where(Stay.discharged_at.is_(None))
                      .subquery())
         q = (select(Resident.id, Resident.case_number, Resident.preferred_name, Resident.name_latin,
@@ -441,6 +452,7 @@ def search_residents(who: SignedIn, query: str = "", status: str = "in_residence
                 select(BedAssignment.stay_id, Room.name + " / " + Bed.label)
                 .join(Bed, Bed.id == BedAssignment.bed_id).join(Room, Room.id == Bed.room_id)
                 .where(BedAssignment.stay_id.in_(stay_ids), BedAssignment.ended_at.is_(None))).all())
+        who.store.audit(s, "resident.search", who.actor.account_id, detail={"results": len(rows)})
         return [ResidentRow(r.id, r.case_number, display_name(r, form), r.sex, r.nationality, r.risk_level,
                             r.stay_id is not None, r.shelter_name or "", beds.get(r.stay_id, ""))
                 for r in rows]
@@ -707,12 +719,13 @@ def bed_board(who: SignedIn, shelter_ids: Iterable[int] | None = None, at: datet
     """Every room as a group of bed tiles with their status and, for occupied
     beds, the case number and the name in the form the shelter chose. Three
     queries of plain columns, limited to the shelters asked for, whatever the
-    size of the network."""
+    size of the network. Audited ("beds.view") by the number of occupied
+    beds shown, since their tiles carry names."""
     who.require(Permission.VIEW_BED_BOARD)
     now = _now(at)
-    form = settings_service.get_settings(who).resident_name_form
     wanted = set(shelter_ids) if shelter_ids is not None else None
-    with who.store.read() as s:
+    with who.store.write() as s:
+        form = settings_service.load_settings(s).resident_name_form
         q = (select(Shelter.id.label("shelter_id"), Shelter.name.label("shelter_name"), Shelter.code,
                     Room.id.label("room_id"), Room.name.label("room_name"), Room.women_only, Room.men_only,
                     Room.minors, Room.accessible, Room.active.label("room_active"), Bed.id.label("bed_id"),
@@ -730,6 +743,9 @@ def bed_board(who: SignedIn, shelter_ids: Iterable[int] | None = None, at: datet
         rows = s.execute(q).all()
         occupants = {row.bed_id: row for row in s.execute(occupied)}
         held = _held_beds(s, now)
+        shown = {row.bed_id for row in rows}
+        who.store.audit(s, "beds.view", who.actor.account_id,
+                        detail={"beds": len(rows), "occupied": len(shown & occupants.keys())})
     boards: dict[int, tuple[Any, dict[int, tuple[Any, list[BedTile]]]]] = {}
     for row in rows:
         rooms = boards.setdefault(row.shelter_id, (row, {}))[1]

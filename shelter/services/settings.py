@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from shelter.errors import ValidationError
 from shelter.i18n import LANGUAGES, _
@@ -19,6 +20,13 @@ from shelter.storage.models import Setting
 from shelter.store import SignedIn
 
 NAME_FORMS = ("full", "first", "initials")
+
+# The per-user preferences the GUI keeps (ui/shell/main_window.py), and the
+# most one may hold as JSON: a window geometry is about 100 bytes. Any other
+# name, or a larger value, is refused: a preference is not a place to store
+# text.
+USER_PREFERENCES = frozenset({"window.geometry", "window.section"})
+MAX_PREFERENCE_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,7 @@ class Settings:
         return self
 
 
-def _load(session) -> Settings:  # noqa: ANN001
+def _load(session: Session) -> Settings:
     stored = {row.key: row.value for row in session.execute(select(Setting)).scalars()}
     values: dict[str, Any] = {}
     for f in fields(Settings):
@@ -56,6 +64,12 @@ def get_settings(who: SignedIn) -> Settings:
     """Every signed-in person may read the settings (the idle lock needs them)."""
     with who.store.read() as s:
         return _load(s)
+
+
+def load_settings(session: Session) -> Settings:
+    """The settings, read inside the caller's unit of work (a service that
+    already holds a transaction saves opening another)."""
+    return _load(session)
 
 
 def update_settings(who: SignedIn, **changes: Any) -> Settings:
@@ -78,9 +92,16 @@ def update_settings(who: SignedIn, **changes: Any) -> Settings:
         return updated
 
 
+def _preference_key(who: SignedIn, name: str) -> str:
+    if name not in USER_PREFERENCES:
+        raise ValidationError(_("Unknown preference."), field="name")
+    return f"user.{who.actor.account_id}.{name}"
+
+
 def get_user_preference(who: SignedIn, name: str, default: Any = None) -> Any:
-    """A per-user GUI preference (window geometry, last section)."""
-    key = f"user.{who.actor.account_id}.{name}"[:64]
+    """A per-user GUI preference (window geometry, last section): one of
+    ``USER_PREFERENCES``, else a ValidationError."""
+    key = _preference_key(who, name)
     with who.store.read() as s:
         row = s.get(Setting, key)
         if row is None:
@@ -92,10 +113,14 @@ def get_user_preference(who: SignedIn, name: str, default: Any = None) -> Any:
 
 
 def set_user_preference(who: SignedIn, name: str, value: Any) -> None:
-    key = f"user.{who.actor.account_id}.{name}"[:64]
+    """Keep a per-user GUI preference: one of ``USER_PREFERENCES``, at most
+    ``MAX_PREFERENCE_BYTES`` as JSON; anything else is a ValidationError."""
+    key = _preference_key(who, name)
+    text = json.dumps(value)
+    if len(text.encode("utf-8")) > MAX_PREFERENCE_BYTES:
+        raise ValidationError(_("This preference is too large to keep."), field="value")
     with who.store.write() as s:
         row = s.get(Setting, key)
-        text = json.dumps(value)
         if row is None:
             s.add(Setting(key=key, value=text))
         else:

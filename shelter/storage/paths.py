@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from shelter.errors import StoreMissing, StoreReadOnly, os_error
+from shelter.i18n import _
 
 ENV_DATA_DIR = "SHELTER_DATA_DIR"
 KEYRING_NAME = "keyring.json"
@@ -45,6 +51,66 @@ class StorePaths:
         return self.keyring.exists()
 
 
+_PROBE_PREFIX = ".shelter-write-test-"
+
+
+def check_data_folder(folder: Path) -> None:
+    """Raise the ShelterError that says what is wrong with the data folder,
+    if anything: missing (StoreMissing), a file instead of a folder
+    (StoreMissing), not readable or not writable (StoreReadOnly: a
+    permission or a read-only disk is not damage; IT must give access).
+
+    Whether the folder can be written is tried for real, by creating and
+    removing an empty file: ``os.access`` is not enough, since root ignores
+    mode bits (it always says yes), Windows' read-only attribute on folders
+    means nothing (it may say no), and ACLs or a read-only mount are not
+    always reported.
+    """
+    folder = Path(folder)
+    try:
+        info = os.stat(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        raise StoreMissing(
+            _("The data folder {folder} does not exist. Check the path, or create a store with 'init'.").format(
+                folder=folder
+            )
+        ) from None
+    except PermissionError as exc:
+        raise not_readable(folder) from exc
+    except OSError as exc:
+        raise os_error(exc, folder) from exc
+    if not stat.S_ISDIR(info.st_mode):
+        raise StoreMissing(_("{path} is a file, not a folder. Check the data folder setting.").format(path=folder))
+    if os.name != "nt" and not os.access(folder, os.R_OK | os.X_OK):
+        raise not_readable(folder)
+    try:
+        names = [name for name in os.listdir(folder) if name.startswith(_PROBE_PREFIX)]
+    except PermissionError as exc:
+        raise not_readable(folder) from exc
+    except OSError as exc:
+        raise os_error(exc, folder) from exc
+    for stale in names:  # left by a process killed between the two steps below
+        with contextlib.suppress(OSError):
+            os.unlink(folder / stale)
+    probe = folder / f"{_PROBE_PREFIX}{secrets.token_hex(4)}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    except OSError as exc:
+        # EACCES/EPERM, EROFS, ENOSPC: os_error says which, in plain words.
+        raise os_error(exc, folder) from exc
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
+
+
+def not_readable(path: Path) -> StoreReadOnly:
+    """The error for a folder or file of the store this account may not read."""
+    return StoreReadOnly(
+        _("Shelter is not allowed to read {path}. Ask your IT support to give your user account "
+          "read and write access to the data folder; nothing is damaged.").format(path=path)
+    )
+
+
 def ensure_private_folder(path: Path) -> None:
     """Create ``path`` readable by its owner only (POSIX); leave an existing one."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -53,3 +119,4 @@ def ensure_private_folder(path: Path) -> None:
             os.chmod(path, 0o700)
         except PermissionError:
             pass
+

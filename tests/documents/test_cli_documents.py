@@ -120,3 +120,62 @@ def test_a_language_outside_the_three_is_a_usage_error(capsys, monkeypatch, stor
     with pytest.raises(SystemExit) as caught:
         cli.main(sheet_args(store_dir, tmp_path / "x.pdf", "de"))
     assert caught.value.code == 2
+
+
+def saves(store_dir) -> list[tuple[str, str]]:
+    """(outcome, detail) of the "document.save" entries, oldest first."""
+    from sqlalchemy import select
+
+    from shelter.storage.models import AuditEntry
+
+    who = Store(store_dir).sign_in(ADMIN, ADMIN_PASSWORD)
+    try:
+        with who.store.read() as s:
+            return [(e.outcome, e.detail) for e in s.execute(
+                select(AuditEntry).where(AuditEntry.action == "document.save").order_by(AuditEntry.id)).scalars()]
+    finally:
+        who.lock("sign_out")
+
+
+def test_the_sheet_is_audited_before_the_file_is_written(capsys, monkeypatch, store_dir, recovery_code, tmp_path):
+    from shelter.atomic import write_atomic
+    from shelter.services import outputs
+    from shelter.storage.database import connect_raw
+
+    target = tmp_path / "sheet.pdf"
+    seen = []
+
+    def spy(path, data, *args, **kwargs):
+        assert not target.exists()
+        # The store's own key opens a second connection: only committed entries.
+        ring = Keyring.load(Store(store_dir).paths.keyring)
+        key = ring.unlock(RECOVERY_SLOT, recovery_code)
+        conn = connect_raw(Store(store_dir).paths.database(ring.database), key)
+        try:
+            seen.extend(conn.execute("SELECT outcome FROM audit_entry WHERE action = 'document.save'").fetchall())
+        finally:
+            conn.close()
+        write_atomic(path, data, *args, **kwargs)
+
+    monkeypatch.setattr(outputs, "write_atomic", spy)
+    code, _out, err = run(capsys, monkeypatch, sheet_args(store_dir, target, "fr"), ADMIN_PASSWORD, recovery_code)
+    assert code == 0, err
+    assert seen == [("started",)]
+    assert [outcome for outcome, _d in saves(store_dir)] == ["started", "ok"]
+
+
+def test_a_failed_write_keeps_the_new_code_and_is_audited(capsys, monkeypatch, store_dir, tmp_path):
+    from shelter.services import outputs
+
+    def broken(path, data, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(outputs, "write_atomic", broken)
+    target = tmp_path / "sheet.pdf"
+    code, out, err = run(capsys, monkeypatch, sheet_args(store_dir, target, "en", "--new-code"), ADMIN_PASSWORD)
+    assert code == 1 and "Traceback" not in err and not target.exists()
+    new = compact(out.split("NEW recovery code is:")[1].strip())
+    assert len(new) == 30
+    [started, failed] = saves(store_dir)
+    assert started[0] == "started" and failed[0] == "failed" and '"error":"EACCES"' in failed[1]
+    Store(store_dir).recover(new, ADMIN, "a brand new passphrase").lock("sign_out")  # the code printed works

@@ -240,3 +240,98 @@ def test_command_line_writes_the_document_and_prints_its_code(coordinator, resid
     assert cli.main(argv) == 1
     assert "No resident has the case number RBT9-1999-9999." in capsys.readouterr().err
     assert not (tmp_path / "other.pdf").exists()
+
+
+def test_printing_or_saving_a_handover_is_recorded_for_the_document_issued(coordinator, admin, resident):  # noqa: F811
+    from shelter.services import documents
+
+    issued = handover.issue_handover(coordinator, request(resident.resident_id), "fr")
+    documents.record_output(coordinator, "handover", "print", "fr", "document", issued.reference)
+    documents.record_output(coordinator, "handover", "save", "fr", "resident", resident.resident_id)
+    [(outcome, printed)] = actions(coordinator, "document.print")
+    assert outcome == "ok" and json.loads(printed) == {"document": "handover", "lang": "fr"}
+    [(outcome, _saved)] = actions(coordinator, "document.save")
+    # Only for a record that exists, and only by whoever may print handovers.
+    for record_type, record_id in (("document", issued.reference + "9"), ("document", "RBT1-2020-0001-H1"),
+                                   ("resident", resident.resident_id + 100), ("resident", "x")):
+        with pytest.raises(ValidationError):
+            documents.record_output(coordinator, "handover", "print", "fr", record_type, record_id)
+    with pytest.raises(ValueError):
+        documents.record_output(coordinator, "handover", "print", "fr")  # names no record
+    with pytest.raises(PermissionDenied):
+        documents.record_output(admin, "handover", "print", "fr", "document", issued.reference)
+    assert len(actions(coordinator, "document.print")) == 1
+
+
+def test_looking_up_a_case_and_listing_receivers_are_audited_without_what_was_typed(coordinator, resident):  # noqa: F811
+    assert handover.resident_by_case(coordinator, resident.case_number.lower()) == resident.resident_id
+    with pytest.raises(ValidationError):
+        handover.resident_by_case(coordinator, "RBT9-1999-9999")
+    with coordinator.store.read() as s:
+        lookups = [(e.outcome, e.record_type, e.record_id, e.detail) for e in s.execute(
+            select(AuditEntry).where(AuditEntry.action == "resident.lookup").order_by(AuditEntry.id)).scalars()]
+    assert lookups == [("ok", "resident", str(resident.resident_id), "{}"), ("failed", None, None, "{}")]
+    handover.record_consent(coordinator, resident.resident_id, IOM, ("stay",))
+    handover.receivers(coordinator, resident.resident_id)
+    [(outcome, detail)] = actions(coordinator, "resident.receivers")
+    assert outcome == "ok" and json.loads(detail) == {"results": 1} and "OIM" not in detail
+
+
+def cli_handover(store_dir, target, case_number):
+    return ["--data-dir", str(store_dir), "document", "handover", "--case", case_number,
+            "--to", "Hôpital Ibn Sina", "--lang", "fr", "--out", str(target), "--user", "salma", "--password-stdin"]
+
+
+def committed(who, action: str) -> list[tuple[str, str | None, dict]]:
+    """(outcome, record id, detail) of the entries with ``action``, read on
+    a connection of its own: only what was committed."""
+    from shelter.storage.database import connect_raw
+
+    conn = connect_raw(who.store.database_path, who.store.key)
+    try:
+        return [(outcome, record_id, json.loads(detail)) for outcome, record_id, detail in conn.execute(
+            "SELECT outcome, record_id, detail FROM audit_entry WHERE action = ? ORDER BY id", (action,))]
+    finally:
+        conn.close()
+
+
+def test_command_line_audits_the_file_before_writing_it(coordinator, resident, store_dir, tmp_path,  # noqa: F811
+                                                        capsys, monkeypatch):
+    import io
+    import sys
+
+    from shelter import cli
+    from shelter.atomic import write_atomic
+    from shelter.services import outputs
+    from tests.test_residents import COORDINATOR_PASSWORD
+
+    target = tmp_path / "handover.pdf"
+    seen = []
+
+    def spy(path, data, *args, **kwargs):
+        assert not target.exists()
+        seen.append(committed(coordinator, "document.save"))
+        write_atomic(path, data, *args, **kwargs)
+
+    monkeypatch.setattr(outputs, "write_atomic", spy)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(COORDINATOR_PASSWORD + "\n"))
+    assert cli.main(cli_handover(store_dir, target, resident.case_number)) == 0
+    reference = f"{resident.case_number}-H1"
+    assert seen == [[("started", reference, {"document": "handover", "lang": "fr"})]]
+    assert [(o, r) for o, r, _d in committed(coordinator, "document.save")] == [("started", reference),
+                                                                                ("ok", reference)]
+    assert target.exists()
+
+    # A write that fails is recorded as failed, and leaves no file.
+    def broken(path, data, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(outputs, "write_atomic", broken)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(COORDINATOR_PASSWORD + "\n"))
+    other = tmp_path / "other.pdf"
+    assert cli.main(cli_handover(store_dir, other, resident.case_number)) == 1
+    assert "Traceback" not in capsys.readouterr().err and not other.exists()
+    saves = committed(coordinator, "document.save")
+    assert [(o, r) for o, r, _d in saves[2:]] == [("started", f"{resident.case_number}-H2"),
+                                                  ("failed", f"{resident.case_number}-H2")]
+    assert saves[-1][2] == {"document": "handover", "lang": "fr", "error": "EACCES"}

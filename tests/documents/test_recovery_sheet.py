@@ -141,9 +141,13 @@ def test_only_an_administrator_may_print_or_renew(admin, store_dir, recovery_cod
 def test_new_code_replaces_the_old_one(admin, store_dir, recovery_code):
     new = documents.new_recovery_code(admin)
     assert new != recovery_code and len(new.replace("-", "")) == 30
-    assert len(entries(admin, "store.recovery_code")) == 1
-    # The sheet is printed for the new code and refused for the old one.
+    assert [e.outcome for e in entries(admin, "store.recovery_code")] == ["started"]
+    # The sheet is printed for the new code; until it is confirmed (printed,
+    # or written down), the old sheet still works.
     assert new.replace("-", "") in code_in(page_texts(documents.recovery_sheet(admin, "ar", new))[0])
+    documents.recovery_sheet(admin, "ar", recovery_code)
+    documents.confirm_recovery_code(admin, new)
+    assert {e.outcome for e in entries(admin, "store.recovery_code")} == {"started", "ok"}
     with pytest.raises(ValidationError):
         documents.recovery_sheet(admin, "ar", recovery_code)
     admin.lock("sign_out")
@@ -156,8 +160,11 @@ def test_new_code_replaces_the_old_one(admin, store_dir, recovery_code):
 
 def test_new_code_survives_a_key_rotation(admin, store_dir):
     """The database vouches for the new slot's public key, so rotating the
-    database key keeps the recovery slot (and drops an unvouched one)."""
+    database key keeps the recovery slot (and drops an unvouched one),
+    confirmed or not."""
     new = documents.new_recovery_code(admin)
+    rotate_key(admin)
+    documents.confirm_recovery_code(admin, new)
     rotate_key(admin)
     admin.lock("sign_out")
     recovered = Store(store_dir).recover(new, ADMIN, "a brand new passphrase")
@@ -180,11 +187,28 @@ def test_a_failed_renewal_keeps_the_old_code(admin, store_dir, recovery_code, mo
 
 def test_prints_and_saves_are_audited(admin):
     documents.record_output(admin, "recovery_sheet", "print", "ar")
-    documents.record_output(admin, "handover", "save", "fr", "resident", 42)
+    documents.record_output(admin, "recovery_sheet", "save", "fr", outcome="started")
     (printed,) = entries(admin, "document.print")
     (saved,) = entries(admin, "document.save")
     assert '"document":"recovery_sheet"' in printed.detail and '"lang":"ar"' in printed.detail
-    assert saved.record_type == "resident" and saved.record_id == "42"
+    assert saved.outcome == "started" and saved.record_type is None
+    # (A handover's prints and saves: tests/documents/test_handover.py.)
+
+
+def test_only_who_may_print_the_sheet_records_its_output(admin, store_dir):
+    create_account(admin, "salma", "Salma Idrissi", [Role.COORDINATOR], "night shift green tea",
+                   must_change_password=False)
+    salma = Store(store_dir).sign_in("salma", "night shift green tea")
+    try:
+        with pytest.raises(PermissionDenied):
+            documents.record_output(salma, "recovery_sheet", "print", "fr")
+    finally:
+        salma.lock("sign_out")
+    with pytest.raises(ValidationError):
+        documents.record_output(admin, "payslip", "print", "fr")  # no such document
+    with pytest.raises(ValueError):
+        documents.record_output(admin, "recovery_sheet", "print", "fr", "resident", 1)  # it names no record
+    assert entries(admin, "document.print") == []
 
 
 def test_sign_in_password_still_opens_after_renewal(admin, store_dir):

@@ -86,3 +86,41 @@ def test_lock_is_refused_twice_and_signing_out_returns_to_sign_in(qtbot, make_sh
     assert shell.main_window is None and shell.who is None
     assert shell.sign_in_window.isVisible()
     assert shell.sign_in_window.form.username.text() == ""
+
+
+def test_a_key_rotated_elsewhere_locks_the_window_and_keeps_what_was_typed(qtbot, make_shell, store_dir):
+    """An administrator rotates the key from the command line while the
+    application is open: the next action is refused, the window locks with
+    the reason shown, and signing in again brings back the same window with
+    its half-typed input, now working on the new file."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from shelter.services import shelters
+
+    shell = make_shell(store_dir)
+    window = sign_in(qtbot, shell, ADMIN, ADMIN_PASSWORD)
+    who = shell.who
+    window.open_section("reports")
+    page_field = QLineEdit(window.pages["reports"])  # stands in for a half-filled form
+    page_field.setText("half-written note")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, str(root / "main.py"), "--data-dir", str(store_dir), "--lang", "en",
+                           "rotate-key", "--user", ADMIN, "--password-stdin"], input=ADMIN_PASSWORD + "\n",
+                          capture_output=True, text=True, timeout=120, cwd=root)
+    assert done.returncode == 0, done.stderr
+    from shelter.errors import KeyRotated
+
+    try:
+        shelters.list_shelters(who)
+    except KeyRotated:
+        pass
+    else:
+        raise AssertionError("the old session went on working on the replaced file")
+    qtbot.waitUntil(lambda: shell.is_locked, timeout=3000)
+    assert "changed from another window or command" in shell.sign_in_window.form.error.text()
+    again = sign_in(qtbot, shell, ADMIN, ADMIN_PASSWORD)
+    assert again is window and page_field.text() == "half-written note"
+    assert shelters.list_shelters(who)
+    assert who.store.database_path.name == "shelter.g1.db"

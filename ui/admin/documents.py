@@ -194,8 +194,9 @@ class DocumentsTab(QWidget):
     def new_code(self) -> None:
         answer = QMessageBox.warning(
             self, _("New recovery code"),
-            _("A new recovery code will be made now and the code on the current sheet will stop working at "
-              "once. Print the new sheet and put it in the safe; destroy the old one. Continue?"),
+            _("A new recovery code will be made now. Once its sheet is printed (or the code written down), "
+              "the code on the current sheet stops working: put the new sheet in the safe and destroy the "
+              "old one. Continue?"),
             QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         if answer != QMessageBox.Yes:
             return
@@ -212,14 +213,25 @@ class DocumentsTab(QWidget):
             self._sheet_failed(exc.message)
             self._write_down(code)
             return
-        self.preview.finished.connect(lambda _result: None if printed else self._write_down(code))
+        self.preview.finished.connect(
+            lambda _result: self._confirm(code) if printed else self._write_down(code))
 
     def _write_down(self, code: str) -> None:
-        """The new code was not printed: it must not be lost, since the old
-        one no longer works."""
+        """The new sheet was not printed: show the code to be written down;
+        only then does it replace the old one."""
         box = QMessageBox(QMessageBox.Warning, _("New recovery code"),
                           _("The new sheet was not printed. Write this code down now and keep it in the safe; "
-                            "the old code no longer works:") + "\n\n" + code, QMessageBox.Ok, self)
+                            "once you close this message, the old code stops working:") + "\n\n" + code,
+                          QMessageBox.Ok, self)
         # Read and written down, never copied: not selectable, so never on the clipboard.
         box.setTextInteractionFlags(Qt.NoTextInteraction)
         box.exec()
+        self._confirm(code)
+
+    def _confirm(self, code: str) -> None:
+        """The new code is on paper: it replaces the old one. If this fails,
+        both still open the store, and the message says so."""
+        try:
+            documents.confirm_recovery_code(self.who, code)
+        except ShelterError as exc:
+            self._sheet_failed(exc.message)

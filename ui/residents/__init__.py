@@ -38,6 +38,9 @@ from shelter.services.residents import ResidentFile, ResidentRow
 from shelter.store import SignedIn
 
 SHOWN = 200  # rows in the list; the search narrows it
+# Search as you type waits for a pause in the typing: every search is an
+# audit entry (a write transaction), not one per key pressed.
+SEARCH_DELAY_MS = 250
 RISKS = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
 DESTINATIONS = {
     "family_reunification": N_("Family reunification"), "assisted_return": N_("Assisted return"),
@@ -253,7 +256,7 @@ class ResidentsPage(QWidget):
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(150)
+        self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.status.currentIndexChanged.connect(self.refresh)
@@ -267,11 +270,14 @@ class ResidentsPage(QWidget):
 
     def set_query(self, text: str) -> None:
         """From the global search (Ctrl+K): everyone, in residence or not."""
+        self.status.blockSignals(True)
         self.status.setCurrentIndex(self.status.findData("all"))
+        self.status.blockSignals(False)
         self.search.setText(text)
-        self.refresh()
+        self.refresh()  # at once, and once: not again when the typing delay ends
 
     def refresh(self) -> None:
+        self._timer.stop()  # a search about to start makes the one pending redundant
         try:
             rows = residents.search_residents(self.who, self.search.text(), status=self.status.currentData(),
                                               risk_level=self.risk.currentData(), limit=SHOWN + 1)

@@ -22,8 +22,19 @@ from shelter.errors import ShelterError
 from shelter.i18n import _, current_language
 from shelter.security.keyring import KdfParams
 from shelter.services import settings
+from shelter import store as store_module
 from shelter.store import SignedIn, Store
-from ui.qt import QApplication, QDialog, QMessageBox, QObject, Qt, QWidget, Signal
+from ui.qt import (
+    QApplication,
+    QDialog,
+    QMessageBox,
+    QObject,
+    Qt,
+    QWidget,
+    Signal,
+    announce_session_end,
+    session_events,
+)
 from ui.shell.change_password import ChangePasswordDialog
 from ui.shell.idle import IdleWatcher
 from ui.shell.language import InterfaceLanguage
@@ -61,6 +72,9 @@ class Shell(QObject):
         self.password_dialog: ChangePasswordDialog | None = None
         self.idle = IdleWatcher(5, self)
         self.idle.idle.connect(self.lock)
+        if announce_session_end not in store_module.session_ended_listeners:
+            store_module.session_ended_listeners.append(announce_session_end)
+        session_events.ended.connect(self._session_ended)
 
     # -- start ---------------------------------------------------------------
 
@@ -230,6 +244,16 @@ class Shell(QObject):
         self.main_window.hide()
         self.who.lock("lock")
         self.locked.emit()
+
+    def _session_ended(self, message: str) -> None:
+        """Another session rotated the key or changed this account: lock as
+        usual (the window and its input are kept for the same person) and
+        say why on the sign-in window."""
+        if self.who is None or self.who.locked:
+            return
+        self.lock()
+        if self.sign_in_window is not None:
+            self.sign_in_window.form.error.set_message(message)
 
     def sign_out(self) -> None:
         if self.who is None:
