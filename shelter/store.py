@@ -26,6 +26,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from shelter import __version__
+from shelter.backup import safety_copy
 from shelter.errors import (
     AccountInactive,
     KeyRotated,
@@ -717,9 +718,8 @@ class Store:
             return
         with engine.connect() as conn:
             before = migrate.current_revision(conn)
-        from shelter.services.backup import safety_copy
-
-        safety_copy(opened, label=f"pre-upgrade-{before or 'new'}")
+        safety_copy(opened.paths.backups, opened.database_path, opened.key, opened.keyfile.read(), opened.audit_key,
+                    label=f"pre-upgrade-{before or 'new'}")
         migrate.upgrade(engine)
         with opened.write() as s:
             opened.audit(s, "store.migrate", None, detail={"from": before, "to": migrate.head_revision()})

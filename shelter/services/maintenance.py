@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from shelter.backup import export_database
 from shelter.errors import StorageFull, StoreDamaged, os_error
 from shelter.i18n import _, ngettext
 from shelter.security.audit import verify_chain
 from shelter.security.keyring import RECOVERY_NEXT_SLOT, RECOVERY_SLOT, Keyring
 from shelter.security.permissions import Permission
-from shelter.services.backup import export_database
 from shelter.storage.database import connect_raw
 from shelter.storage.models import AuditEntry, StaffAccount, StoreMeta
 from shelter.store import (

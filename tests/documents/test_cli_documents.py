@@ -5,7 +5,6 @@ replaces the code in force."""
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import re
@@ -13,29 +12,12 @@ import sys
 
 import pytest
 
-from shelter import cli, cli_documents
+from shelter import cli
 from shelter.errors import WrongPassword
 from shelter.security.keyring import RECOVERY_SLOT, Keyring
 from shelter.store import Store
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.documents.pdftext import page_lines, page_texts
-
-
-@pytest.fixture(autouse=True)
-def wired(monkeypatch):
-    """The command as shelter/cli.py registers it (done here until it does)."""
-    if "document" in cli.COMMANDS:
-        return
-    original = cli.build_parser
-
-    def build_parser() -> argparse.ArgumentParser:
-        parser = original()
-        subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        cli_documents.add_parsers(subparsers)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", build_parser)
-    monkeypatch.setitem(cli.COMMANDS, "document", cli_documents.cmd_document)
 
 
 def run(capsys, monkeypatch, argv: list[str], *stdin_lines: str) -> tuple[int, str, str]:

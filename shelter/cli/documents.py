@@ -20,28 +20,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from shelter.cli.command import EXIT_OK, Handler, SecretSource, sign_in
 from shelter.errors import ValidationError
 from shelter.i18n import LANGUAGES, _
 from shelter.storage.models import HANDOVER_REASONS, HANDOVER_SECTIONS
 
 if TYPE_CHECKING:
     from shelter.store import SignedIn
-
-EXIT_OK = 0
-
-
-class SecretSource(Protocol):
-    """Where passwords and codes come from (``shelter.cli.Secrets``)."""
-
-    def read(self, prompt: str, confirm: bool = False) -> str: ...
-
-
-Handler = Callable[[argparse.Namespace, SecretSource, TextIO], int]
 
 
 def add_parsers(subparsers: Any) -> None:
@@ -115,12 +104,11 @@ def _save(who: SignedIn, target: Path, pdf: bytes, document: str, lang: str,
 
 def cmd_recovery_sheet(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
     """Sign in, check (or issue) the recovery code, write the sheet."""
-    from shelter.cli import _sign_in
     from shelter.services.documents import confirm_recovery_code, new_recovery_code, recovery_sheet
 
     target = _check_target(args.out)
     lang = args.document_language
-    who = _sign_in(args, secrets)
+    who = sign_in(args, secrets)
     try:
         code = new_recovery_code(who) if args.new_code else secrets.read(_("Recovery code: "))
         try:
@@ -148,12 +136,11 @@ def cmd_recovery_sheet(args: argparse.Namespace, secrets: SecretSource, out: Tex
 
 def cmd_handover(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
     """Sign in, issue the handover document, write it."""
-    from shelter.cli import _sign_in
     from shelter.services.handover import HandoverRequest, issue_handover, resident_by_case
 
     target = _check_target(args.out)
     lang = args.document_language
-    who = _sign_in(args, secrets)
+    who = sign_in(args, secrets)
     try:
         request = HandoverRequest(
             resident_id=resident_by_case(who, args.case), reason=args.reason, receiver_organisation=args.to,

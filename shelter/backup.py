@@ -4,6 +4,10 @@ A backup is a folder holding a consistent copy of the database (made by
 SQLCipher itself, still encrypted under the same key), the keyring that opens
 it, and a manifest with the schema version and the audit-chain head at the
 time of the copy (so a later truncation of the log shows against it).
+
+Below the store and the services: it is given paths, keys and the keyring,
+and imports neither (the store takes a safety copy before a migration; a
+key rotation exports the database).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from shelter.storage.database import connect_raw, key_pragma, wipe_text
 from shelter.storage.paths import ensure_private_folder
 
 if TYPE_CHECKING:
-    from shelter.store import OpenStore
+    from shelter.security.keyring import Keyring
 
 
 @dataclass(frozen=True)
@@ -76,21 +80,24 @@ def _stamp(now: datetime) -> str:
     return now.strftime("%Y-%m-%dT%H%M%SZ")
 
 
-def safety_copy(store: OpenStore, label: str) -> BackupInfo:
-    """Copy the store into ``backups/<time>-<label>/`` before a risky change."""
+def safety_copy(backups: Path, database: Path, key: bytes, keyring: Keyring, audit_key: bytes,
+                label: str) -> BackupInfo:
+    """Copy the database file ``database`` (still encrypted under ``key``)
+    and ``keyring`` into ``backups/<time>-<label>/`` before a risky change;
+    the copy's audit head is tagged with ``audit_key``."""
     now = datetime.now(UTC)
     safe_label = re.sub(r"[^A-Za-z0-9_.-]", "-", label)[:60]
-    ensure_private_folder(store.paths.backups)
-    folder = store.paths.backups / f"{_stamp(now)}-{safe_label}"
+    ensure_private_folder(backups)
+    folder = backups / f"{_stamp(now)}-{safe_label}"
     partial = folder.with_name(folder.name + ".partial")
     if partial.exists():
         shutil.rmtree(partial)
     ensure_private_folder(partial)
-    db_name = store.keyring.database
-    export_database(store.database_path, store.key, partial / db_name, store.key)
+    db_name = database.name
+    export_database(database, key, partial / db_name, key)
     # The head and schema of the copy itself (the live store may have moved
     # on since): the copy opens on its own, its log agreeing with its head.
-    copy = connect_raw(partial / db_name, store.key)
+    copy = connect_raw(partial / db_name, key)
     try:
         last = copy.execute("SELECT id, mac FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
         try:
@@ -101,8 +108,8 @@ def safety_copy(store: OpenStore, label: str) -> BackupInfo:
         copy.close()
     head = {"sequence": last[0], "mac": last[1]} if last else None
     if last:
-        AuditHeadFile(partial, store.keyring.store_id).write_complete(store.audit_key, Head(last[0], last[1]))
-    store.keyfile.read().save(partial / "keyring.json")
+        AuditHeadFile(partial, keyring.store_id).write_complete(audit_key, Head(last[0], last[1]))
+    keyring.save(partial / "keyring.json")
     manifest = {
         "format": "shelter-backup",
         "version": 1,

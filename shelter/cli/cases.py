@@ -15,11 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from shelter.cli_documents import SecretSource
+from shelter.cli.command import EXIT_OK, SecretSource, sign_in, store_for
 from shelter.i18n import _
 from shelter.security.permissions import Role
-
-EXIT_OK = 0
 
 
 def add_parsers(subparsers: Any) -> None:
@@ -39,10 +37,9 @@ def add_parsers(subparsers: Any) -> None:
 
 
 def cmd_export(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
-    from shelter.cli import _sign_in
     from shelter.services.export import export_to_file
 
-    who = _sign_in(args, secrets)
+    who = sign_in(args, secrets)
     try:
         summary = export_to_file(who, args.out)
     finally:
@@ -54,10 +51,9 @@ def cmd_export(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> 
 
 
 def cmd_demo(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
-    from shelter.cli import _store
     from shelter.services.demo import build_demo
 
-    folder = _store(args).folder
+    folder = store_for(args).folder
 
     def progress(done: int, wanted: int) -> None:
         print(_("{done} of {wanted} residents…").format(done=done, wanted=wanted), file=sys.stderr, flush=True)
@@ -73,6 +69,3 @@ def cmd_demo(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> in
         print(f"    {username:10} {Role(role).label}", file=out)
     print(_("RECOVERY CODE: {code}").format(code=summary.recovery_code), file=out)
     return EXIT_OK
-
-
-HANDLERS = {"export": cmd_export, "demo": cmd_demo}
