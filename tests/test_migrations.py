@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
 
 from shelter.errors import NewerStore
+from shelter.security.permissions import Role
+from shelter.services import accounts, residents, shelters
 from shelter.services.audit_log import AuditFilter, list_entries
 from shelter.services.maintenance import verify
 from shelter.services.shelters import list_shelters
 from shelter.storage import migrate
+from shelter.storage.counters import next_case_number
 from shelter.storage.database import connect_raw
-from shelter.storage.models import Base
+from shelter.storage.models import Base, CaseNumberCounter, Shelter
 from shelter.store import Store
 from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.test_residents import COORDINATOR_PASSWORD, admission, beds, coordinator  # noqa: F401 (a fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -89,3 +95,95 @@ def test_store_from_a_newer_version_is_refused(store_dir):
     conn.close()
     with pytest.raises(NewerStore):
         Store(store_dir).sign_in(ADMIN, ADMIN_PASSWORD)
+
+
+# -- case number counters (revision 0004) ----------------------------------------
+
+class RolledBack(Exception):
+    pass
+
+
+def counters(who) -> dict[tuple[str, int], int]:
+    with who.store.read() as s:
+        rows = s.execute(select(Shelter.code, CaseNumberCounter.year, CaseNumberCounter.last_value)
+                         .join(Shelter, Shelter.id == CaseNumberCounter.shelter_id)).all()
+    return {(code, year): last for code, year, last in rows}
+
+
+def back_to_0003(who, *statements: str) -> None:
+    """Put a store back as revision 0003 left it (0004 only adds the counter
+    table), with ``statements`` run on it first, then lock the session."""
+    key, path = who.store.key, who.store.database_path
+    who.lock("sign_out")
+    conn = connect_raw(path, key)
+    try:
+        for statement in (*statements, "DROP TABLE case_number_counter",
+                          "UPDATE alembic_version SET version_num = '0003'"):
+            conn.execute(statement)
+    finally:
+        conn.close()
+
+
+def test_a_released_store_upgraded_numbers_its_first_admission_one(tmp_path):
+    folder = tmp_path / "store-0001"
+    shutil.copytree(FIXTURES / "store-0001", folder)
+    admin = Store(folder).sign_in(ADMIN, ADMIN_PASSWORD)
+    assert counters(admin) == {}
+    shelter = list_shelters(admin)[0]
+    shelters.add_room(admin, shelter.id, "Upstairs", beds=2, women_only=True)
+    accounts.create_account(admin, "salma", "Salma Idrissi", [Role.COORDINATOR], COORDINATOR_PASSWORD,
+                            must_change_password=False)
+    admin.lock("sign_out")
+    who = Store(folder).sign_in("salma", COORDINATOR_PASSWORD)
+    year = datetime.now(UTC).year
+    first = residents.admit(who, admission(beds(who, "Upstairs")[0]))
+    second = residents.admit(who, admission(beds(who, "Upstairs")[1], "Aisha Okoro", "عائشة أوكورو"))
+    assert (first.case_number, second.case_number) == (f"RBT1-{year}-0001", f"RBT1-{year}-0002")
+    assert counters(who) == {("RBT1", year): 2}
+    who.lock("sign_out")
+
+
+def test_the_upgrade_continues_the_numbering_of_each_shelter_and_year(coordinator, store_dir):  # noqa: F811
+    year = datetime.now(UTC).year
+    rbt1 = list_shelters(coordinator)[0].id
+    shelters.add_room(coordinator, rbt1, "Room 2", beds=1, women_only=True)
+    # A code that begins like RBT1's: its numbers are not RBT1's.
+    other = shelters.create_shelter(coordinator, "Dar Al Hanane", "RBT12", city="Rabat")
+    shelters.add_room(coordinator, other.id, "Room A", beds=2, women_only=True)
+    for bed in beds(coordinator)[:3]:
+        residents.admit(coordinator, admission(bed))
+    residents.admit(coordinator, admission(beds(coordinator, "Room A")[0]))
+    assert counters(coordinator) == {("RBT1", year): 3, ("RBT12", year): 1}
+    # As a store at 0003 could have them: last year's numbers past 9999 (a
+    # string max would take 9999).
+    back_to_0003(
+        coordinator,
+        f"UPDATE resident SET case_number = 'RBT1-{year - 1}-9999' WHERE case_number = 'RBT1-{year}-0002'",
+        f"UPDATE resident SET case_number = 'RBT1-{year - 1}-10000' WHERE case_number = 'RBT1-{year}-0003'",
+    )
+    who = Store(store_dir).sign_in("salma", COORDINATOR_PASSWORD)
+    with who.store.engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+    assert counters(who) == {("RBT1", year): 1, ("RBT1", year - 1): 10000, ("RBT12", year): 1}
+    assert residents.admit(who, admission(beds(who, "Room 2")[0])).case_number == f"RBT1-{year}-0002"
+    assert residents.admit(who, admission(beds(who, "Room A")[1])).case_number == f"RBT12-{year}-0002"
+    with pytest.raises(RolledBack), who.store.write() as s:
+        assert next_case_number(s, rbt1, year - 1) == 10001
+        assert next_case_number(s, rbt1, year + 1) == 1
+        assert next_case_number(s, rbt1, year + 1) == 2
+        raise RolledBack
+    assert counters(who) == {("RBT1", year): 2, ("RBT1", year - 1): 10000, ("RBT12", year): 2}
+    who.lock("sign_out")
+    admin = Store(store_dir).sign_in(ADMIN, ADMIN_PASSWORD)
+    assert verify(admin).ok
+    admin.lock("sign_out")
+
+
+def test_a_number_is_given_only_if_its_transaction_commits(coordinator):  # noqa: F811
+    year = datetime.now(UTC).year
+    shelter = list_shelters(coordinator)[0].id
+    with pytest.raises(RolledBack), coordinator.store.write() as s:
+        assert next_case_number(s, shelter, year) == 1
+        raise RolledBack
+    assert counters(coordinator) == {}
+    assert residents.admit(coordinator, admission(beds(coordinator)[0])).case_number == f"RBT1-{year}-0001"

@@ -40,6 +40,7 @@ from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.permissions import Permission
 from shelter.services.documents import document_language
+from shelter.storage.counters import next_handover_number
 from shelter.storage.models import (
     HANDOVER_REASONS,
     HANDOVER_SECTIONS,
@@ -320,9 +321,7 @@ def issue_handover(who: SignedIn, req: HandoverRequest, lang: str) -> IssuedHand
                   "Write why they must be shared anyway (at least {n} characters), or leave them out.").format(
                     n=OVERRIDE_REASON_MIN), field="override_reason")
         included = tuple(x for x in HANDOVER_SECTIONS if x in wanted)
-        count = s.execute(select(func.count()).select_from(IssuedDocument)
-                          .where(IssuedDocument.resident_id == resident.id)).scalar_one()
-        reference = f"{resident.case_number}-H{count + 1}"
+        reference = f"{resident.case_number}-H{next_handover_number(s, resident.id)}"
         parts: dict[str, object] = {}
         if "identity" in included:
             parts["identity"] = IdentityPart(resident.name_arabic, resident.name_latin, resident.preferred_name,

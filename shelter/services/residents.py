@@ -461,10 +461,11 @@ def search_residents(who: SignedIn, query: str = "", status: str = "in_residence
 # -- admission ----------------------------------------------------------------------
 
 def _case_number(s: Session, shelter: Shelter, year: int) -> str:
-    prefix = f"{shelter.code}-{year}-"
-    last = s.execute(select(func.max(Resident.case_number)).where(Resident.case_number.startswith(prefix))).scalar()
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:04d}"
+    # From the shelter's counter for the year, in this transaction (safe with
+    # several writers, unlike a max + 1 over the residents).
+    from shelter.storage.counters import next_case_number
+
+    return f"{shelter.code}-{year}-{next_case_number(s, shelter.id, year):04d}"
 
 
 def _apply(resident: Resident, identity: Identity, p: Protection) -> None:

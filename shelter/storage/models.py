@@ -221,6 +221,15 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
+def _partial(condition: str) -> dict[str, object]:
+    """The WHERE of a partial index, for every dialect that has them. SQLAlchemy
+    takes the condition per dialect and silently drops it on a dialect it was
+    not given for: without ``postgresql_where`` PostgreSQL would get a plain
+    unique index (one stay per resident, ever). tests/test_schema_postgresql.py
+    checks both are present and equal."""
+    return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
+
+
 class Resident(Base):
     """A person the shelter protects. One record per person across stays: a
     readmission opens a new stay on the same resident. Accompanying children
@@ -304,7 +313,7 @@ class Stay(Base):
         CheckConstraint("destination IS NULL OR " + _in("destination", DESTINATIONS), name="known_destination"),
         CheckConstraint("(discharged_at IS NULL) = (destination IS NULL)", name="discharge_complete"),
         Index("uq_stay_one_open_per_resident", "resident_id", unique=True,
-              sqlite_where=text("discharged_at IS NULL")),
+              **_partial("discharged_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -327,8 +336,8 @@ class BedAssignment(Base):
     __tablename__ = "bed_assignment"
     __table_args__ = (
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ordered"),
-        Index("uq_bed_assignment_one_per_bed", "bed_id", unique=True, sqlite_where=text("ended_at IS NULL")),
-        Index("uq_bed_assignment_one_per_stay", "stay_id", unique=True, sqlite_where=text("ended_at IS NULL")),
+        Index("uq_bed_assignment_one_per_bed", "bed_id", unique=True, **_partial("ended_at IS NULL")),
+        Index("uq_bed_assignment_one_per_stay", "stay_id", unique=True, **_partial("ended_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -349,7 +358,7 @@ class Reservation(Base):
     __table_args__ = (
         CheckConstraint("expires_at > reserved_at", name="ordered"),
         Index("uq_reservation_one_open_per_bed", "bed_id", unique=True,
-              sqlite_where=text("closed_at IS NULL")),
+              **_partial("closed_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -403,3 +412,20 @@ class IssuedDocument(Base):
     code: Mapped[str] = mapped_column(String(16))
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+# -- counters (revision 0004) ---------------------------------------------------
+
+class CaseNumberCounter(Base):
+    """The last case number given in a shelter in a year (``RBT1-2026-0042``
+    is 42 in RBT1's row for 2026). Taken by ``shelter.storage.counters`` in the
+    admission's own transaction: an UPDATE … RETURNING on this row, which
+    SQLite's write lock and PostgreSQL's row lock both serialise, where a
+    max + 1 over the residents was safe only under SQLite's BEGIN IMMEDIATE."""
+
+    __tablename__ = "case_number_counter"
+    __table_args__ = (CheckConstraint("last_value >= 1", name="positive"),)
+
+    shelter_id: Mapped[int] = mapped_column(ForeignKey("shelter.id"), primary_key=True, autoincrement=False)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer)

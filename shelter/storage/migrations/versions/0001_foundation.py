@@ -10,12 +10,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from shelter.storage.models import ROLE_CODES, UtcDateTime
+from shelter.storage.models import UtcDateTime
 
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# Frozen here (as they were when this revision was released): a later change
+# to the model's tuple must not change what this revision creates on a new
+# store. A new role goes with a revision of its own that rewrites the check.
+ROLE_CODES = ("administrator", "coordinator", "social_worker", "counsellor", "reporting")
 
 
 def upgrade() -> None:

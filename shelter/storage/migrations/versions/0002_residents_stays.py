@@ -11,16 +11,35 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from shelter.storage.models import DESTINATIONS, IDENTIFICATION, REFERRAL_SOURCES, RISK_LEVELS, SEXES, UtcDateTime
+from shelter.storage.models import UtcDateTime
 
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
+# Frozen here (as they were when this revision was released): a later change
+# to the model's tuples must not change what this revision creates on a new
+# store. A new value goes with a revision of its own that rewrites the check.
+SEXES = ("female", "male")
+RISK_LEVELS = ("low", "medium", "high")
+REFERRAL_SOURCES = ("police", "prosecutor", "ngo", "hospital", "consulate", "hotline", "self")
+IDENTIFICATION = ("presumed", "identified")
+DESTINATIONS = ("family_reunification", "assisted_return", "independent_living", "another_shelter", "hospital",
+                "left_without_notice", "other")
+
 
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _partial(condition: str) -> dict[str, object]:
+    """The WHERE of a partial unique index. ``postgresql_where`` was added
+    after this revision was released, for the PostgreSQL mode: without it
+    PostgreSQL would get a plain unique index (one stay per resident, ever).
+    SQLite ignores it, so what this revision creates in a SQLite store is
+    byte for byte what it always created, and no SQLite store needs a change."""
+    return {"sqlite_where": sa.text(condition), "postgresql_where": sa.text(condition)}
 
 
 def upgrade() -> None:
@@ -94,7 +113,7 @@ def upgrade() -> None:
     op.create_index("ix_stay_resident_id", "stay", ["resident_id"])
     op.create_index("ix_stay_shelter_id", "stay", ["shelter_id"])
     op.create_index("uq_stay_one_open_per_resident", "stay", ["resident_id"], unique=True,
-                    sqlite_where=sa.text("discharged_at IS NULL"))
+                    **_partial("discharged_at IS NULL"))
     op.create_table(
         "referral",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -127,9 +146,9 @@ def upgrade() -> None:
     op.create_index("ix_bed_assignment_stay_id", "bed_assignment", ["stay_id"])
     op.create_index("ix_bed_assignment_bed_id", "bed_assignment", ["bed_id"])
     op.create_index("uq_bed_assignment_one_per_bed", "bed_assignment", ["bed_id"], unique=True,
-                    sqlite_where=sa.text("ended_at IS NULL"))
+                    **_partial("ended_at IS NULL"))
     op.create_index("uq_bed_assignment_one_per_stay", "bed_assignment", ["stay_id"], unique=True,
-                    sqlite_where=sa.text("ended_at IS NULL"))
+                    **_partial("ended_at IS NULL"))
     op.create_table(
         "reservation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -146,7 +165,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_reservation_bed_id", "reservation", ["bed_id"])
     op.create_index("uq_reservation_one_open_per_bed", "reservation", ["bed_id"], unique=True,
-                    sqlite_where=sa.text("closed_at IS NULL"))
+                    **_partial("closed_at IS NULL"))
 
 
 def downgrade() -> None:
