@@ -198,9 +198,8 @@ def run(out: TextIO | None = None) -> int:
     """Run every check; 0 when all hold."""
     out = out or sys.stdout
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no screen needed, ever
-    from PySide6.QtCore import qInstallMessageHandler
-
     from ui.app import make_application
+    from ui.qt import qInstallMessageHandler
 
     make_application(["shelter"])
     previous = qInstallMessageHandler(_quiet_offscreen)

@@ -70,6 +70,62 @@ def test_an_empty_name_is_explained_and_nothing_is_created(qtbot, page, admin):
     dialog.reject()
 
 
+def shown_under(label, field) -> bool:
+    """``label`` shows a message just under ``field``, where the eye goes."""
+    from ui.qt import QPoint
+
+    if not label.isVisible() or not label.text():
+        return False
+    window = field.window()
+    top = label.mapTo(window, QPoint(0, 0))
+    bottom = field.mapTo(window, QPoint(0, field.height()))
+    return 0 <= top.y() - bottom.y() <= 8 and abs(top.x() - field.mapTo(window, QPoint(0, 0)).x()) <= 8
+
+
+def test_each_refusal_is_shown_beside_its_field(qtbot, page, admin):
+    tab = page.accounts
+    qtbot.mouseClick(tab.new_button, Qt.LeftButton)
+    dialog = tab.dialog
+    qtbot.keyClicks(dialog.username_edit, "nadia")
+    _check_role(dialog.roles, _("Counsellor"))
+    qtbot.keyClicks(dialog.passwords.password, TEMPORARY)
+    qtbot.keyClicks(dialog.passwords.confirm, TEMPORARY)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    name_error = dialog.errors.label("display_name")
+    assert name_error.text() == _("Enter the person's name.") and dialog.errors.general.isHidden()
+    qtbot.waitUntil(lambda: shown_under(name_error, dialog.name_edit), timeout=3000)
+    assert dialog.focusWidget() is dialog.name_edit
+
+    qtbot.keyClicks(dialog.name_edit, "Nadia Alaoui")
+    dialog.username_edit.clear()
+    qtbot.keyClicks(dialog.username_edit, "nadia alaoui!")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    user_error = dialog.errors.label("username")
+    assert user_error.text() == _(
+        "A username has 2 to 32 characters: Latin letters, digits, dot, dash or underscore.")
+    assert name_error.isHidden() and dialog.errors.general.isHidden()
+    qtbot.waitUntil(lambda: shown_under(user_error, dialog.username_edit), timeout=3000)
+    assert dialog.focusWidget() is dialog.username_edit
+    assert dialog.username_edit.selectedText() == "nadia alaoui!"  # typing replaces it
+    assert "nadia" not in {a.username for a in accounts.list_accounts(admin)}
+    dialog.reject()
+
+
+def test_a_setting_refused_is_shown_beside_it(qtbot, page, monkeypatch):
+    from shelter.errors import ValidationError
+
+    def refuse(*_args, **_changes):
+        raise ValidationError("Choose an idle time between 1 and 120 minutes.", field="idle_lock_minutes")
+    monkeypatch.setattr(settings, "update_settings", refuse)
+    tab = page.settings
+    page.tabs.setCurrentWidget(tab)
+    tab.idle_spin.setValue(12)
+    qtbot.mouseClick(tab.save_button, Qt.LeftButton)
+    label = tab.errors.label("idle_lock_minutes")
+    assert label.text() == "Choose an idle time between 1 and 120 minutes." and tab.errors.general.isHidden()
+    qtbot.waitUntil(lambda: shown_under(label, tab.idle_spin), timeout=3000)
+
+
 def test_an_administrator_cannot_deactivate_their_own_account(qtbot, page, admin, monkeypatch):
     told: list[str] = []
     monkeypatch.setattr("ui.admin.accounts.ask", lambda *args: True)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from shelter.i18n import _
 from shelter.security.permissions import Role
 from shelter.services import accounts, residents, shelters
 from shelter.services.audit_log import AuditFilter, list_entries
@@ -63,8 +64,70 @@ def test_the_form_explains_a_missing_name_and_keeps_what_was_typed(qtbot, board)
     dialog = board.dialog
     dialog.agency.setText("Sûreté, Rabat")
     qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
-    assert dialog.isVisible() and dialog.error.isVisible()
+    assert dialog.isVisible() and dialog.errors.label("name_latin").isVisible()
     assert dialog.agency.text() == "Sûreté, Rabat"
+    dialog.reject()
+
+
+def shown_under(label, field) -> bool:
+    """``label`` shows a message just under ``field``, where the eye goes."""
+    from ui.qt import QPoint
+
+    if not label.isVisible() or not label.text():
+        return False
+    window = field.window()
+    top = label.mapTo(window, QPoint(0, 0))
+    bottom = field.mapTo(window, QPoint(0, field.height()))
+    return 0 <= top.y() - bottom.y() <= 8 and abs(top.x() - field.mapTo(window, QPoint(0, 0)).x()) <= 8
+
+
+def test_an_empty_name_is_explained_beside_the_name(qtbot, board):
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    message = _("Enter the person's name in Arabic or Latin script.")
+    label = dialog.errors.label("name_latin")
+    assert label.text() == message and dialog.error.isHidden()  # not at the bottom
+    qtbot.waitUntil(lambda: shown_under(label, dialog.name_latin), timeout=3000)
+    assert dialog.focusWidget() is dialog.name_latin
+    # Mended, the message goes at the next try.
+    qtbot.keyClicks(dialog.name_latin, "Grace Okafor")
+    dialog.consent.setChecked(True)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.admitted is not None and label.isHidden()
+
+
+def test_an_impossible_date_of_birth_is_explained_beside_it(qtbot, board):
+    from ui.qt import QDate
+
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    qtbot.keyClicks(dialog.name_latin, "Grace Okafor")
+    dialog.birth_date.setDate(QDate(1905, 3, 1))  # a typing slip for 2005
+    dialog.consent.setChecked(True)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.admitted is None and dialog.isVisible()
+    label = dialog.errors.label("birth_date")
+    assert label.text() == _("Check the date of birth: it is more than 110 years ago.") and dialog.error.isHidden()
+    assert dialog.errors.label("name_latin").isHidden()
+    qtbot.waitUntil(lambda: shown_under(label, dialog.birth_date.parentWidget()), timeout=3000)
+    assert dialog.focusWidget() in (dialog.birth_date, dialog.birth_date.focusProxy())
+    assert dialog.name_latin.text() == "Grace Okafor"  # nothing typed is lost
+    dialog.reject()
+
+
+def test_what_names_no_field_goes_above_the_buttons(qtbot, board, monkeypatch):
+    from shelter.errors import ShelterError
+
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    qtbot.keyClicks(dialog.name_latin, "Grace Okafor")
+
+    def refuse(*_args):
+        raise ShelterError("The store is locked.")
+    monkeypatch.setattr(residents, "admit", refuse)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.error.text() == "The store is locked." and not dialog.error.isHidden()
     dialog.reject()
 
 
@@ -98,10 +161,8 @@ def test_moving_a_resident_with_the_keyboard(qtbot, board, coordinator):
 
 
 def test_moving_a_resident_by_drag_and_drop(qtbot, board, coordinator):
-    from PySide6.QtCore import QMimeData, QPoint, QPointF
-    from PySide6.QtGui import QDragEnterEvent, QDropEvent
-
     from ui.beds.board import MIME_STAY
+    from ui.qt import QDragEnterEvent, QDropEvent, QMimeData, QPoint, QPointF
 
     b1, _b2, b3 = list(board.tiles)
     stay = residents.admit(coordinator, admission(b1)).stay_id
@@ -131,7 +192,7 @@ def test_filters_show_only_the_chosen_status(qtbot, board, coordinator):
 
 
 def test_the_residents_list_searches_as_you_type_and_opening_a_file_is_audited(qtbot, coordinator, admin):
-    from ui.residents import ResidentsPage
+    from ui.residents.page import ResidentsPage
 
     bed = residents.bed_board(coordinator)[0].rooms[0].beds[0].bed_id
     admitted = residents.admit(coordinator, admission(bed))
@@ -156,7 +217,7 @@ def test_the_residents_list_searches_as_you_type_and_opening_a_file_is_audited(q
 
 def test_the_dashboard_shows_todays_occupancy_and_the_months(qtbot, coordinator):
     from shelter.i18n import _
-    from ui.shell.sections import DashboardPage
+    from ui.dashboard.page import DashboardPage
 
     bed = residents.bed_board(coordinator)[0].rooms[0].beds[0].bed_id
     residents.admit(coordinator, admission(bed))
@@ -168,7 +229,7 @@ def test_the_dashboard_shows_todays_occupancy_and_the_months(qtbot, coordinator)
 
 
 def test_discharging_from_the_file_frees_the_bed(qtbot, coordinator):
-    from ui.residents import ResidentsPage
+    from ui.residents.page import ResidentsPage
 
     bed = residents.bed_board(coordinator)[0].rooms[0].beds[0].bed_id
     residents.admit(coordinator, admission(bed))
@@ -211,10 +272,10 @@ def test_reserving_and_taking_a_bed_out_of_service_from_the_board(qtbot, board, 
 
 
 def test_a_long_list_says_that_more_people_match(qtbot, coordinator, monkeypatch):
-    import ui.residents
-    from ui.residents import ResidentsPage
+    import ui.residents.page
+    from ui.residents.page import ResidentsPage
 
-    monkeypatch.setattr(ui.residents, "SHOWN", 2)
+    monkeypatch.setattr(ui.residents.page, "SHOWN", 2)
     room = residents.bed_board(coordinator)[0].rooms[0]
     for tile, name in zip(room.beds, ("Fatima Zahra Benali", "Aisha Okoro", "Grace Okafor"), strict=True):
         residents.admit(coordinator, admission(tile.bed_id, name, ""))

@@ -19,9 +19,7 @@ from shelter.services import handover, residents
 from shelter.storage.models import AuditEntry
 from tests.documents.pdftext import normalise
 from tests.test_residents import admission, beds, coordinator  # noqa: F401 (fixture)
-from PySide6.QtPrintSupport import QPrinter
-
-from ui.qt import QMessageBox
+from ui.qt import QMessageBox, QPrinter
 
 IOM = "OIM Rabat"
 
@@ -92,7 +90,7 @@ def test_a_section_without_consent_asks_for_a_reason(qtbot, coordinator, residen
     assert dialog.override.isVisibleTo(dialog)
     dialog.submit()
     assert dialog.preview is None
-    assert "has not consented" in dialog.error.text()
+    assert "has not consented" in dialog.errors.label("override_reason").text()  # beside the reason box
     dialog.override.setPlainText("The ward must know about the trafficker contact risk")
     dialog.submit()
     assert dialog.preview is not None and dialog.issued.overridden == ("safety",)
@@ -114,7 +112,8 @@ def test_an_empty_receiver_is_refused_in_the_form(qtbot, coordinator, resident):
     dialog = dialog_for(qtbot, coordinator, resident)
     dialog.receiver.setEditText("")
     dialog.submit()
-    assert dialog.error.text() == "Name the receiving organisation." and dialog.preview is None
+    assert dialog.errors.label("receiver").text() == "Name the receiving organisation." and dialog.preview is None
+    assert dialog.error.isHidden()  # beside the receiver, not at the bottom
 
 
 def test_administration_checks_a_paper(qtbot, coordinator, admin, resident):  # noqa: F811
@@ -161,7 +160,7 @@ def test_a_copy_with_a_wrong_code_is_refused(qtbot, admin, recovery_code):
     qtbot.addWidget(tab)
     tab.current_code.setText("0000-0000-0000")
     tab.print_copy()
-    assert not tab.sheet_error.isHidden() and tab.preview is None
+    assert not tab.sheet_errors.label("recovery_code").isHidden() and tab.preview is None  # beside the code
     tab.current_code.setText(recovery_code)
     tab.print_copy()
     assert tab.sheet_error.isHidden() and tab.preview is not None

@@ -110,7 +110,7 @@ def test_without_save_there_is_no_save_button(qtbot):
 
 def test_preview_and_print_leave_nothing_in_the_temporary_folder(qtbot, tmp_path, monkeypatch, outputs):
     from ui.documents import DocumentPreview
-    from PySide6.QtPrintSupport import QPrinter
+    from ui.qt import QPrinter
 
     temp = tmp_path / "temp"
     temp.mkdir()
@@ -140,7 +140,7 @@ def test_preview_and_print_leave_nothing_in_the_temporary_folder(qtbot, tmp_path
 
 
 def test_the_print_button_prints_through_the_print_dialog(qtbot, tmp_path, monkeypatch, preview, outputs):
-    from PySide6.QtPrintSupport import QPrinter
+    from ui.qt import QPrinter
 
     target = tmp_path / "out.pdf"
 
@@ -149,7 +149,7 @@ def test_the_print_button_prints_through_the_print_dialog(qtbot, tmp_path, monke
         dialog.printer().setOutputFileName(str(target))
         return QDialog.DialogCode.Accepted
 
-    from PySide6.QtPrintSupport import QPrintDialog
+    from ui.qt import QPrintDialog
 
     monkeypatch.setattr(QPrintDialog, "exec", accept)
     qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
@@ -158,7 +158,7 @@ def test_the_print_button_prints_through_the_print_dialog(qtbot, tmp_path, monke
 
 
 def test_a_cancelled_print_dialog_prints_nothing(qtbot, monkeypatch, preview, outputs):
-    from PySide6.QtPrintSupport import QPrintDialog
+    from ui.qt import QPrintDialog
 
     monkeypatch.setattr(QPrintDialog, "exec", lambda dialog: QDialog.DialogCode.Rejected)
     preview.print_document()
@@ -199,7 +199,7 @@ def test_a_full_disk_is_reported_in_plain_words(tmp_path, monkeypatch, preview, 
 
 
 def test_saying_no_to_the_warning_writes_nothing(tmp_path, monkeypatch, preview, outputs, no_dialogs):
-    from PySide6.QtWidgets import QFileDialog
+    from ui.qt import QFileDialog
 
     asked = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
@@ -215,7 +215,7 @@ def test_saying_no_to_the_warning_writes_nothing(tmp_path, monkeypatch, preview,
 
 
 def test_save_as_adds_the_extension_after_the_warning(tmp_path, monkeypatch, preview, outputs, no_dialogs):
-    from PySide6.QtWidgets import QFileDialog
+    from ui.qt import QFileDialog
 
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *args: QMessageBox.StandardButton.Yes))
     asked = []

@@ -17,7 +17,7 @@ def searches(who) -> int:
 
 
 def test_typing_a_name_searches_once_after_the_pause(qtbot, coordinator):  # noqa: F811
-    from ui.residents import SEARCH_DELAY_MS, ResidentsPage
+    from ui.residents.page import SEARCH_DELAY_MS, ResidentsPage
 
     residents.admit(coordinator, admission(beds(coordinator)[0]))
     page = ResidentsPage(coordinator)
@@ -31,7 +31,7 @@ def test_typing_a_name_searches_once_after_the_pause(qtbot, coordinator):  # noq
 
 
 def test_the_global_search_searches_once(qtbot, coordinator):  # noqa: F811
-    from ui.residents import SEARCH_DELAY_MS, ResidentsPage
+    from ui.residents.page import SEARCH_DELAY_MS, ResidentsPage
 
     residents.admit(coordinator, admission(beds(coordinator)[0]))
     page = ResidentsPage(coordinator)

@@ -4,8 +4,6 @@ permission, and every service call checks again)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
-
 from shelter.i18n import _
 from shelter.store import SignedIn
 from ui.admin.accounts import AccountsTab
@@ -13,6 +11,7 @@ from ui.admin.audit import AuditTab
 from ui.admin.documents import DocumentsTab
 from ui.admin.places import PlacesTab
 from ui.admin.settings import SettingsTab
+from ui.qt import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 
 class AdministrationPage(QWidget):

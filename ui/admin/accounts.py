@@ -3,24 +3,6 @@ roles, reset its password (which also reactivates it) and deactivate it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QDialog,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
-
 from shelter.errors import ShelterError
 from shelter.i18n import N_, _
 from shelter.security.permissions import Role
@@ -28,16 +10,37 @@ from shelter.services import accounts
 from shelter.services.accounts import AccountView
 from shelter.store import SignedIn
 from ui.admin.forms import (
-    FieldErrors,
     PasswordPair,
     ask,
-    busy,
     dialog_buttons,
     local_datetime,
     local_datetime_long,
     status_label,
     tell,
 )
+from ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QCheckBox,
+    QDialog,
+    QFont,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    QPalette,
+    QPersistentModelIndex,
+    QPushButton,
+    QSortFilterProxyModel,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from ui.widgets import FieldErrors, busy
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -201,7 +204,7 @@ class AccountDialog(QDialog):
     def submit(self) -> None:
         self.errors.clear()
         if not self.passwords.matches():
-            self.errors.show(self.passwords.mismatch_error())
+            self.errors.show_error(self.passwords.mismatch_error())
             return
         ok, created = self.errors.attempt(lambda: accounts.create_account(
             self._who, self.username_edit.text(), self.name_edit.text(), self.roles.chosen(),
@@ -290,7 +293,7 @@ class ResetPasswordDialog(QDialog):
     def submit(self) -> None:
         self.errors.clear()
         if not self.passwords.matches():
-            self.errors.show(self.passwords.mismatch_error())
+            self.errors.show_error(self.passwords.mismatch_error())
             return
         ok, updated = self.errors.attempt(
             lambda: accounts.reset_password(self._who, self._account.id, self.passwords.password.text()))

@@ -6,23 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
-
 from shelter.errors import ShelterError
 from shelter.i18n import N_, _, ngettext
 from shelter.security.audit import ACTIONS
@@ -30,6 +13,26 @@ from shelter.services import accounts, audit_log
 from shelter.services.audit_log import AuditFilter, AuditView
 from shelter.store import SignedIn
 from ui.admin.forms import local_datetime_long, tell
+from ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QCheckBox,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPushButton,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 PAGE = 200
 

@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
+from shelter.documents.handover import REASON_TITLES, SECTION_TITLES
+from shelter.errors import ShelterError
+from shelter.i18n import _
+from shelter.security.permissions import Permission
+from shelter.services import documents, handover
+from shelter.store import SignedIn
+from ui.documents.preview import DocumentPreview
+from ui.qt import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -17,18 +23,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    Qt,
     QVBoxLayout,
     QWidget,
 )
-
-from shelter.documents.handover import REASON_TITLES, SECTION_TITLES
-from shelter.errors import ShelterError
-from shelter.i18n import _
-from shelter.security.permissions import Permission
-from shelter.services import documents, handover
-from shelter.store import SignedIn
-from ui.documents.preview import DocumentPreview
-from ui.widgets import LanguageBox
+from ui.widgets import ErrorLabel, FieldErrors, LanguageBox
 
 def show_recovery_sheet(who: SignedIn, parent: QWidget, code: str, lang: str,
                         on_printed: Callable[[], None] | None = None) -> DocumentPreview:
@@ -67,11 +66,13 @@ class DocumentsTab(QWidget):
         self.check_button = QPushButton(_("C&heck"))
         self.check_button.clicked.connect(self.check)
         self.code.returnPressed.connect(self.check)
+        self.verify_errors = FieldErrors()
         form = QFormLayout()
-        for text, field in ((_("&Reference:"), self.reference), (_("&Verification code:"), self.code)):
+        for text, field, name in ((_("&Reference:"), self.reference, "reference"),
+                                  (_("&Verification code:"), self.code, "code")):
             label = QLabel(text)
             label.setBuddy(field)
-            form.addRow(label, field)
+            form.addRow(label, self.verify_errors.field(field, name))
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setObjectName("result")
@@ -79,6 +80,7 @@ class DocumentsTab(QWidget):
         v_layout = QVBoxLayout(verify_box)
         v_layout.addWidget(intro)
         v_layout.addLayout(form)
+        v_layout.addWidget(self.verify_errors.general)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.check_button)
@@ -100,17 +102,15 @@ class DocumentsTab(QWidget):
         self.copy_button.clicked.connect(self.print_copy)
         self.new_button = QPushButton(_("&New code and sheet…"))
         self.new_button.clicked.connect(self.new_code)
+        self.sheet_error = ErrorLabel()
+        self.sheet_errors = FieldErrors(self.sheet_error)
         s_form = QFormLayout()
         label = QLabel(_("Lan&guage of the sheet:"))
         label.setBuddy(self.sheet_language)
-        s_form.addRow(label, self.sheet_language)
+        s_form.addRow(label, self.sheet_errors.field(self.sheet_language, "lang"))
         label = QLabel(_("C&urrent code:"))
         label.setBuddy(self.current_code)
-        s_form.addRow(label, self.current_code)
-        self.sheet_error = QLabel()
-        self.sheet_error.setObjectName("fieldError")
-        self.sheet_error.setWordWrap(True)
-        self.sheet_error.hide()
+        s_form.addRow(label, self.sheet_errors.field(self.current_code, "recovery_code"))
         s_layout = QVBoxLayout(sheet_box)
         s_layout.addWidget(sheet_intro)
         s_layout.addLayout(s_form)
@@ -139,12 +139,14 @@ class DocumentsTab(QWidget):
     # -- checking a paper --------------------------------------------------------
 
     def check(self) -> None:
+        self.verify_errors.clear()
         try:
             found = handover.verify_document(self.who, self.reference.text(), self.code.text())
         except ShelterError as exc:
-            self.result.setProperty("state", "bad")
-            self.result.setText(exc.message)
+            self.result.setProperty("state", "")
+            self.result.clear()
             self._restyle()
+            self.verify_errors.show_error(exc)
             return
         if not found.genuine:
             self.result.setProperty("state", "bad")
@@ -178,17 +180,17 @@ class DocumentsTab(QWidget):
     # -- the recovery sheet --------------------------------------------------------
 
     def _sheet_failed(self, message: str) -> None:
-        self.sheet_error.setText(message)
-        self.sheet_error.show()
+        """A failure about the new code: not beside the current code's field."""
+        self.sheet_errors.show(message)
 
     def print_copy(self) -> None:
+        self.sheet_errors.clear()
         try:
             self.preview = show_recovery_sheet(self.who, self, self.current_code.text(),
                                                self.sheet_language.language())
         except ShelterError as exc:
-            self._sheet_failed(exc.message)
+            self.sheet_errors.show_error(exc)
             return
-        self.sheet_error.hide()
         self.current_code.clear()
 
     def new_code(self) -> None:
@@ -200,6 +202,7 @@ class DocumentsTab(QWidget):
             QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         if answer != QMessageBox.Yes:
             return
+        self.sheet_errors.clear()
         try:
             code = documents.new_recovery_code(self.who)
         except ShelterError as exc:

@@ -1,36 +1,32 @@
-"""Small pieces the administration forms share: an error label beside each
-field, a password pair with a strength meter, confirmation boxes and local
-date formatting."""
+"""Small pieces the administration forms share: a status line, a password
+pair with a strength meter, confirmation boxes and local date formatting.
+Error labels beside the fields are ``ui.widgets.FieldErrors``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
 
-from PySide6.QtCore import QDateTime, QLocale, Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import (
-    QApplication,
+from shelter.errors import ValidationError
+from shelter.i18n import _
+from shelter.security import passwords
+from ui.qt import (
     QCheckBox,
+    QColor,
+    QDateTime,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
+    QLocale,
     QMessageBox,
+    QPalette,
     QProgressBar,
     QPushButton,
+    Qt,
     QVBoxLayout,
     QWidget,
 )
 
-from shelter.errors import ShelterError, ValidationError
-from shelter.i18n import _
-from shelter.security import passwords
-
-T = TypeVar("T")
-
-ERROR_COLOUR = QColor("#b00020")
 OK_COLOUR = QColor("#1b5e20")
 # Meter colours from very weak to very strong.
 STRENGTH_COLOURS = ("#b00020", "#d84315", "#f9a825", "#2e7d32", "#1b5e20")
@@ -45,16 +41,6 @@ def tint(widget: QWidget, colour: QColor) -> None:
     widget.setPalette(palette)
 
 
-def error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setProperty("role", "error")
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    tint(label, ERROR_COLOUR)
-    label.hide()
-    return label
-
-
 def status_label() -> QLabel:
     """A quiet line that confirms what was just done ("Saved.")."""
     label = QLabel()
@@ -63,82 +49,6 @@ def status_label() -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     tint(label, OK_COLOUR)
     return label
-
-
-class FieldErrors:
-    """Error messages shown beside the field they belong to.
-
-    Fields are registered under the names services use in
-    ``ValidationError.field``; an error for an unknown field goes to the
-    general label (usually above the dialog's buttons). Nothing typed is
-    touched: only the labels change.
-    """
-
-    def __init__(self) -> None:
-        self.general = error_label()
-        self._labels: dict[str, QLabel] = {}
-        self._widgets: dict[str, QWidget] = {}
-
-    def field(self, widget: QWidget, *names: str, focus: QWidget | None = None) -> QWidget:
-        """``widget`` with its error label under it, to put in a form row.
-        ``focus`` is the widget to focus on an error (``widget`` by default)."""
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(widget)
-        label = error_label()
-        layout.addWidget(label)
-        for name in names:
-            self._labels[name] = label
-            self._widgets[name] = focus or widget
-        return box
-
-    def label_for(self, name: str) -> QLabel:
-        return self._labels.get(name, self.general)
-
-    def clear(self) -> None:
-        for label in {*self._labels.values(), self.general}:
-            label.clear()
-            label.hide()
-        for widget in self._widgets.values():
-            widget.setAccessibleDescription("")
-
-    def show(self, error: ShelterError) -> None:
-        """Show ``error`` beside its field (or generally) and focus the field."""
-        name = error.field if isinstance(error, ValidationError) else None
-        label = self._labels.get(name or "", self.general)
-        label.setText(str(error))
-        label.show()
-        widget = self._widgets.get(name or "")
-        if widget is not None:
-            widget.setAccessibleDescription(str(error))
-            target = widget.focusProxy() or widget
-            if isinstance(widget, QLineEdit):
-                widget.setFocus(Qt.FocusReason.OtherFocusReason)
-                widget.selectAll()
-            elif target.focusPolicy() != Qt.FocusPolicy.NoFocus:
-                target.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def attempt(self, call: Callable[[], T]) -> tuple[bool, T | None]:
-        """Run a service call; on a ShelterError show it and return (False, None)."""
-        self.clear()
-        try:
-            with busy():
-                return True, call()
-        except ShelterError as exc:
-            self.show(exc)
-            return False, None
-
-
-@contextmanager
-def busy() -> Iterator[None]:
-    """A wait cursor while a service call runs (key derivations take a moment)."""
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        yield
-    finally:
-        QApplication.restoreOverrideCursor()
 
 
 def dialog_buttons(accept_text: str) -> tuple[QDialogButtonBox, QPushButton]:
@@ -264,16 +174,3 @@ def local_datetime_long(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return to_qdatetime(moment).toString("yyyy-MM-dd HH:mm:ss")
-
-
-def sort_key(value: Any) -> Any:
-    """A value QSortFilterProxyModel compares sensibly."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, str):
-        return value.casefold()
-    return value

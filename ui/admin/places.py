@@ -7,34 +7,39 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import (
+from shelter.i18n import N_, _
+from shelter.services import shelters
+from shelter.services.shelters import BedView, RoomView, ShelterView
+from shelter.store import SignedIn
+from ui.admin.forms import dialog_buttons, status_label
+from ui.qt import (
+    QAbstractItemModel,
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QDialog,
+    QFont,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QModelIndex,
+    QObject,
+    QPalette,
+    QPersistentModelIndex,
     QPushButton,
     QRadioButton,
     QSpinBox,
     QSplitter,
     QStackedWidget,
+    Qt,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
-
-from shelter.i18n import N_, _
-from shelter.services import shelters
-from shelter.services.shelters import BedView, RoomView, ShelterView
-from shelter.store import SignedIn
-from ui.admin.forms import FieldErrors, dialog_buttons, status_label
+from ui.widgets import FieldErrors
 
 SHELTER, ROOM, BED = "shelter", "room", "bed"
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -3,13 +3,13 @@ names are shown."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
-
 from shelter.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from shelter.services import settings as settings_service
 from shelter.services.settings import NAME_FORMS, Settings
 from shelter.store import SignedIn
-from ui.admin.forms import FieldErrors, status_label
+from ui.admin.forms import status_label
+from ui.qt import QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from ui.widgets import FieldErrors
 
 NAME_FORM_LABELS = {
     "full": N_("Full name"),

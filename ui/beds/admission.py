@@ -4,10 +4,15 @@ the same person are listed; choosing one readmits them (one history)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtWidgets import (
+from shelter.errors import ShelterError, ValidationError
+from shelter.i18n import N_, _
+from shelter.services import residents
+from shelter.services.residents import Admission, Identity, Protection, ReferralInfo
+from shelter.store import SignedIn
+from ui.qt import (
     QCheckBox,
     QComboBox,
+    QDate,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -21,16 +26,12 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QScrollArea,
     QSpinBox,
+    Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
 )
-
-from shelter.errors import ShelterError, ValidationError
-from shelter.i18n import N_, _
-from shelter.services import residents
-from shelter.services.residents import Admission, Identity, Protection, ReferralInfo
-from shelter.store import SignedIn
-from ui.widgets import date_edit
+from ui.widgets import ErrorLabel, FieldErrors, date_edit
 
 SOURCES = {"police": N_("Police"), "prosecutor": N_("Public prosecutor"), "ngo": N_("Association / NGO"),
            "hospital": N_("Hospital"), "consulate": N_("Consulate"), "hotline": N_("Hotline"),
@@ -56,6 +57,9 @@ class AdmissionDialog(QDialog):
         self.readmit_id: int | None = None
         self.setWindowTitle(_("Admission"))
         self.resize(820, 720)
+        # Each message beside the field the core names; the rest above the buttons.
+        self.error = ErrorLabel()
+        self.errors = FieldErrors(self.error)
 
         # Referral
         self.referred_on = date_edit()
@@ -70,10 +74,10 @@ class AdmissionDialog(QDialog):
         self.identified_by = QLineEdit()
         referral = QGroupBox(_("Referral"))
         form = QFormLayout(referral)
-        self._row(form, _("Referral &date:"), self.referred_on)
-        self._row(form, _("Referred &by:"), self.source)
+        self._row(form, _("Referral &date:"), self.referred_on, "referred_on")
+        self._row(form, _("Referred &by:"), self.source, "source")
         self._row(form, _("A&gency and contact:"), self._pair(self.agency, self.contact))
-        self._row(form, _("Identification:"), self._pair(self.identified, self.identified_by))
+        self._row(form, _("Identification:"), self._pair(self.identified, self.identified_by), "identification")
         self.agency.setPlaceholderText(_("e.g. Sûreté nationale, Rabat"))
         self.contact.setPlaceholderText(_("name, telephone"))
         self.identified_by.setPlaceholderText(_("by whom"))
@@ -99,11 +103,12 @@ class AdmissionDialog(QDialog):
         identity = QGroupBox(_("Identity"))
         form = QFormLayout(identity)
         self._row(form, _("Name in &Arabic script:"), self.name_arabic)
-        self._row(form, _("Name in &Latin script:"), self.name_latin)
+        self._row(form, _("Name in &Latin script:"), self.name_latin, "name_latin")
         self._row(form, _("&Preferred name:"), self.preferred)
-        self._row(form, _("&Sex:"), self.sex)
+        self._row(form, _("&Sex:"), self.sex, "sex")
         self._row(form, _("Date of bi&rth:"), self._pair(self.birth_date, QLabel(_("or estimated year:")),
-                                                          self.birth_year))
+                                                          self.birth_year), "birth_date")
+        self.errors.add("birth_year_estimated", self.errors.label("birth_date"), self.birth_year)
         self._row(form, _("&Nationality:"), self.nationality)
         self._row(form, _("Lang&uages:"), self._pair(self.languages, self.interpreter))
 
@@ -117,6 +122,9 @@ class AdmissionDialog(QDialog):
         box = QVBoxLayout(duplicates)
         box.addWidget(self.duplicate_note)
         box.addWidget(self.duplicates)
+        readmit_error = ErrorLabel()
+        box.addWidget(readmit_error)
+        self.errors.add("resident", readmit_error, self.duplicates)
 
         # Exploitation, safety, consent
         self.forms: dict[str, QCheckBox] = {}
@@ -144,6 +152,11 @@ class AdmissionDialog(QDialog):
         grid.addWidget(self.risk, 2, 3)
         for index, box in enumerate((self.flag_contact, self.flag_visits, self.flag_phone, self.flag_media)):
             grid.addWidget(box, 3 + index // 2, (index % 2) * 2, 1, 2)
+        protection_error = ErrorLabel()
+        grid.addWidget(protection_error, 5, 0, 1, 4)
+        for name, widget in (("exploitation", self.forms["sexual"]), ("exploitation_scope", self.cross_border),
+                             ("risk_level", self.risk)):
+            self.errors.add(name, protection_error, widget)
 
         self.consent = QCheckBox(_("Consents to the processing of their data, on:"))
         self.consent_on = date_edit()
@@ -151,8 +164,9 @@ class AdmissionDialog(QDialog):
         self.sharing.setPlaceholderText(_("partners the person agrees to share with, separated by commas"))
         consent = QGroupBox(_("Consent"))
         form = QFormLayout(consent)
-        form.addRow(self._pair(self.consent, self.consent_on))
-        self._row(form, _("Sharing &with:"), self.sharing)
+        form.addRow(self.errors.field(self._pair(self.consent, self.consent_on), "consent_processing_on",
+                                      focus=self.consent_on))
+        self._row(form, _("Sharing &with:"), self.sharing, "consent_sharing_on")
         consent_note = QLabel(_("Consent can be recorded later, when the person is ready."))
         consent_note.setObjectName("muted")
         form.addRow(consent_note)
@@ -162,13 +176,8 @@ class AdmissionDialog(QDialog):
         self.bed.setAccessibleName(_("Bed"))
         bed = QGroupBox(_("Bed"))
         form = QFormLayout(bed)
-        self._row(form, _("B&ed:"), self.bed)
+        self._row(form, _("B&ed:"), self.bed, "bed")
         self._wanted_bed = bed_id
-
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
 
         content = QWidget()
         column = QVBoxLayout(content)
@@ -200,11 +209,12 @@ class AdmissionDialog(QDialog):
         self.duplicates.itemChanged.connect(self._duplicate_chosen)
         self.load_beds()
 
-    @staticmethod
-    def _row(form: QFormLayout, text: str, field: QWidget) -> None:
+    def _row(self, form: QFormLayout, text: str, field: QWidget, *names: str) -> None:
+        """A labelled row; ``names`` are the core's names for the field, whose
+        errors are shown under it."""
         label = QLabel(text)
         label.setBuddy(field)  # a pair of fields passes the focus to its first one
-        form.addRow(label, field)
+        form.addRow(label, self.errors.field(field, *names) if names else field)
 
     @staticmethod
     def _pair(*widgets: QWidget) -> QWidget:
@@ -253,7 +263,7 @@ class AdmissionDialog(QDialog):
         try:
             choices = residents.compatible_beds(self.who, self.identity())
         except ShelterError as exc:
-            self.show_error(exc.message)
+            self.errors.show(exc.message)
             return
         for choice in choices:
             self.bed.addItem(f"{choice.shelter_name} — {choice.room_name} — "
@@ -298,19 +308,15 @@ class AdmissionDialog(QDialog):
         self.duplicates.blockSignals(False)
         self.readmit_id = int(item.data(Qt.UserRole)) if item.checkState() == Qt.Checked else None
 
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
-
     def submit(self) -> None:
-        self.error.hide()
+        self.errors.clear()
         try:
             if self.bed.currentData() is None:
                 raise ValidationError(_("Choose a bed."), field="bed")
             self.admitted = residents.admit(self.who, self.admission())
         except ShelterError as exc:
-            self.show_error(exc.message)
             if getattr(exc, "field", None) == "bed":
                 self.load_beds()
+            self.errors.show_error(exc)
             return
         self.accept()

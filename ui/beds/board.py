@@ -4,37 +4,41 @@ or by keyboard (select a resident's tile, then Move…, or Ctrl+M)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QMimeData, Qt, Signal
-from PySide6.QtGui import QDrag, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QFrame,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMessageBox,
-    QPushButton,
-    QScrollArea,
-    QSpinBox,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
-
 from shelter.errors import ShelterError
 from shelter.i18n import N_, _, ngettext
 from shelter.security.permissions import Permission
 from shelter.services import residents
 from shelter.services.residents import BedTile, RoomBoard, ShelterBoard
 from shelter.store import SignedIn
+from ui.qt import (
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDrag,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QMimeData,
+    QPushButton,
+    QScrollArea,
+    QShortcut,
+    QSpinBox,
+    Qt,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
 
 MIME_STAY = "application/x-shelter-stay"
 STATUS_LABELS = {

@@ -10,8 +10,16 @@ for the written reason the core requires; or, with the resident present,
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
+from shelter.documents.handover import REASON_TITLES, SECTION_TITLES
+from shelter.errors import ShelterError
+from shelter.i18n import N_, _
+from shelter.security.permissions import Permission
+from shelter.services import handover
+from shelter.services.documents import record_output
+from shelter.services.handover import HANDOVER_SECTIONS, HandoverRequest
+from shelter.store import SignedIn
+from ui.documents.preview import DocumentPreview
+from ui.qt import (
     QCheckBox,
     QComboBox,
     QDialog,
@@ -27,20 +35,11 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    Qt,
     QVBoxLayout,
     QWidget,
 )
-
-from shelter.documents.handover import REASON_TITLES, SECTION_TITLES
-from shelter.errors import ShelterError
-from shelter.i18n import N_, _
-from shelter.security.permissions import Permission
-from shelter.services import handover
-from shelter.services.documents import record_output
-from shelter.services.handover import HANDOVER_SECTIONS, HandoverRequest
-from shelter.store import SignedIn
-from ui.documents.preview import DocumentPreview
-from ui.widgets import LanguageBox, date_edit
+from ui.widgets import ErrorLabel, FieldErrors, LanguageBox, date_edit
 
 # Common items, offered in the belongings list; others can be typed.
 USUAL_ITEMS = (N_("Passport or identity document"), N_("Medical file"), N_("Medicines"), N_("Phone"),
@@ -76,15 +75,19 @@ class HandoverDialog(QDialog):
         self.contact = QLineEdit(who.actor.display_name)
         self.contact.setPlaceholderText(_("name and phone number"))
         self.language = LanguageBox()
+        self.error = ErrorLabel()
+        self.errors = FieldErrors(self.error)
 
         form = QFormLayout()
-        for text, field in ((_("&Reason:"), self.reason), (_("Receiving &organisation:"), self.receiver),
-                            (_("Receiving &person:"), self.person), (_("&Date of handover:"), self.when),
-                            (_("&Contact at the shelter:"), self.contact),
-                            (_("&Language of the document:"), self.language)):
+        for text, field, name in ((_("&Reason:"), self.reason, "reason"),
+                                  (_("Receiving &organisation:"), self.receiver, "receiver"),
+                                  (_("Receiving &person:"), self.person, "receiver_person"),
+                                  (_("&Date of handover:"), self.when, "handover_on"),
+                                  (_("&Contact at the shelter:"), self.contact, "contact"),
+                                  (_("&Language of the document:"), self.language, "lang")):
             label = QLabel(text)
             label.setBuddy(field)
-            form.addRow(label, field)
+            form.addRow(label, self.errors.field(field, name))
 
         # Sections and consent.
         sections_box = QGroupBox(_("What the document carries"))
@@ -112,6 +115,10 @@ class HandoverDialog(QDialog):
         self.override_label.setBuddy(self.override)
         grid.addWidget(self.override_label, len(HANDOVER_SECTIONS) + 1, 0, 1, 2)
         grid.addWidget(self.override, len(HANDOVER_SECTIONS) + 2, 0, 1, 2)
+        sections_error = ErrorLabel()
+        grid.addWidget(sections_error, len(HANDOVER_SECTIONS) + 3, 0, 1, 2)
+        self.errors.add("sections", sections_error, self.section_boxes[HANDOVER_SECTIONS[0]])
+        self.errors.add("override_reason", sections_error, self.override)
 
         # Belongings.
         belongings_box = QGroupBox(_("Belongings and documents handed over"))
@@ -133,13 +140,12 @@ class HandoverDialog(QDialog):
         hint.setWordWrap(True)
         b_layout = QVBoxLayout(belongings_box)
         b_layout.addWidget(self.belongings)
+        belongings_error = ErrorLabel()
+        b_layout.addWidget(belongings_error)
+        self.errors.add("belongings", belongings_error, self.belongings)
         b_layout.addLayout(adder)
         b_layout.addWidget(hint)
 
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
         buttons.button(QDialogButtonBox.Cancel).setText(_("Cancel"))
         self.preview_button = buttons.addButton(_("&Preview and print…"), QDialogButtonBox.AcceptRole)
@@ -200,11 +206,8 @@ class HandoverDialog(QDialog):
 
     # -- issuing ---------------------------------------------------------------
 
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
-
     def submit(self) -> None:
+        self.errors.clear()
         receiver = self.receiver.currentText()
         sections = self.chosen_sections()
         lang = self.document_language()
@@ -220,9 +223,8 @@ class HandoverDialog(QDialog):
                 override_reason=self.override.toPlainText() if not self.override.isHidden() else "")
             self.issued = handover.issue_handover(self.who, request, lang)
         except ShelterError as exc:
-            self.show_error(exc.message)
+            self.errors.show_error(exc)
             return
-        self.error.hide()
         issued = self.issued
 
         def recorded(how: str) -> None:

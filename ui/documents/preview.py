@@ -19,26 +19,40 @@ from pathlib import Path
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
-from PySide6.QtCore import QEvent, QObject, QRectF, QSizeF, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QPixmap, QShortcut
-from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QMessageBox,
-    QScrollArea,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
 
 from shelter.atomic import write_atomic
 from shelter.errors import ShelterError, StorageFull
 from shelter.i18n import _
+from ui.qt import (
+    QAbstractPrintDialog,
+    QDialog,
+    QDialogButtonBox,
+    QEvent,
+    QFileDialog,
+    QFrame,
+    QGuiApplication,
+    QHBoxLayout,
+    QImage,
+    QKeySequence,
+    QLabel,
+    QMessageBox,
+    QObject,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPixmap,
+    QPrintDialog,
+    QPrinter,
+    QRectF,
+    QScrollArea,
+    QShortcut,
+    QSizeF,
+    Qt,
+    QTimer,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 POINTS_PER_INCH = 72.0
 SCREEN_DPI = 96.0  # 100 % shows a page at about its printed size

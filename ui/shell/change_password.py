@@ -14,13 +14,11 @@ from ui.qt import (
     QLabel,
     QProgressBar,
     QPushButton,
-    Qt,
     QVBoxLayout,
     QWidget,
-    error_text,
     run_task,
 )
-from ui.widgets import ErrorLabel, NewPassword, PasswordEdit, heading
+from ui.widgets import ErrorLabel, FieldErrors, NewPassword, PasswordEdit, heading
 
 
 class ChangePasswordDialog(QDialog):
@@ -44,6 +42,7 @@ class ChangePasswordDialog(QDialog):
         self._label_current.setBuddy(self.current)
         self.new_password = NewPassword(self, lambda: who.actor.username)
         self.error = ErrorLabel(self)
+        self.errors = FieldErrors(self.error)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
@@ -59,6 +58,7 @@ class ChangePasswordDialog(QDialog):
         if current_password is None:
             form.addRow(self._label_current, self.current)
             form.addRow("", self.current_error)
+            self.errors.add("current_password", self.current_error, self.current)
         else:
             self.current.hide()
             self._label_current.hide()
@@ -101,12 +101,10 @@ class ChangePasswordDialog(QDialog):
     def submit(self) -> None:
         if self._busy:
             return
-        self.error.set_message("")
-        self.current_error.set_message("")
+        self.errors.clear()
         current = self._current if self._current is not None else self.current.text()
         if not current:
-            self.current_error.set_message(_("Enter your current password."))
-            self.current.setFocus(Qt.OtherFocusReason)
+            self.errors.show(_("Enter your current password."), "current_password")
             return
         if not self.new_password.validate():
             return
@@ -132,11 +130,8 @@ class ChangePasswordDialog(QDialog):
         self._set_busy(False)
         if isinstance(exc, ValidationError) and exc.field == "new_password":
             self.new_password.show_error(exc.message)
-        elif isinstance(exc, ValidationError) and exc.field == "current_password" and self._current is None:
-            self.current_error.set_message(exc.message)
-            self.current.setFocus(Qt.OtherFocusReason)
         else:
-            self.error.set_message(error_text(exc))
+            self.errors.show_error(exc)
 
     def reject(self) -> None:
         if not self._busy:

@@ -14,6 +14,7 @@ from shelter.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language
 from shelter.security.permissions import Permission as P
 from shelter.services import settings, shelters
 from shelter.store import SignedIn
+from ui.dashboard.page import DashboardPage
 from ui.qt import (
     QAction,
     QActionGroup,
@@ -37,15 +38,7 @@ from ui.qt import (
     icon,
 )
 from ui.shell.change_password import ChangePasswordDialog
-from ui.shell.sections import (
-    ADMINISTRATION,
-    ComingSoonPage,
-    DashboardPage,
-    SearchPage,
-    Section,
-    UnavailablePage,
-    visible_sections,
-)
+from ui.shell.sections import ADMINISTRATION, ComingSoonPage, SearchPage, Section, UnavailablePage, visible_sections
 
 PREF_GEOMETRY = "window.geometry"
 PREF_SECTION = "window.section"
@@ -253,7 +246,7 @@ class MainWindow(QMainWindow):
                     from ui.beds import BedBoardPage
 
                     return BedBoardPage(self.who, self.stack)
-                from ui.residents import ResidentsPage
+                from ui.residents.page import ResidentsPage
 
                 return ResidentsPage(self.who, self.stack)
             except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
@@ -262,12 +255,8 @@ class MainWindow(QMainWindow):
 
                 return UnavailablePage(sec, error_text(exc), self.stack)
         if sec.key == ADMINISTRATION:
-            try:
-                from ui.admin import AdministrationPage  # opened lazily: only admins need it
-            except ModuleNotFoundError as exc:
-                if exc.name not in ("ui.admin",):
-                    raise
-                return ComingSoonPage(sec, self.stack)
+            from ui.admin import AdministrationPage  # opened lazily: only admins need it
+
             try:
                 return AdministrationPage(self.who, self.stack)
             except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)

@@ -1,10 +1,12 @@
-"""Small widgets shared by the screens: an error label beside a field, a
+"""Small widgets shared by the screens: error labels beside the fields, a
 password field that notices Caps Lock, a new-password block with a strength
-meter, the language chooser and the recovery-code display."""
+meter, the language chooser, the recovery-code display and the parts of a
+section's page."""
 
 from ui.widgets.dates import date_edit
-from ui.widgets.field import ErrorLabel, FieldErrors, heading
+from ui.widgets.field import ErrorLabel, FieldErrors, busy
 from ui.widgets.language import LanguageBox
+from ui.widgets.page import heading, page_layout, paragraph
 from ui.widgets.password import CapsLockWarning, NewPassword, PasswordEdit, StrengthMeter
 from ui.widgets.recovery_code import RecoveryCodeView
 
@@ -18,5 +20,8 @@ __all__ = [
     "PasswordEdit",
     "RecoveryCodeView",
     "StrengthMeter",
+    "busy",
     "heading",
+    "page_layout",
+    "paragraph",
 ]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDateEdit
+from ui.qt import QDate, QDateEdit, Qt
 
 
 def date_edit(optional: bool = False) -> QDateEdit:

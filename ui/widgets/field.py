@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ui.qt import QLabel, QSizePolicy, Qt, QWidget
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from shelter.errors import ShelterError
+from ui.qt import QApplication, QLabel, QLineEdit, QScrollArea, QSizePolicy, Qt, QVBoxLayout, QWidget, error_text
+
+T = TypeVar("T")
 
 
 class ErrorLabel(QLabel):
@@ -21,40 +28,95 @@ class ErrorLabel(QLabel):
         self.setVisible(bool(text))
 
 
-def heading(text: str = "", level: int = 1, parent: QWidget | None = None) -> QLabel:
-    """A title (level 1) or section heading (level 2), styled by the stylesheet."""
-    label = QLabel(text, parent)
-    label.setObjectName("title" if level == 1 else "subtitle")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.PlainText)
-    return label
-
-
 class FieldErrors:
     """Routes a core ``ValidationError.field`` to the error label beside its
-    field (or to a general label when the field is not on this form)."""
+    field (or to the general label when the field is not on this form) and
+    puts the keyboard focus there. Nothing typed is touched: only the labels
+    change.
 
-    def __init__(self, general: ErrorLabel) -> None:
-        self._general = general
+    Fields are registered under the names the services use: with ``add``
+    for a label the form placed itself, or with ``field``, which puts the
+    label under the widget.
+    """
+
+    def __init__(self, general: ErrorLabel | None = None) -> None:
+        self.general = general if general is not None else ErrorLabel()
         self._fields: dict[str, tuple[ErrorLabel, QWidget | None]] = {}
 
     def add(self, name: str, label: ErrorLabel, widget: QWidget | None = None) -> None:
         self._fields[name] = (label, widget)
 
+    def field(self, widget: QWidget, *names: str, focus: QWidget | None = None) -> QWidget:
+        """``widget`` with its error label under it, to put in a form row.
+        ``focus`` is the widget to focus on an error (``widget`` by default)."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(widget)
+        label = ErrorLabel(box)
+        layout.addWidget(label)
+        for name in names:
+            self.add(name, label, focus or widget)
+        return box
+
+    def label(self, name: str) -> ErrorLabel:
+        """The label that shows errors about field ``name``."""
+        return self._fields.get(name, (self.general, None))[0]
+
     def clear(self) -> None:
-        self._general.set_message("")
-        for label, _widget in self._fields.values():
+        self.general.set_message("")
+        for label, widget in self._fields.values():
             label.set_message("")
+            if widget is not None:
+                widget.setAccessibleDescription("")
 
     def show(self, message: str, field: str | None = None) -> None:
         """Show ``message`` beside ``field`` and put the keyboard focus there."""
-        label, widget = self._fields.get(field or "", (self._general, None))
+        label, widget = self._fields.get(field or "", (self.general, None))
         label.set_message(message)
-        if widget is not None:
-            widget.setFocus(Qt.OtherFocusReason)
-            widget.setAccessibleDescription(message)
+        if widget is None:
+            return
+        widget.setAccessibleDescription(message)
+        target = widget.focusProxy() or widget
+        if target.focusPolicy() != Qt.NoFocus:
+            target.setFocus(Qt.OtherFocusReason)
+        if isinstance(widget, QLineEdit):  # typing replaces what was refused
+            widget.selectAll()
+        _scroll_to(widget)
 
     def show_error(self, exc: BaseException) -> None:
-        from ui.qt import error_text
-
+        """``exc``'s message beside the field it names (``ValidationError.field``)."""
         self.show(error_text(exc), getattr(exc, "field", None))
+
+    def attempt(self, call: Callable[[], T]) -> tuple[bool, T | None]:
+        """Run a quick service call on the GUI thread (slow ones go through
+        ``run_task``); on a ShelterError show it and return (False, None)."""
+        self.clear()
+        try:
+            with busy():
+                return True, call()
+        except ShelterError as exc:
+            self.show_error(exc)
+            return False, None
+
+
+def _scroll_to(widget: QWidget) -> None:
+    """In a long form, the field that was refused is scrolled into view (the
+    default margins leave room for the message under it)."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            parent.ensureWidgetVisible(widget)
+            return
+        parent = parent.parentWidget()
+
+
+@contextmanager
+def busy() -> Iterator[None]:
+    """A wait cursor while a service call runs (key derivations take a moment)."""
+    QApplication.setOverrideCursor(Qt.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()

@@ -1,0 +1,1 @@
+"""The dashboard: today's figures, occupancy over the year and the shelters."""

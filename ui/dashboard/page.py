@@ -1,0 +1,162 @@
+"""The dashboard: a greeting, today's figures, occupancy over the last twelve
+months as bars, and the shelters with their rooms and beds."""
+
+from __future__ import annotations
+
+from shelter.errors import ShelterError
+from shelter.i18n import _, ngettext
+from shelter.security.permissions import Permission as P
+from shelter.services import residents, shelters
+from shelter.store import SignedIn
+from ui.qt import QColor, QFrame, QLocale, QPainter, QScrollArea, Qt, QVBoxLayout, QWidget
+from ui.widgets import heading, page_layout, paragraph
+
+
+class OccupancyChart(QWidget):
+    """People in residence on the first of each month, as bars, drawn with
+    QPainter (Qt Charts is not part of the Qt modules we ship)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.points: tuple = ()
+        self.setMinimumHeight(170)
+        self.setAccessibleName(_("Occupancy over the last twelve months"))
+
+    def set_points(self, points: tuple) -> None:
+        self.points = points
+        self.setAccessibleDescription(", ".join(f"{day.strftime('%Y-%m')}: {n}" for day, n in points))
+        self.update()
+
+    def paintEvent(self, _event) -> None:  # noqa: N802, ANN001  (Qt name)
+        if not self.points:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        metrics = painter.fontMetrics()
+        rect = self.rect().adjusted(8, 8, -8, -(metrics.height() + 8))
+        top = max(n for _day, n in self.points) or 1
+        width = rect.width() / len(self.points)
+        rtl = self.layoutDirection() == Qt.RightToLeft
+        for index, (day, count) in enumerate(self.points):
+            slot = len(self.points) - 1 - index if rtl else index
+            x = rect.left() + slot * width
+            height = rect.height() * count / top
+            painter.fillRect(int(x + width * 0.15), int(rect.bottom() - height), int(width * 0.7), int(height),
+                             QColor("#1d6b73"))
+            label = QLocale().monthName(day.month, QLocale.ShortFormat)
+            painter.setPen(QColor("#56666e"))
+            painter.drawText(int(x), rect.bottom() + 4, int(width), metrics.height(), Qt.AlignHCenter, label)
+            if count:
+                painter.setPen(QColor("#ffffff") if height > metrics.height() + 4 else QColor("#1e2b31"))
+                y = rect.bottom() - height + 2 if height > metrics.height() + 4 else rect.bottom() - height - metrics.height()
+                painter.drawText(int(x), int(y), int(width), metrics.height(), Qt.AlignHCenter, str(count))
+        painter.end()
+
+
+class DashboardPage(QWidget):
+    """A greeting, today's figures (occupancy, admissions and discharges this
+    month, reservations expiring, average length of stay), occupancy over
+    the last twelve months, and the shelters with their rooms and beds."""
+
+    def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._who = who
+        self.title = heading("", 1, self)
+        self.greeting = paragraph(self)
+        self.shelters_heading = heading("", 2, self)
+        self.shelters = QFrame(self)
+        self.shelters.setObjectName("card")
+        self._shelter_layout = QVBoxLayout(self.shelters)
+        self.notice = paragraph(self, "muted")
+        self.figures = paragraph(self, "notice")
+        self.chart_heading = heading("", 2, self)
+        self.chart = OccupancyChart(self)
+        # Scrolls rather than forcing a minimum window size on small screens.
+        content = QWidget(self)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = page_layout(content)
+        layout.addWidget(self.title)
+        layout.addWidget(self.greeting)
+        layout.addWidget(self.figures)
+        layout.addWidget(self.chart_heading)
+        layout.addWidget(self.chart)
+        layout.addWidget(self.shelters_heading)
+        layout.addWidget(self.shelters)
+        layout.addWidget(self.notice)
+        layout.addStretch(1)
+        scroll.setWidget(content)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        actor = self._who.actor
+        self.title.setText(_("Dashboard"))
+        self.greeting.setText(_("Welcome, {name}.").format(name=actor.display_name))
+        self.shelters_heading.setText(_("Shelters"))
+        self.chart_heading.setText(_("People in residence on the first day of each month, and today"))
+        self.notice.setText("")
+        self.reload()
+
+    def _load_figures(self) -> None:
+        shown = self._who.actor.has(P.VIEW_BED_BOARD) or self._who.actor.has(P.VIEW_REPORTS)
+        for widget in (self.figures, self.chart_heading, self.chart):
+            widget.setVisible(shown)
+        if not shown:
+            return
+        try:
+            figures = residents.dashboard(self._who)
+        except ShelterError as exc:
+            self.figures.setText(exc.message)
+            return
+        self.figures.setText(directed(self, _load_figures_text(figures)))
+        self.chart.set_points(figures.occupancy)
+
+    def reload(self) -> None:
+        while self._shelter_layout.count():
+            item = self._shelter_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        if self._who.locked:
+            return
+        self._load_figures()
+        views = shelters.list_shelters(self._who)
+        for view in views:
+            rooms = sum(1 for r in view.rooms if r.active)
+            line = _("{name} ({code})").format(name=view.name, code=view.code)
+            if view.city:
+                line += " — " + view.city
+            figures = "{rooms} · {beds}".format(
+                rooms=ngettext("{n} room", "{n} rooms", rooms).format(n=rooms),
+                beds=ngettext("{n} bed", "{n} beds", view.bed_count).format(n=view.bed_count))
+            label = paragraph(self.shelters)
+            label.setText(directed(self, line + "\n" + figures))
+            self._shelter_layout.addWidget(label)
+        if not views:
+            label = paragraph(self.shelters)
+            label.setText(_("No shelter is recorded yet."))
+            self._shelter_layout.addWidget(label)
+
+
+def directed(widget: QWidget, text: str) -> str:
+    """Each line starts with the direction mark of the interface, so a line
+    that begins with a digit or a Latin name still reads in the interface's
+    direction (Qt guesses a paragraph's direction from its first letter)."""
+    mark = "\u200f" if widget.layoutDirection() == Qt.RightToLeft else "\u200e"
+    return "\n".join(mark + line for line in text.split("\n"))
+
+
+def _load_figures_text(figures) -> str:  # noqa: ANN001
+    lines = [
+        _("Beds occupied today: {occupied} of {beds}").format(occupied=figures.occupied, beds=figures.beds),
+        _("This month: {admissions} admissions, {discharges} discharges").format(
+            admissions=figures.admissions_this_month, discharges=figures.discharges_this_month),
+        _("Reservations expiring within 24 hours: {n}").format(n=figures.reservations_expiring),
+    ]
+    if figures.average_stay_days is not None:
+        lines.append(_("Average length of stay (last 12 months): {days} days").format(
+            days=QLocale().toString(figures.average_stay_days, "f", 1)))
+    return "\n".join(lines)
