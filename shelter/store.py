@@ -37,6 +37,7 @@ from shelter.errors import (
     StoreDamaged,
     StoreExists,
     StoreMissing,
+    StoreReadOnly,
     ValidationError,
     WrongPassword,
 )
@@ -209,7 +210,11 @@ class OpenStore:
         except IntegrityError:
             raise
         except (OperationalError, DatabaseError) as exc:
+            self._raise_if_replaced()
             raise _storage_error(exc) from exc
+        except (StoreDamaged, StoreReadOnly):  # connecting to a file that is gone
+            self._raise_if_replaced()
+            raise
         if end is not None:
             # Committed. If this second step fails, the head still reads
             # "prepared", which verify accepts for a log that reached it.
@@ -225,7 +230,25 @@ class OpenStore:
         except IntegrityError:
             raise
         except (OperationalError, DatabaseError) as exc:
+            self._raise_if_replaced()
             raise _storage_error(exc) from exc
+        except (StoreDamaged, StoreReadOnly):  # connecting to a file that is gone
+            self._raise_if_replaced()
+            raise
+
+    def _raise_if_replaced(self) -> None:
+        """After a failure to reach the database: if the keyring now names
+        another file (a rotation elsewhere removed this one), say that,
+        not "damaged"."""
+        try:
+            ring = self.keyfile.read()
+        except Exception:  # noqa: BLE001  (the original failure is reported)
+            return
+        if ring.generation != self.generation:
+            raise KeyRotated(
+                _("The database key was changed from another window or command. "
+                  "Sign in again to go on; what you typed is kept.")
+            )
 
     @contextmanager
     def unguarded(self, write: bool = False) -> Iterator[Session]:
@@ -268,9 +291,15 @@ class OpenStore:
 
     # -- the audit head ------------------------------------------------------
 
-    def head_problem(self, session: Session) -> str | None:
+    def head_problem(self) -> str | None:
         """Whether the end of the audit log agrees with the recorded head
-        (an English description of the disagreement, or None)."""
+        (an English description of the disagreement, or None). Read under
+        the database's write lock, the only lock under which the head's
+        first step is written, so neither can move while they are compared."""
+        with self.unguarded(write=True) as session:
+            return self._head_problem(session)
+
+    def _head_problem(self, session: Session) -> str | None:
         last = session.execute(
             select(audit.AuditEntry.id, audit.AuditEntry.mac).order_by(audit.AuditEntry.id.desc()).limit(1)
         ).first()
@@ -295,8 +324,7 @@ class OpenStore:
         the head: the next entries move the head on, so the finding must not
         live only in memory. ``verify`` reports every such entry. Call it
         before anything else is written after opening."""
-        with self.unguarded() as s:
-            problem = self.head_problem(s)
+        problem = self.head_problem()
         if problem is not None:
             with self.write() as s:
                 self.audit(s, "audit.head_mismatch", None, outcome="failed", detail={"problem": problem[:64]})
@@ -330,6 +358,8 @@ class OpenStore:
     def save_keyring(self, ring: Keyring) -> None:
         """Write ``ring`` (read under ``keyring_change``) with the next revision."""
         ring.revision += 1
+        if ring.audit_head is not None and self.head_file.exists():
+            ring.audit_head = None  # superseded by audit-head.json
         ring.save(self.paths.keyring)
         self.keyring = ring
 
@@ -478,7 +508,7 @@ class Store:
                 # Create the file, owner-only, with the key before SQLAlchemy
                 # touches it (SQLite gives its -wal and -shm files the same mode).
                 with _private_files():
-                    connect_raw(db_path, database_key).close()
+                    connect_raw(db_path, database_key, create=True).close()
                 opened = OpenStore(store.paths, keyring, database_key, new=True)
                 migrate.upgrade(opened._engine())
                 with opened.write() as s:
@@ -562,9 +592,10 @@ class Store:
         except WrongPassword as exc:
             exc.retry_after = self.retry_after(name)  # type: ignore[attr-defined]
             raise
-        return self._open_for(key, name, counter, attempt=(counter, attempt_at), secret=password)
+        return self._open_for(key, name, counter, ring.generation, attempt=(counter, attempt_at), secret=password)
 
-    def _open_for(self, key: bytes, username: str, counter: str, attempt: tuple[str, float] | None = None,
+    def _open_for(self, key: bytes, username: str, counter: str, attempt_generation: int,
+                  attempt: tuple[str, float] | None = None,
                   recovered: bool = False, secret: str | None = None) -> SignedIn:
         with self.keyfile.locked():
             ring = self.keyfile.read()
@@ -572,7 +603,7 @@ class Store:
             if slot is None:
                 raise WrongPassword(_("Wrong username or password."))
             reunlock = None if secret is None else (lambda: ring.unlock(ring.user_slot(username), secret))
-            opened = self._open_prepared(ring, key, reunlock)
+            opened = self._open_prepared(ring, key, attempt_generation, reunlock)
             key = opened.key
             try:
                 flushed: list[dict[str, Any]] = []
@@ -610,18 +641,20 @@ class Store:
                 raise
         return SignedIn(opened, actor)
 
-    def _open_prepared(self, ring: Keyring, key: bytes, reunlock: Callable[[], bytes] | None) -> OpenStore:
+    def _open_prepared(self, ring: Keyring, key: bytes, attempt_generation: int,
+                       reunlock: Callable[[], bytes] | None) -> OpenStore:
         """Open the database the keyring (read under the lock) names, and
         settle what an interrupted change left, before any other write.
 
         ``reunlock`` derives the key again from the fresh keyring: the key
         may have been rotated between the attempt and taking the lock."""
-        try:
-            opened = OpenStore(self.paths, ring, key)
-        except StoreDamaged:
+        if ring.generation != attempt_generation:
+            # The key was rotated between the attempt and taking the lock:
+            # the slot holds the new key, and the secret opens it.
             if reunlock is None:
-                raise
-            opened = OpenStore(self.paths, ring, reunlock())
+                raise KeyRotated(_("The database key was changed meanwhile. Sign in again."))
+            key = reunlock()
+        opened = OpenStore(self.paths, ring, key)
         try:
             self._finish_rotation_left_half_way(opened, ring)
             # Before anything else is written: the next entries move the
@@ -698,7 +731,13 @@ class Store:
         happened: the mark is taken back and the unused new file removed."""
         with opened.unguarded() as s:
             mark = s.get(StoreMeta, META_SUPERSEDED)
-            generation = int(mark.value.decode("ascii")) if mark is not None else None
+            generation = None
+            if mark is not None:
+                text = bytes(mark.value).decode("ascii", "replace")
+                if not text.isdigit() or len(text) > 9:
+                    raise StoreDamaged(_("The database file carries a damaged key-rotation mark. "
+                                         "Restore the latest backup."))
+                generation = int(text)
         if generation is None:
             return
         if generation <= ring.generation:
@@ -750,9 +789,10 @@ class Store:
         code = normalise_recovery_code(recovery_code)
         ring, attempt_at = self._begin_attempt(UNKNOWN_SLOT, False)
         key = ring.unlock_recovery(code)
+        attempt_generation = ring.generation
         with self.keyfile.locked():
             ring = self.keyfile.read()
-            opened = self._open_prepared(ring, key, lambda: ring.unlock_recovery(code))
+            opened = self._open_prepared(ring, key, attempt_generation, lambda: ring.unlock_recovery(code))
             key = opened.key
             try:
                 with opened.write() as s:
@@ -772,7 +812,8 @@ class Store:
                     opened.save_keyring(ring)
             finally:
                 opened.close()
-            return self._open_for(key, name, UNKNOWN_SLOT, attempt=(UNKNOWN_SLOT, attempt_at), recovered=True)
+            return self._open_for(key, name, UNKNOWN_SLOT, ring.generation, attempt=(UNKNOWN_SLOT, attempt_at),
+                                  recovered=True)
 
 
 @contextmanager

@@ -234,7 +234,7 @@ def test_cannot_open_in_a_folder_that_cannot_be_written_names_the_folder(store_d
 def test_a_full_disk_in_a_direct_statement_is_storage_full(tmp_path):
     """Backups and key rotation run statements on the raw connection: a full
     disk there is StorageFull too (simulated with SQLite's page limit)."""
-    conn = connect_raw(tmp_path / "small.db", b"\x03" * 32)
+    conn = connect_raw(tmp_path / "small.db", b"\x03" * 32, create=True)
     try:
         conn.execute("CREATE TABLE t (x BLOB)")
         conn.execute("PRAGMA max_page_count = 8")

@@ -320,3 +320,84 @@ def test_no_python_object_holds_the_key_after_locking(store_dir):
             elif isinstance(value, (bytes, bytearray)) and value is not key and (key in value or hexed.encode() in value):
                 holders.append(type(value).__name__)
     assert holders == []
+
+
+def test_verify_is_not_fooled_by_a_commit_made_while_it_checks(admin, store_dir, monkeypatch):
+    """Another session commits between the chain check and the head check:
+    no false alarm (the head is compared under the write lock)."""
+    from shelter.services import maintenance
+
+    other = Store(store_dir).sign_in(ADMIN, ADMIN_PASSWORD)
+    real = maintenance.verify_chain
+
+    def chain_then_a_commit(*args, **kwargs):
+        report = real(*args, **kwargs)
+        accounts.list_accounts(other)
+        accounts.create_account(other, f"k{len(accounts.list_accounts(other))}", "Karim", [Role.SOCIAL_WORKER],
+                                "olive lamp river stone")
+        return report
+
+    monkeypatch.setattr(maintenance, "verify_chain", chain_then_a_commit)
+    assert verify(admin).ok
+    monkeypatch.undo()
+    other.lock("sign_out")
+    assert verify(admin).ok  # and no head finding was recorded at any sign-in
+
+
+def test_a_session_reconnecting_to_a_rotated_file_is_told_so_and_creates_nothing(admin, store_dir):
+    other = Store(store_dir).sign_in(ADMIN, ADMIN_PASSWORD)
+    rotate_key(other)
+    admin.store.engine.dispose()  # the pool opens a fresh connection next time
+    with pytest.raises(KeyRotated):
+        accounts.list_accounts(admin)
+    assert not (store_dir / "shelter.db").exists()
+    other.lock("sign_out")
+
+
+def test_a_rotation_during_a_sign_in_derivation_still_signs_in(admin, store_dir, monkeypatch):
+    from shelter.security import keyring as keyring_module
+
+    real = keyring_module.Keyring.unlock
+    calls = []
+
+    def unlock_then_rotate(self, slot_id, secret):
+        key = real(self, slot_id, secret)
+        if not calls:
+            calls.append(1)
+            rotate_key(admin)  # elsewhere, while this attempt derived its key
+        return key
+
+    monkeypatch.setattr(keyring_module.Keyring, "unlock", unlock_then_rotate)
+    who = Store(store_dir).sign_in(ADMIN, ADMIN_PASSWORD)
+    monkeypatch.undo()
+    assert who.store.generation == 1
+    accounts.list_accounts(who)
+    who.lock("sign_out")
+
+
+def test_confirming_a_code_replaced_meanwhile_is_refused(admin, store_dir, recovery_code):
+    other = Store(store_dir).sign_in(ADMIN, ADMIN_PASSWORD)
+    first = documents.new_recovery_code(admin)
+    second = documents.new_recovery_code(other)
+    documents.confirm_recovery_code(other, second)
+    from shelter.errors import ValidationError
+
+    with pytest.raises(ValidationError):
+        documents.confirm_recovery_code(admin, first)
+    documents.confirm_recovery_code(other, second)  # confirming twice is harmless
+    other.lock("sign_out")
+    assert ring(store_dir).unlock_recovery(normalise_recovery_code(second))
+
+
+def test_a_confirmation_never_drops_a_newer_code_vouched_meanwhile(admin, store_dir):
+    """A's confirmation, then B's new code: B's code survives the next
+    sign-in and a rotation, and B's confirmation makes it the one in force."""
+    other = Store(store_dir).sign_in(ADMIN, ADMIN_PASSWORD)
+    first = documents.new_recovery_code(admin)
+    documents.confirm_recovery_code(admin, first)
+    second = documents.new_recovery_code(other)
+    again = Store(store_dir).sign_in(ADMIN, ADMIN_PASSWORD)
+    rotate_key(again)
+    documents.confirm_recovery_code(again, second)
+    again.lock("sign_out")
+    assert ring(store_dir).unlock(RECOVERY_SLOT, normalise_recovery_code(second))

@@ -199,9 +199,9 @@ def run_task(owner: QObject, work: Callable[[], Any], on_done: Callable[[Any], N
 class SessionEvents(QObject):
     """Application-wide notice that the signed-in session ended elsewhere
     (the key rotated, the account deactivated or re-keyed by another
-    session), whichever screen or worker thread met it: the signal is
-    queued to the GUI thread, where the shell locks the window, keeping what
-    was typed, and asks the person to sign in again."""
+    session), whichever screen or worker thread met it. The shell connects
+    to it queued, so it locks the window (keeping what was typed) once the
+    failed call has returned, and asks the person to sign in again."""
 
     ended = Signal(str)
 

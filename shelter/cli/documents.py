@@ -19,13 +19,14 @@ when the write ended ("ok" or "failed"): see ``shelter.services.outputs``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from shelter.cli.command import EXIT_OK, Handler, SecretSource, sign_in
-from shelter.errors import ValidationError
+from shelter.errors import ShelterError, ValidationError
 from shelter.i18n import LANGUAGES, _
 from shelter.storage.models import HANDOVER_REASONS, HANDOVER_SECTIONS
 
@@ -113,14 +114,15 @@ def cmd_recovery_sheet(args: argparse.Namespace, secrets: SecretSource, out: Tex
         code = new_recovery_code(who) if args.new_code else secrets.read(_("Recovery code: "))
         try:
             _save(who, target, recovery_sheet(who, lang, code), "recovery_sheet", lang)
-        except BaseException:
+        except Exception:
             if args.new_code:
                 # Both codes work until the new one is confirmed; it is shown
                 # here so that it is not lost, and then replaces the old one.
                 print(_("The file could not be written. The NEW recovery code is:"), file=out)
                 print(f"    {code}", file=out)
                 out.flush()
-                confirm_recovery_code(who, code)
+                with contextlib.suppress(ShelterError):  # the first failure is the one to report
+                    confirm_recovery_code(who, code)
             raise
         if args.new_code:
             confirm_recovery_code(who, code)

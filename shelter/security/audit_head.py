@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from shelter.atomic import write_atomic
+from shelter.errors import os_error
 from shelter.i18n import _
 from shelter.security.keyring_file import FileLock, remove_stale_temporaries
 
@@ -154,7 +155,10 @@ class AuditHeadFile:
     def _write(self, chain_key: bytes, record: HeadRecord) -> None:
         body = _body(self.store_id, record)
         body["tag"] = _tag(chain_key, body)
-        write_atomic(self.path, json.dumps(body, sort_keys=True, indent=1).encode("ascii"))
+        try:
+            write_atomic(self.path, json.dumps(body, sort_keys=True, indent=1).encode("ascii"))
+        except OSError as exc:
+            raise os_error(exc, self.path.parent) from exc
 
     def write_complete(self, chain_key: bytes, end: Head) -> None:
         """A head for a log known to end, committed, at ``end`` (a backup's copy)."""

@@ -61,6 +61,8 @@ def _try_lock(fd: int) -> bool:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
+    except OSError as exc:  # e.g. no locks on a network share
+        raise os_error(exc, "keyring.lock") from exc
     return True
 
 

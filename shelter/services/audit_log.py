@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace, dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -86,4 +86,10 @@ def list_entries(who: SignedIn, f: AuditFilter = AuditFilter(), offset: int = 0,
 def chain_status(who: SignedIn) -> ChainReport:
     who.require(Permission.VIEW_AUDIT_LOG)
     with who.store.read() as s:
-        return verify_chain(s, who.store.audit_key, who.store.keyring.audit_head)
+        chain = verify_chain(s, who.store.audit_key)
+    if not chain.ok:
+        return chain
+    problem = who.store.head_problem()
+    if problem is not None:
+        return replace(chain, ok=False, problem=problem)
+    return chain

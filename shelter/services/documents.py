@@ -150,7 +150,15 @@ def confirm_recovery_code(who: SignedIn, recovery_code: str) -> None:
     code = keyring.normalise_recovery_code(recovery_code)
     with store.keyring_change() as ring:
         if RECOVERY_NEXT_SLOT not in ring.slots:
-            return  # confirmed already, or replaced by a newer code
+            # Confirmed already, or replaced by a newer code meanwhile: true
+            # only if this code is the one in force.
+            try:
+                ring.unlock(RECOVERY_SLOT, code)
+            except WrongPassword:
+                raise ValidationError(
+                    _("This code was replaced by a newer one before it was confirmed: it does not open the "
+                      "store. Keep the current sheet, or make a new code."), field="recovery_code") from None
+            return
         # Same key pair under the id of the code in force: the public key the
         # database vouches for (as "next") does not change.
         try:
@@ -158,10 +166,12 @@ def confirm_recovery_code(who: SignedIn, recovery_code: str) -> None:
         except WrongPassword:
             raise ValidationError(_("This is not the new recovery code."), field="recovery_code") from None
         store.save_keyring(ring)  # the old code stops working here
-    with store.write() as s:
-        s.merge(StoreMeta(key=META_RECOVERY_PUBLIC, value=moved.public_key))
-        s.execute(delete(StoreMeta).where(StoreMeta.key == META_RECOVERY_NEXT))
-        store.audit(s, "store.recovery_code", who.actor.account_id)
+        # Still under the keyring lock, so no newer code's vouching is touched.
+        with store.write() as s:
+            s.merge(StoreMeta(key=META_RECOVERY_PUBLIC, value=moved.public_key))
+            s.execute(delete(StoreMeta).where(StoreMeta.key == META_RECOVERY_NEXT,
+                                              StoreMeta.value == moved.public_key))
+            store.audit(s, "store.recovery_code", who.actor.account_id)
 
 
 def record_output(who: SignedIn, document: str, how: Output, lang: str,

@@ -88,17 +88,20 @@ def verify(who: SignedIn) -> VerifyReport:
             entries = chain.entries
             if not chain.ok:
                 problems.append(chain.problem or "the chain is broken")
-            else:
-                head = store.head_problem(s)
-                if head is not None:
-                    problems.append(head)
             found = s.execute(
                 select(AuditEntry.id).where(AuditEntry.action == "audit.head_mismatch").order_by(AuditEntry.id)
             ).scalars().all()
             if found:
                 problems.append(f"its end did not match the recorded head when entry {found[0]} was written"
                                 + (f" (and {len(found) - 1} more times)" if len(found) > 1 else ""))
-            slots = _slot_problems(s, store.current_keyring())
+        # Under the keyring lock (every slot change takes it), so the slots
+        # and the accounts are compared as they stand together.
+        with store.keyring_change() as ring, store.read() as s:
+            slots = _slot_problems(s, ring)
+        if chain.ok:
+            head = store.head_problem()
+            if head is not None:
+                problems.append(head)
     except (DBAPIError, StoreDamaged) as exc:
         problems.append(str(exc))
         entries = 0

@@ -297,14 +297,15 @@ class ShelterConnection(sqlcipher3.Connection):
             raise translated from exc
 
 
-def connect_raw(path: Path, key: bytes) -> sqlcipher3.Connection:
+def connect_raw(path: Path, key: bytes | bytearray, create: bool = False) -> sqlcipher3.Connection:
     """An open DB-API connection with the key and pragmas applied.
 
     Every failure is a ShelterError that says what to do: StoreDamaged when
     the file cannot be read with this key (a damaged first page looks the
     same as a wrong key to SQLCipher) or is empty, StoreReadOnly when the
     folder, the disk or the file cannot be read or written, StorageFull when
-    the disk is full. A missing file is created (a new store).
+    the disk is full. A missing file is created only with ``create`` (a new
+    store); otherwise it is an error.
     """
     path = Path(path)
     try:
@@ -319,8 +320,12 @@ def connect_raw(path: Path, key: bytes) -> sqlcipher3.Connection:
         # pragma writes its first page).
         check_database_file(path)
     try:
+        # An existing store's file is opened read-write, never created: a
+        # session left on a file that a rotation removed must not make an
+        # empty database in its place.
+        target = str(path) if create else f"{path.absolute().as_uri()}?mode=rw"
         conn = sqlcipher3.connect(
-            str(path), isolation_level=None, check_same_thread=False, factory=ShelterConnection
+            target, isolation_level=None, check_same_thread=False, factory=ShelterConnection, uri=not create
         )
     except sqlcipher3.Error as exc:
         raise (database_error(exc, path, opening=True) or _disk_error()) from exc

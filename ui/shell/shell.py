@@ -74,7 +74,9 @@ class Shell(QObject):
         self.idle.idle.connect(self.lock)
         if announce_session_end not in store_module.session_ended_listeners:
             store_module.session_ended_listeners.append(announce_session_end)
-        session_events.ended.connect(self._session_ended)
+        # Queued even when emitted on the GUI thread: the session that met
+        # the end is still inside its database transaction at that moment.
+        session_events.ended.connect(self._session_ended, Qt.QueuedConnection)
 
     # -- start ---------------------------------------------------------------
 
