@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(BIN)/python main.py $(ARGS)
 
 test: $(STAMP)
+	$(BIN)/python -m ruff check shelter ui tests benchmarks main.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The installable one-folder application in dist/Shelter/, checked by its own

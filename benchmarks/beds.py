@@ -145,7 +145,7 @@ def run(who: SignedIn, runs: int, rng: random.Random) -> None:
                 where, params = _search_where(query)
                 if status == "in_residence":
                     where += " AND st.id IS NOT NULL"
-                service.append(_median_ms(lambda q=query: residents.search_residents(who, q, status=status), runs))
+                service.append(_median_ms(lambda q=query, st=status: residents.search_residents(who, q, status=st), runs))
                 bare.append(_median_ms(lambda w=where, p=params: raw.execute(SEARCH_SQL.format(where=w), p).fetchall(),
                                        runs))
             label = f"search as you type '{typed}' ({status}), worst key"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import polib
 
@@ -98,7 +98,7 @@ def catalogue_path(lang: str):
     return resource("translations", f"{lang}.po")
 
 
-@lru_cache(maxsize=None)
+@cache
 def translator(lang: str) -> Translator:
     """The translator for ``lang`` (one of LANGUAGES); English is the identity."""
     lang = normalise_language(lang)

@@ -25,7 +25,6 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from shelter import __version__
 from shelter.backup import safety_copy
 from shelter.errors import (
     AccountInactive,
@@ -65,7 +64,7 @@ from shelter.storage.database import (
     read_session,
     write_session,
 )
-from shelter.storage.models import Bed, Room, Shelter, StaffAccount, StaffRole, StoreMeta, utcnow
+from shelter.storage.models import Shelter, StaffAccount, StaffRole, StoreMeta, utcnow
 from shelter.storage.paths import StorePaths, check_data_folder, ensure_private_folder
 
 UNKNOWN_SLOT = "unknown"

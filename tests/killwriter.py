@@ -743,7 +743,6 @@ class KillHarness:
                 entries = s.execute(select(AuditEntry.at, AuditEntry.outcome).where(
                     AuditEntry.action == "store.recovery_code")).all()
                 recovery_entries = sum(1 for at, outcome in entries if outcome == "ok" and at <= killed_at)
-                recovery_other = sum(1 for at, outcome in entries if outcome != "ok")
             self.counts.checks += ledger.total() if kill else 0
 
             def lost(invariant: str, what: str, acked: dict, present) -> None:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+from datetime import date, datetime
 from pathlib import Path
 
 from shelter.security.permissions import Role
-from datetime import date, datetime
-
 from shelter.services import accounts, handover, residents, settings, shelters
-from shelter.services.residents import Admission, Identity, Protection, ReferralInfo
 from shelter.services.maintenance import rotate_key, verify
+from shelter.services.residents import Admission, Identity, Protection, ReferralInfo
 from shelter.store import Store
 from tests.conftest import FAST_KDF
 

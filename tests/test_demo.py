@@ -11,7 +11,8 @@ from collections import defaultdict
 
 import pytest
 
-from shelter import cli, store as store_module
+from shelter import cli
+from shelter import store as store_module
 from shelter.errors import StoreExists
 from shelter.services import residents
 from shelter.services.demo import DEMO_PASSWORD, build_demo, shelters_for
@@ -49,7 +50,7 @@ def test_the_history_is_consistent(demo):
         by_bed[a["bed_id"]].append((a["started_at"], a["ended_at"] or "9999"))
     for spans in by_bed.values():
         spans.sort()
-        assert all(end <= start for (_s, end), (start, _e) in zip(spans, spans[1:])), "two people in one bed"
+        assert all(end <= start for (_s, end), (start, _e) in zip(spans, spans[1:], strict=False)), "two people in one bed"
     open_stays = [s["resident_id"] for s in document["stays"] if s["discharged_at"] is None]
     assert len(open_stays) == len(set(open_stays))
     assert len({s["resident_id"] for s in document["stays"]}) < len(document["stays"])  # some came back

@@ -20,9 +20,8 @@ from shelter import cli
 from shelter.atomic import write_atomic
 from shelter.errors import PermissionDenied, StorageFull, ValidationError
 from shelter.security.permissions import Role
-from shelter.services import accounts, residents
+from shelter.services import accounts, export, outputs, residents
 from shelter.services.audit_log import AuditFilter, list_entries
-from shelter.services import export, outputs
 from shelter.services.export import FORMAT_VERSION, SECTIONS, export_document, export_to_file
 from shelter.storage.database import connect_raw
 from shelter.store import Store

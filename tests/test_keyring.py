@@ -546,9 +546,8 @@ def test_seconds_to_wait_is_clamped_whatever_last_at_says():
 
 
 def test_a_fast_clock_does_not_lock_anyone_out_of_the_store(store_dir):
-    from tests.conftest import ADMIN
-
     from shelter.store import Store
+    from tests.conftest import ADMIN
 
     now = 1_700_000_000.0
     path = store_dir / "keyring.json"

@@ -185,8 +185,8 @@ def test_no_names_are_left_in_zxcvbn_after_a_check():
 
 
 def test_the_new_password_block_shows_the_same_verdict(qtbot):
-    from ui.widgets import NewPassword
     from ui.qt import QFormLayout, QWidget
+    from ui.widgets import NewPassword
 
     parent = QWidget()
     qtbot.addWidget(parent)

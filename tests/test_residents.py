@@ -16,7 +16,6 @@ from shelter.services import accounts, residents, settings, shelters
 from shelter.services.residents import Admission, Identity, Protection, ReferralInfo
 from shelter.storage.models import BedAssignment, Stay
 from shelter.store import Store
-from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 COORDINATOR_PASSWORD = "night shift green tea"
 TODAY = date.today()

@@ -37,7 +37,7 @@ def section(title: str) -> str:
     the same or a higher level."""
     text = DOCUMENT.read_text("utf-8")
     start = text.index("\n" + title + "\n") + 1
-    end = re.compile(r"^#{1,%d} " % title.index(" "), re.M).search(text, start + len(title))
+    end = re.compile(rf"^#{{1,{title.index(' ')}}} ", re.M).search(text, start + len(title))
     return text[start:end.start() if end else len(text)]
 
 

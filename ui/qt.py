@@ -114,7 +114,6 @@ from PySide6.QtWidgets import (  # noqa: F401  (re-exported)
 
 from shelter.resources import resource
 
-
 _ICON_COLOUR = b"#2c5a61"
 _icons: dict[str, QIcon] = {}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace, dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select

@@ -8,7 +8,6 @@ caller's, and is recorded here with ``record_output``.
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 from datetime import datetime
 from typing import Literal
@@ -16,7 +15,8 @@ from typing import Literal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from shelter.documents import RecoverySheet, recovery_sheet as build_recovery_sheet
+from shelter.documents import RecoverySheet
+from shelter.documents import recovery_sheet as build_recovery_sheet
 from shelter.errors import ValidationError, WrongPassword
 from shelter.i18n import LANGUAGES, _
 from shelter.security import keyring

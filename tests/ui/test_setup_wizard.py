@@ -9,7 +9,7 @@ from shelter.security.permissions import Role
 from shelter.services import shelters
 from shelter.store import Store
 from tests.ui.conftest import sign_in
-from ui.qt import QWizard, Qt
+from ui.qt import Qt, QWizard
 
 PASSWORD = "quiet river morning tea"
 

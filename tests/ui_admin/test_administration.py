@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shelter.errors import PermissionDenied
+from shelter.errors import PermissionDenied, WrongPassword
 from shelter.i18n import _
 from shelter.security.permissions import Role
 from shelter.services import accounts, settings, shelters
@@ -150,7 +150,7 @@ def test_resetting_a_password_lets_the_person_in_with_the_temporary_one(qtbot, p
     qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
     assert tab.dialog is None
     Store(store_dir).sign_in("karim", TEMPORARY).lock("sign_out")
-    with pytest.raises(Exception):
+    with pytest.raises(WrongPassword):
         Store(store_dir).sign_in("karim", "first words of spring")
 
 

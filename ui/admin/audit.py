@@ -4,7 +4,7 @@ HMAC chain shown above the list."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from shelter.errors import ShelterError
 from shelter.i18n import N_, _, ngettext
@@ -194,10 +194,10 @@ class AuditTab(QWidget):
     def current_filter(self) -> AuditFilter:
         since = until = None
         if self.use_dates.isChecked():
-            zone = datetime.now().astimezone().tzinfo or timezone.utc
-            since = datetime.combine(self.since.date().toPython(), time.min, zone).astimezone(timezone.utc)
+            zone = datetime.now().astimezone().tzinfo or UTC
+            since = datetime.combine(self.since.date().toPython(), time.min, zone).astimezone(UTC)
             until = datetime.combine(self.until.date().toPython() + timedelta(days=1), time.min, zone).astimezone(
-                timezone.utc)
+                UTC)
         record_type = record_id = None
         text = self.record.text().strip()
         if text:

@@ -29,6 +29,7 @@ from ui.qt import (
 )
 from ui.widgets import ErrorLabel, FieldErrors, LanguageBox
 
+
 def show_recovery_sheet(who: SignedIn, parent: QWidget, code: str, lang: str,
                         on_printed: Callable[[], None] | None = None) -> DocumentPreview:
     """Preview the recovery sheet for ``code``; printing is audited, then

@@ -18,11 +18,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from shelter import store as store_module
 from shelter.errors import ShelterError
 from shelter.i18n import _, current_language
 from shelter.security.keyring import KdfParams
 from shelter.services import settings
-from shelter import store as store_module
 from shelter.store import SignedIn, Store
 from ui.qt import (
     QApplication,
