@@ -121,6 +121,14 @@ def _wipe(buffer: bytearray) -> None:
         buffer[i] = 0
 
 
+def key_rotated() -> KeyRotated:
+    """The refusal a session meets when the key was rotated elsewhere."""
+    return KeyRotated(
+        _("The database key was changed from another window or command. "
+          "Sign in again to go on; what you typed is kept.")
+    )
+
+
 # Called (from whatever thread met it) with the message when a session finds
 # it can no longer act: the application registers one that locks its window.
 session_ended_listeners: list[Callable[[str], None]] = []
@@ -174,10 +182,7 @@ class OpenStore:
 
     def _check_still_valid(self, session: Session) -> None:
         if session.get(StoreMeta, META_SUPERSEDED) is not None:
-            raise KeyRotated(
-                _("The database key was changed from another window or command. "
-                  "Sign in again to go on; what you typed is kept.")
-            )
+            raise key_rotated()
         if self._account is None:
             return
         account_id, public_key = self._account
@@ -198,7 +203,7 @@ class OpenStore:
         adds audit entries, the audit head is written before and after the
         commit (``shelter.security.audit_head``)."""
         end: Head | None = None
-        try:
+        with self._reported():
             with write_session(self._engine()) as session:
                 self._guard(session)
                 yield session
@@ -206,14 +211,6 @@ class OpenStore:
                 end = session.info.get("audit_end")
                 if end is not None:
                     self.head_file.prepare(self._chain_key(session), session.info.get("audit_start"), end)
-        except IntegrityError:
-            raise
-        except (OperationalError, DatabaseError) as exc:
-            self._raise_if_replaced()
-            raise _storage_error(exc) from exc
-        except (StoreDamaged, StoreReadOnly):  # connecting to a file that is gone
-            self._raise_if_replaced()
-            raise
         if end is not None:
             # Committed. If this second step fails, the head still reads
             # "prepared", which verify accepts for a log that reached it.
@@ -222,10 +219,16 @@ class OpenStore:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        with self._reported(), read_session(self._engine()) as session:
+            self._guard(session)
+            yield session
+
+    @contextmanager
+    def _reported(self) -> Iterator[None]:
+        """Database failures as the person's message; a failure to reach a
+        file that a rotation elsewhere removed says so, not "damaged"."""
         try:
-            with read_session(self._engine()) as session:
-                self._guard(session)
-                yield session
+            yield
         except IntegrityError:
             raise
         except (OperationalError, DatabaseError) as exc:
@@ -244,22 +247,14 @@ class OpenStore:
         except Exception:  # noqa: BLE001  (the original failure is reported)
             return
         if ring.generation != self.generation:
-            raise KeyRotated(
-                _("The database key was changed from another window or command. "
-                  "Sign in again to go on; what you typed is kept.")
-            )
+            raise key_rotated()
 
     @contextmanager
     def unguarded(self, write: bool = False) -> Iterator[Session]:
         """A unit of work without the session checks, for the opening steps
         that settle what an interrupted change left (a rotation's mark)."""
-        try:
-            with (write_session if write else read_session)(self._engine()) as session:
-                yield session
-        except IntegrityError:
-            raise
-        except (OperationalError, DatabaseError) as exc:
-            raise _storage_error(exc) from exc
+        with self._reported(), (write_session if write else read_session)(self._engine()) as session:
+            yield session
 
     @property
     def key(self) -> bytes:
@@ -335,10 +330,7 @@ class OpenStore:
         it since this one signed in)."""
         ring = self.keyfile.read()
         if ring.generation != self.generation:
-            raise KeyRotated(
-                _("The database key was changed from another window or command. "
-                  "Sign in again to go on; what you typed is kept.")
-            )
+            raise key_rotated()
         self.keyring = ring
         return ring
 

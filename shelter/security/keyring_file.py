@@ -11,9 +11,9 @@ So no one writes a keyring they read earlier. Every change is a short
 read-modify-write under an exclusive lock on ``keyring.lock`` beside the
 keyring: the file is read afresh, the caller applies only its own change,
 the file is written atomically with its ``revision`` counter one higher,
-and the lock is released. A caller that needs the key generation it knows
-(any change made with the database key in hand) says so, and is refused with
-``KeyRotated`` when the file has moved to another generation.
+and the lock is released. A change made with the database key in hand
+(``OpenStore.keyring_change``) is refused with ``KeyRotated`` when the file
+has moved to another key generation.
 
 The lock is an advisory lock on an open file (``flock`` on POSIX,
 ``msvcrt.locking`` on Windows): the operating system releases it when its
@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from shelter.errors import KeyRotated, StoreBusy, os_error
+from shelter.errors import StoreBusy, os_error
 from shelter.i18n import _
 from shelter.security.keyring import Keyring
 
@@ -166,21 +166,14 @@ class KeyringFile:
         return Keyring.load(self.path)
 
     @contextmanager
-    def change(self, generation: int | None = None) -> Iterator[Keyring]:
+    def change(self) -> Iterator[Keyring]:
         """Read the keyring afresh under the lock and yield it; the caller
         changes it in place; when the block ends without an exception the
         file is written with the next revision. An exception writes nothing.
-
-        ``generation``: the key generation the caller holds the key of. When
-        the file has moved on (a rotation elsewhere), KeyRotated is raised
-        before the block runs."""
+        (Changes that need the database key go through
+        ``OpenStore.keyring_change``, which also checks the generation.)"""
         with self.locked():
             ring = self.read()
-            if generation is not None and ring.generation != generation:
-                raise KeyRotated(
-                    _("The database key was changed from another window or command. "
-                      "Sign in again to go on; what you typed is kept.")
-                )
             yield ring
             ring.revision += 1
             ring.save(self.path)
