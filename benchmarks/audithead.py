@@ -46,7 +46,8 @@ def _store(folder: Path):
 
 
 def _admission(bed_id: int, n: int):
-    from shelter.services.residents import Admission, Identity, Protection, ReferralInfo
+    from shelter.domain.people import Identity, Protection, ReferralInfo
+    from shelter.services.admissions import Admission
 
     return Admission(
         identity=Identity(name_arabic="فاطمة", name_latin=f"Fatima Test {n}", sex="female",
@@ -61,13 +62,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=60)
     args = parser.parse_args(argv)
     from shelter.security import audit_head
-    from shelter.services import residents
+    from shelter.services import admissions, beds
     from shelter.store import OpenStore
 
     work = Path(tempfile.mkdtemp(prefix="shelter-bench-"))
     try:
         who = _store(work / "store")
-        beds = [t.bed_id for sb in residents.bed_board(who) for r in sb.rooms for t in r.beds]
+        beds = [t.bed_id for sb in beds.bed_board(who) for r in sb.rooms for t in r.beds]
         ways = {
             "as shipped": [],
             "no confirm step": [mock.patch.object(audit_head.AuditHeadFile, "confirm", lambda *a, **k: None)],
@@ -85,7 +86,7 @@ def main(argv: list[str]) -> int:
                     for patch in patches:
                         stack.enter_context(patch)
                     start = time.perf_counter()
-                    residents.admit(who, _admission(beds[n], n))
+                    admissions.admit(who, _admission(beds[n], n))
                     times[name].append(time.perf_counter() - start)
                 n += 1
         who.lock("sign_out")

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from shelter import names
-from shelter.services import residents
+from shelter.domain import people
+from shelter.services import admissions, beds, dashboard, residents
 from shelter.services.demo import COORDINATOR, DEMO_PASSWORD, build_demo
 from shelter.storage.database import connect_raw
 from shelter.store import SignedIn, Store
@@ -110,14 +111,14 @@ def run(who: SignedIn, runs: int, rng: random.Random) -> None:
     raw = connect_raw(who.store.database_path, who.store.key)
     try:
         now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
-        boards = residents.bed_board(who)
-        beds = sum(b.beds for b in boards)
-        print(f"bed board: {len(boards)} shelters, {beds} beds, "
+        boards = beds.bed_board(who)
+        bed_count = sum(b.beds for b in boards)
+        print(f"bed board: {len(boards)} shelters, {bed_count} beds, "
               f"{sum(b.count('occupied') for b in boards)} occupied")
-        _report("bed board, every shelter", _median_ms(lambda: residents.bed_board(who), runs),
+        _report("bed board, every shelter", _median_ms(lambda: beds.bed_board(who), runs),
                 _median_ms(lambda: raw.execute(BOARD_SQL.format(where=""), (now,)).fetchall(), runs))
         one = boards[0].shelter_id
-        _report("bed board, one shelter (60 beds)", _median_ms(lambda: residents.bed_board(who, [one]), runs),
+        _report("bed board, one shelter (60 beds)", _median_ms(lambda: beds.bed_board(who, [one]), runs),
                 _median_ms(lambda: raw.execute(BOARD_SQL.format(where="AND sh.id = ?"), (now, one)).fetchall(),
                            runs))
 
@@ -159,15 +160,15 @@ def run(who: SignedIn, runs: int, rng: random.Random) -> None:
                     _median_ms(lambda q=query: residents.search_residents(who, q, status="all"), runs),
                     _median_ms(lambda w=where, p=params: raw.execute(SEARCH_SQL.format(where=w), p).fetchall(), runs))
 
-        person = residents.Identity(name_latin="Fatima Zahra Benali", name_arabic="فاطمة الزهراء بنعلي",
+        person = people.Identity(name_latin="Fatima Zahra Benali", name_arabic="فاطمة الزهراء بنعلي",
                                     sex="female", nationality="MA")
         keys = sorted(names.name_keys(person.name_latin, person.name_arabic))
         marks = ",".join("?" * len(keys))
         _report("duplicate check (Latin + Arabic name)",
-                _median_ms(lambda: residents.duplicate_candidates(who, person), runs),
+                _median_ms(lambda: admissions.duplicate_candidates(who, person), runs),
                 _median_ms(lambda: raw.execute(f"SELECT * FROM resident WHERE id IN (SELECT resident_id FROM "
                                                f"resident_name_key WHERE key IN ({marks}))", keys).fetchall(), runs))
-        print(f"{'dashboard figures':48} service {_median_ms(lambda: residents.dashboard(who), runs):8.2f} ms")
+        print(f"{'dashboard figures':48} service {_median_ms(lambda: dashboard.dashboard(who), runs):8.2f} ms")
     finally:
         raw.close()
 

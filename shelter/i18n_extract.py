@@ -1,7 +1,7 @@
 """Keep the translation catalogues in step with the code.
 
 ``python -m shelter.i18n_extract`` finds every marked string in ``shelter/``
-and ``ui/`` (calls of ``_``, ``N_``, ``pgettext``, ``ngettext`` and the
+and ``ui/`` (calls of ``_``, ``N_``, ``G_`` (three entries: neutral, about a woman, about a man), ``pgettext``, ``ngettext`` and the
 ``gettext``/``pgettext``/``ngettext`` methods of a translator) and updates
 ``resources/translations/<lang>.po``: new strings are added untranslated,
 translations of strings no longer in the code are dropped, existing
@@ -19,10 +19,12 @@ from pathlib import Path
 
 import polib
 
+from shelter.domain.vocabulary import GENDER_CONTEXTS
 from shelter.i18n import LANGUAGES, SOURCE_LANGUAGE, catalogue_path
 from shelter.resources import root
 
 _SIMPLE = {"_", "N_", "gettext"}
+_GENDERED = {"G_"}  # a label about the resident: neutral, and agreed with a woman and with a man
 _CONTEXT = {"pgettext"}
 _PLURAL = {"ngettext"}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)[^{}]*\}")
@@ -66,8 +68,11 @@ def extract(paths: list[Path] | None = None) -> dict[tuple[str, str], Message]:
                 continue
             name = _name(node.func)
             ctx, plural = "", ""
+            contexts: tuple[str, ...] = ()
             if name in _SIMPLE:
                 msgid = _const(node.args[0])
+            elif name in _GENDERED:
+                msgid, contexts = _const(node.args[0]), tuple(GENDER_CONTEXTS.values())
             elif name in _CONTEXT and len(node.args) >= 2:
                 ctx, msgid = _const(node.args[0]) or "", _const(node.args[1])
             elif name in _PLURAL and len(node.args) >= 2:
@@ -77,8 +82,9 @@ def extract(paths: list[Path] | None = None) -> dict[tuple[str, str], Message]:
             if not msgid:
                 continue
             where = f"{path.relative_to(base).as_posix()}:{node.lineno}"
-            msg = found.setdefault((ctx, msgid), Message(msgid, ctx, plural))
-            msg.places.add(where)
+            for context in (ctx, *contexts):
+                msg = found.setdefault((context, msgid), Message(msgid, context, plural))
+                msg.places.add(where)
     return found
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from shelter.backup import safety_copy
+from shelter.domain.naming import check_shelter_code, check_username
 from shelter.errors import (
     AccountInactive,
     KeyRotated,
@@ -68,8 +69,6 @@ from shelter.storage.models import Shelter, StaffAccount, StaffRole, StoreMeta, 
 from shelter.storage.paths import StorePaths, check_data_folder, ensure_private_folder
 
 UNKNOWN_SLOT = "unknown"
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
-SHELTER_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}$")
 META_AUDIT_KEY = "audit_chain_key"
 META_RECOVERY_PUBLIC = "recovery_public_key"
 META_STORE_ID = "store_id"
@@ -97,23 +96,6 @@ class Actor:
         from shelter.security.permissions import allows
 
         return allows(self.roles, permission)
-
-
-def check_username(username: str) -> str:
-    name = username.strip().lower()
-    if not USERNAME_RE.match(name):
-        raise ValidationError(
-            _("A username has 2 to 32 characters: Latin letters, digits, dot, dash or underscore."),
-            field="username",
-        )
-    return name
-
-
-def check_shelter_code(code: str) -> str:
-    value = code.strip().upper()
-    if not SHELTER_CODE_RE.match(value):
-        raise ValidationError(_("A shelter code has 2 to 12 Latin letters or digits, e.g. RBT1."), field="code")
-    return value
 
 
 def _wipe(buffer: bytearray) -> None:
@@ -402,6 +384,12 @@ class SignedIn:
             )
         require(self.actor.roles, permission)
 
+    def audit(self, session: Session, action: str, record_type: str | None = None,
+              record_id: int | str | None = None, outcome: str = "ok", detail: dict[str, Any] | None = None) -> None:
+        """Append an audit entry by this person, in ``session``'s transaction
+        (so the entry and the change it records commit together or not at all)."""
+        self.store.audit(session, action, self.actor.account_id, record_type, record_id, outcome=outcome, detail=detail)
+
     @property
     def locked(self) -> bool:
         return self.store.engine is None
@@ -413,7 +401,7 @@ class SignedIn:
             return
         with contextlib.suppress(Exception):
             with self.store.write() as s:
-                self.store.audit(s, "lock" if reason == "lock" else "sign_out", self.actor.account_id)
+                self.audit(s, "lock" if reason == "lock" else "sign_out")
         self.store.close()
 
 

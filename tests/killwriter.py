@@ -141,7 +141,7 @@ class Writer:
     def _identity(self):
         from datetime import date
 
-        from shelter.services.residents import Identity
+        from shelter.domain.people import Identity
 
         rng = self.rng
         return Identity(name_latin=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", sex="female",
@@ -149,9 +149,9 @@ class Writer:
                         nationality=rng.choice(("NG", "CM", "MA", "SN", "CI")))
 
     def _free_beds(self) -> list[int]:
-        from shelter.services import residents
+        from shelter.services import admissions
 
-        return [c.bed_id for c in residents.compatible_beds(self.who, self._identity())]
+        return [c.bed_id for c in admissions.compatible_beds(self.who, self._identity())]
 
     def _open_stays(self) -> list[int]:
         from sqlalchemy import select
@@ -165,14 +165,14 @@ class Writer:
         """Reservations a killed writer left open would hold beds for hours."""
         from sqlalchemy import select
 
-        from shelter.services import residents
+        from shelter.services import beds
         from shelter.storage.models import Reservation
 
         with self.who.store.read() as s:
             stale = list(s.execute(select(Reservation.id).where(Reservation.closed_at.is_(None))).scalars())
         for reservation in stale:
             emit("BEGIN cancel")
-            residents.cancel_reservation(self.who, reservation)
+            beds.cancel_reservation(self.who, reservation)
             emit(f"ACK cancel {reservation}")
 
     # -- operations (each prints BEGIN before the service call and ACK right after it returns)
@@ -180,14 +180,15 @@ class Writer:
     def op_admit(self) -> None:
         from datetime import date
 
-        from shelter.services import residents
-        from shelter.services.residents import Admission, Protection, ReferralInfo
+        from shelter.domain.people import Protection, ReferralInfo
+        from shelter.services import admissions
+        from shelter.services.admissions import Admission
 
-        beds = self._free_beds()
-        if not beds:
+        free = self._free_beds()
+        if not free:
             self.op_discharge()
-            beds = self._free_beds()
-        bed = self.rng.choice(beds)
+            free = self._free_beds()
+        bed = self.rng.choice(free)
         admission = Admission(
             identity=self._identity(),
             referral=ReferralInfo(referred_on=date.today(), source=self.rng.choice(("police", "ngo", "hotline"))),
@@ -195,50 +196,50 @@ class Writer:
             bed_id=bed,
         )
         emit("BEGIN admit")
-        done = residents.admit(self.who, admission)
+        done = admissions.admit(self.who, admission)
         emit(f"ACK admit {done.case_number} {done.stay_id} {bed}")
 
     def op_discharge(self) -> None:
         from datetime import UTC, datetime
 
-        from shelter.services import residents
+        from shelter.services import discharge
 
         stays = self._open_stays()
         if not stays:
             return self.op_admit()
         stay = stays[0]
         emit("BEGIN discharge")
-        residents.discharge(self.who, stay, datetime.now(UTC), "independent_living")
+        discharge.discharge(self.who, stay, datetime.now(UTC), "independent_living")
         emit(f"ACK discharge {stay}")
 
     def op_transfer(self) -> None:
-        from shelter.services import residents
+        from shelter.services import beds
 
-        stays, beds = self._open_stays(), self._free_beds()
+        stays, free = self._open_stays(), self._free_beds()
         if not stays:
             return self.op_admit()
-        if not beds:
+        if not free:
             return self.op_discharge()
-        stay, bed = self.rng.choice(stays), self.rng.choice(beds)
+        stay, bed = self.rng.choice(stays), self.rng.choice(free)
         emit("BEGIN transfer")
-        residents.transfer(self.who, stay, bed)
+        beds.transfer(self.who, stay, bed)
         emit(f"ACK transfer {stay} {bed}")
 
     def op_reserve(self) -> None:
-        from shelter.services import residents
+        from shelter.services import beds
 
         if self.reservation is not None:
             reservation, self.reservation = self.reservation, None
             emit("BEGIN cancel")
-            residents.cancel_reservation(self.who, reservation)
+            beds.cancel_reservation(self.who, reservation)
             emit(f"ACK cancel {reservation}")
             return
-        beds = self._free_beds()
-        if not beds:
+        free = self._free_beds()
+        if not free:
             return self.op_discharge()
-        bed = self.rng.choice(beds)
+        bed = self.rng.choice(free)
         emit("BEGIN reserve")
-        reservation = residents.reserve_bed(self.who, bed, "police, Rabat", hours=2)
+        reservation = beds.reserve_bed(self.who, bed, "police, Rabat", hours=2).reservation_id
         emit(f"ACK reserve {reservation} {bed}")
         self.reservation = reservation
 

@@ -10,16 +10,18 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from shelter.domain import changes, people
+from shelter.domain.people import Identity
 from shelter.errors import PermissionDenied, ValidationError
 from shelter.security.permissions import Role
-from shelter.services import accounts, residents, shelters
-from shelter.services.residents import Admission, Identity
+from shelter.services import accounts, admissions, beds, dashboard, discharge, residents, shelters
+from shelter.services.admissions import Admission
 from shelter.store import Store
-from tests.test_residents import COORDINATOR_PASSWORD, TODAY, admission, beds, coordinator  # noqa: F401
+from tests.test_residents import COORDINATOR_PASSWORD, TODAY, admission, bed_ids, coordinator  # noqa: F401
 
 
 def tile(who, bed_id):
-    return next(t for sb in residents.bed_board(who) for r in sb.rooms for t in r.beds if t.bed_id == bed_id)
+    return next(t for sb in beds.bed_board(who) for r in sb.rooms for t in r.beds if t.bed_id == bed_id)
 
 
 def at_once(*calls):
@@ -61,46 +63,46 @@ def second_workstation(coordinator, store_dir):  # noqa: F811
 ])
 def test_the_duplicate_check_ignores_hamza_diacritics_accents_and_script(coordinator, recorded, typed):  # noqa: F811
     arabic = any("\u0600" <= ch <= "\u06ff" for ch in recorded)
-    first = residents.admit(coordinator, admission(beds(coordinator)[0], name="" if arabic else recorded,
+    first = admissions.admit(coordinator, admission(bed_ids(coordinator)[0], name="" if arabic else recorded,
                                                    arabic=recorded if arabic else ""))
     typed_arabic = any("\u0600" <= ch <= "\u06ff" for ch in typed)
-    found = residents.duplicate_candidates(coordinator, Identity(
+    found = admissions.duplicate_candidates(coordinator, Identity(
         name_arabic=typed if typed_arabic else "", name_latin="" if typed_arabic else typed, sex="female"))
     assert [c.resident_id for c in found][:1] == [first.resident_id]
 
 
 def test_date_of_birth_and_nationality_rank_the_same_name(coordinator):  # noqa: F811
-    b1, b2, _b3 = beds(coordinator)
-    other = residents.admit(coordinator, admission(b1, born=date(1990, 6, 1)))
-    same = residents.admit(coordinator, admission(b2, born=date(1998, 3, 14)))
-    found = residents.duplicate_candidates(coordinator, Identity(
+    b1, b2, _b3 = bed_ids(coordinator)
+    other = admissions.admit(coordinator, admission(b1, born=date(1990, 6, 1)))
+    same = admissions.admit(coordinator, admission(b2, born=date(1998, 3, 14)))
+    found = admissions.duplicate_candidates(coordinator, Identity(
         name_latin="Fatima Zahra Benali", sex="female", birth_date=date(1998, 3, 14), nationality="NG"))
     assert [c.resident_id for c in found] == [same.resident_id, other.resident_id]
     assert found[0].score > found[1].score
 
 
 def test_a_boy_shares_his_mothers_room_in_a_womens_room(coordinator):  # noqa: F811
-    women, children = beds(coordinator), beds(coordinator, "Children")
-    mother = residents.admit(coordinator, admission(women[0]))
+    women, children = bed_ids(coordinator), bed_ids(coordinator, "Children")
+    mother = admissions.admit(coordinator, admission(women[0]))
     boy = Identity(name_latin="Samuel Benali", sex="male", birth_date=TODAY.replace(year=TODAY.year - 5))
-    alone = {c.bed_id for c in residents.compatible_beds(coordinator, boy)}
-    with_mother = {c.bed_id for c in residents.compatible_beds(coordinator, boy, parent_id=mother.resident_id)}
+    alone = {c.bed_id for c in admissions.compatible_beds(coordinator, boy)}
+    with_mother = {c.bed_id for c in admissions.compatible_beds(coordinator, boy, parent_id=mother.resident_id)}
     assert alone == set(children)
     assert with_mother == set(children) | set(women[1:])
     base = admission(women[1], "Samuel Benali", "", born=boy.birth_date, sex="male")
-    child = residents.admit(coordinator, Admission(**{**base.__dict__, "parent_id": mother.resident_id}))
+    child = admissions.admit(coordinator, Admission(**{**base.__dict__, "parent_id": mother.resident_id}))
     assert residents.open_resident(coordinator, child.resident_id).parent_id == mother.resident_id
     adult_man = admission(women[2], "John Doe", "", born=date(1990, 1, 1), sex="male")
     with pytest.raises(ValidationError):
-        residents.admit(coordinator, adult_man)
+        admissions.admit(coordinator, adult_man)
 
 
 def test_a_move_to_another_shelter_keeps_the_case_and_the_history(coordinator):  # noqa: F811
     other = shelters.create_shelter(coordinator, "Dar Al Hanane", "CAS1", "Casablanca")
     room = shelters.add_room(coordinator, other.id, "Women A", beds=2, women_only=True)
-    admitted = residents.admit(coordinator, admission(beds(coordinator)[0]))
-    residents.transfer(coordinator, admitted.stay_id, room.beds[0].id)
-    board = {b.code: b for b in residents.bed_board(coordinator)}
+    admitted = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
+    beds.transfer(coordinator, admitted.stay_id, room.beds[0].id)
+    board = {b.code: b for b in beds.bed_board(coordinator)}
     assert board["RBT1"].count("occupied") == 0 and board["CAS1"].count("occupied") == 1
     row = residents.search_residents(coordinator, "benali")[0]
     assert (row.case_number, row.shelter_name) == (admitted.case_number, "Dar Al Hanane")
@@ -110,13 +112,13 @@ def test_a_move_to_another_shelter_keeps_the_case_and_the_history(coordinator): 
 
 
 def test_the_expected_arrival_takes_up_the_reserved_bed(coordinator):  # noqa: F811
-    bed = beds(coordinator)[0]
-    reservation = residents.reserve_bed(coordinator, bed, "police, Rabat", hours=4)
-    assert bed not in {c.bed_id for c in residents.compatible_beds(coordinator, admission(0).identity)}
-    other = residents.admit(coordinator, admission(beds(coordinator)[1], "Aisha Okoro", "عائشة"))
+    bed = bed_ids(coordinator)[0]
+    reservation = beds.reserve_bed(coordinator, bed, "police, Rabat", hours=4).reservation_id
+    assert bed not in {c.bed_id for c in admissions.compatible_beds(coordinator, admission(0).identity)}
+    other = admissions.admit(coordinator, admission(bed_ids(coordinator)[1], "Aisha Okoro", "عائشة"))
     with pytest.raises(ValidationError):  # a move may not take a held bed
-        residents.transfer(coordinator, other.stay_id, bed)
-    arrived = residents.admit(coordinator, admission(bed))
+        beds.transfer(coordinator, other.stay_id, bed)
+    arrived = admissions.admit(coordinator, admission(bed))
     assert tile(coordinator, bed).status == "occupied"
     with coordinator.store.read() as s:
         from shelter.storage.models import Reservation
@@ -126,26 +128,26 @@ def test_the_expected_arrival_takes_up_the_reserved_bed(coordinator):  # noqa: F
 
 
 def test_a_discharge_cannot_predate_the_last_move(coordinator):  # noqa: F811
-    b1, b2, _b3 = beds(coordinator)
+    b1, b2, _b3 = bed_ids(coordinator)
     now = datetime.now(UTC)
     base = admission(b1, admitted_at=now - timedelta(days=10))
-    referral = residents.ReferralInfo(referred_on=TODAY - timedelta(days=10), source="ngo")
-    admitted = residents.admit(coordinator, Admission(**{**base.__dict__, "referral": referral}))
-    residents.transfer(coordinator, admitted.stay_id, b2, at=now - timedelta(days=2))
+    referral = people.ReferralInfo(referred_on=TODAY - timedelta(days=10), source="ngo")
+    admitted = admissions.admit(coordinator, Admission(**{**base.__dict__, "referral": referral}))
+    beds.transfer(coordinator, admitted.stay_id, b2, at=now - timedelta(days=2))
     with pytest.raises(ValidationError) as caught:
-        residents.discharge(coordinator, admitted.stay_id, now - timedelta(days=5), "other")
+        discharge.discharge(coordinator, admitted.stay_id, now - timedelta(days=5), "other")
     assert caught.value.field == "at"
-    residents.discharge(coordinator, admitted.stay_id, now - timedelta(days=1), "other")
+    discharge.discharge(coordinator, admitted.stay_id, now - timedelta(days=1), "other")
     file = residents.open_resident(coordinator, admitted.resident_id)
     assert file.stays[0].beds[-1][2] == file.stays[0].discharged_at
 
 
 def test_two_workstations_moving_two_people_into_one_bed(coordinator, second_workstation):  # noqa: F811
-    b1, b2, b3 = beds(coordinator)
-    one = residents.admit(coordinator, admission(b1))
-    two = residents.admit(coordinator, admission(b2, "Aisha Okoro", "عائشة"))
-    outcomes = at_once(lambda: residents.transfer(coordinator, one.stay_id, b3),
-                       lambda: residents.transfer(second_workstation, two.stay_id, b3))
+    b1, b2, b3 = bed_ids(coordinator)
+    one = admissions.admit(coordinator, admission(b1))
+    two = admissions.admit(coordinator, admission(b2, "Aisha Okoro", "عائشة"))
+    outcomes = at_once(lambda: beds.transfer(coordinator, one.stay_id, b3),
+                       lambda: beds.transfer(second_workstation, two.stay_id, b3))
     refused = [o for o in outcomes if isinstance(o, ValidationError)]
     assert len(refused) == 1 and refused[0].field == "bed"
     assert tile(coordinator, b3).status == "occupied"
@@ -154,29 +156,29 @@ def test_two_workstations_moving_two_people_into_one_bed(coordinator, second_wor
 
 
 def test_two_workstations_readmitting_one_person(coordinator, second_workstation):  # noqa: F811
-    b1, b2, b3 = beds(coordinator)
-    first = residents.admit(coordinator, admission(b1))
-    residents.discharge(coordinator, first.stay_id, datetime.now(UTC), "family_reunification")
+    b1, b2, b3 = bed_ids(coordinator)
+    first = admissions.admit(coordinator, admission(b1))
+    discharge.discharge(coordinator, first.stay_id, datetime.now(UTC), "family_reunification")
     outcomes = at_once(
-        lambda: residents.admit(coordinator, admission(b2, readmit_resident_id=first.resident_id)),
-        lambda: residents.admit(second_workstation, admission(b3, readmit_resident_id=first.resident_id)))
-    admitted = [o for o in outcomes if isinstance(o, residents.Admitted)]
+        lambda: admissions.admit(coordinator, admission(b2, readmit_resident_id=first.resident_id)),
+        lambda: admissions.admit(second_workstation, admission(b3, readmit_resident_id=first.resident_id)))
+    admitted = [o for o in outcomes if isinstance(o, changes.Admitted)]
     assert len(admitted) == 1 and len([o for o in outcomes if isinstance(o, ValidationError)]) == 1
     file = residents.open_resident(coordinator, first.resident_id)
     assert [s.discharged_at is None for s in file.stays] == [False, True]
 
 
 def test_the_reporting_role_sees_figures_and_no_one(coordinator, admin, store_dir):  # noqa: F811
-    admitted = residents.admit(coordinator, admission(beds(coordinator)[0]))
+    admitted = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
     accounts.create_account(admin, "karim", "Karim Fassi", [Role.REPORTING], "monthly figures only",
                             must_change_password=False)
     karim = Store(store_dir).sign_in("karim", "monthly figures only")
     try:
-        assert residents.dashboard(karim).occupied == 1
-        for forbidden in (lambda: residents.bed_board(karim), lambda: residents.search_residents(karim, ""),
+        assert dashboard.dashboard(karim).occupied == 1
+        for forbidden in (lambda: beds.bed_board(karim), lambda: residents.search_residents(karim, ""),
                           lambda: residents.open_resident(karim, admitted.resident_id),
-                          lambda: residents.duplicate_candidates(karim, admission(0).identity),
-                          lambda: residents.reserve_bed(karim, beds(coordinator)[1], "x")):
+                          lambda: admissions.duplicate_candidates(karim, admission(0).identity),
+                          lambda: beds.reserve_bed(karim, bed_ids(coordinator)[1], "x")):
             with pytest.raises(PermissionDenied):
                 forbidden()
     finally:
@@ -184,8 +186,8 @@ def test_the_reporting_role_sees_figures_and_no_one(coordinator, admin, store_di
 
 
 def test_search_as_you_type_across_scripts_and_by_case_number(coordinator):  # noqa: F811
-    admitted = residents.admit(coordinator, admission(beds(coordinator)[0]))
-    residents.admit(coordinator, admission(beds(coordinator)[1], "Aisha Okoro", "عائشة أوكورو"))
+    admitted = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
+    admissions.admit(coordinator, admission(bed_ids(coordinator)[1], "Aisha Okoro", "عائشة أوكورو"))
     for typed in ("fat", "Fatima Ben", "فاطمة", "بنعل", admitted.case_number.lower(), admitted.case_number,
                   "fatema"):
         assert [r.resident_id for r in residents.search_residents(coordinator, typed)] == [

@@ -10,10 +10,11 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
+from shelter.domain.people import Identity, Protection, ReferralInfo
 from shelter.security.permissions import Role
-from shelter.services import accounts, handover, residents, settings, shelters
+from shelter.services import accounts, admissions, beds, discharge, handover, residents, settings, shelters
+from shelter.services.admissions import Admission
 from shelter.services.maintenance import rotate_key, verify
-from shelter.services.residents import Admission, Identity, Protection, ReferralInfo
 from shelter.store import Store
 from tests.conftest import FAST_KDF
 
@@ -36,7 +37,7 @@ def _case_records(admin, data: Path, canary: dict[str, str]) -> None:
     who = Store(data).sign_in("coordcanary", "quiet harbour morning bread")
     try:
         today = date.today()
-        admitted = residents.admit(who, Admission(
+        admitted = admissions.admit(who, Admission(
             identity=Identity(name_arabic=canary["name_arabic"], name_latin=canary["name_latin"],
                               preferred_name=canary["preferred"], sex="female", birth_date=date(1998, 3, 14),
                               nationality="NG", languages=("en",)),
@@ -47,8 +48,8 @@ def _case_records(admin, data: Path, canary: dict[str, str]) -> None:
                                   consent_processing_on=today),
             bed_id=room.beds[0].id))
         handover.record_consent(who, admitted.resident_id, canary["consent_receiver"], ("identity",))
-        residents.reserve_bed(who, room.beds[1].id, canary["reservation"])
-        residents.discharge(who, admitted.stay_id, datetime.now().astimezone(), "hospital",
+        beds.reserve_bed(who, room.beds[1].id, canary["reservation"])
+        discharge.discharge(who, admitted.stay_id, datetime.now().astimezone(), "hospital",
                             canary["discharge_note"])
         handover.issue_handover(who, handover.HandoverRequest(
             resident_id=admitted.resident_id, reason="referral", receiver_organisation=canary["consent_receiver"],
@@ -57,7 +58,7 @@ def _case_records(admin, data: Path, canary: dict[str, str]) -> None:
             sections=("identity", "languages"), override_reason=canary["override"]), "fr")
     finally:
         who.lock("sign_out")
-    residents.set_out_of_service(admin, room.beds[2].id, canary["out_of_service"], None)
+    beds.set_out_of_service(admin, room.beds[2].id, canary["out_of_service"], None)
 
 
 def test_canaries_never_reach_disk_in_clear(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ import pytest
 from shelter import cli
 from shelter import store as store_module
 from shelter.errors import StoreExists
-from shelter.services import residents
+from shelter.services import beds, residents
 from shelter.services.demo import DEMO_PASSWORD, build_demo, shelters_for
 from shelter.services.export import export_document
 from shelter.store import Store
@@ -34,7 +34,7 @@ def demo(tmp_path_factory):
 def test_the_demo_holds_the_residents_asked_for(demo):
     summary, who = demo
     assert summary.residents == 120 and summary.stays >= 120
-    board = residents.bed_board(who)
+    board = beds.bed_board(who)
     statuses = [t.status for b in board for r in b.rooms for t in r.beds]
     assert len(statuses) == summary.beds == 120
     assert {"occupied", "free", "reserved", "out_of_service"} <= set(statuses)

@@ -20,12 +20,12 @@ from shelter import cli
 from shelter.atomic import write_atomic
 from shelter.errors import PermissionDenied, StorageFull, ValidationError
 from shelter.security.permissions import Role
-from shelter.services import accounts, export, outputs, residents
+from shelter.services import accounts, admissions, beds, discharge, export, outputs
 from shelter.services.audit_log import AuditFilter, list_entries
 from shelter.services.export import FORMAT_VERSION, SECTIONS, export_document, export_to_file
 from shelter.storage.database import connect_raw
 from shelter.store import Store
-from tests.test_residents import COORDINATOR_PASSWORD, admission, beds, coordinator  # noqa: F401
+from tests.test_residents import COORDINATOR_PASSWORD, admission, bed_ids, coordinator  # noqa: F401
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "export-format.md"
 BASE_TYPES = {"string", "integer", "boolean", "date", "datetime", "string[]"}
@@ -121,13 +121,13 @@ def export_entries(who) -> list[tuple[str, dict]]:
 @pytest.fixture
 def history(coordinator):  # noqa: F811
     """Two people admitted; one moved, then discharged; a bed reserved and one out of service."""
-    b1, b2, b3 = beds(coordinator)
-    fatima = residents.admit(coordinator, admission(b1))
-    aisha = residents.admit(coordinator, admission(b2, "Aisha Okoro", "عائشة أوكورو"))
-    residents.transfer(coordinator, aisha.stay_id, b3)
-    residents.discharge(coordinator, aisha.stay_id, datetime.now(UTC), "assisted_return", "IOM, Lagos")
-    residents.reserve_bed(coordinator, b2, "police, Rabat", hours=6)
-    residents.set_out_of_service(coordinator, beds(coordinator, "Children")[0], "Broken frame",
+    b1, b2, b3 = bed_ids(coordinator)
+    fatima = admissions.admit(coordinator, admission(b1))
+    aisha = admissions.admit(coordinator, admission(b2, "Aisha Okoro", "عائشة أوكورو"))
+    beds.transfer(coordinator, aisha.stay_id, b3)
+    discharge.discharge(coordinator, aisha.stay_id, datetime.now(UTC), "assisted_return", "IOM, Lagos")
+    beds.reserve_bed(coordinator, b2, "police, Rabat", hours=6)
+    beds.set_out_of_service(coordinator, bed_ids(coordinator, "Children")[0], "Broken frame",
                                  date.today() + timedelta(days=5))
     return fatima, aisha
 

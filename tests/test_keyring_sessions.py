@@ -20,11 +20,11 @@ import pytest
 from shelter.errors import KeyRotated, PasswordChangeRequired, SessionEnded, SignInDelayed, WrongPassword
 from shelter.security.keyring import RECOVERY_SLOT, Keyring, normalise_recovery_code
 from shelter.security.permissions import Role
-from shelter.services import accounts, documents, export, residents
+from shelter.services import accounts, admissions, beds, documents, export, residents
 from shelter.services.maintenance import rotate_key, verify
 from shelter.store import Store
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.test_residents import COORDINATOR_PASSWORD, admission, beds
+from tests.test_residents import COORDINATOR_PASSWORD, admission, bed_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,14 +56,14 @@ def ring(store_dir: Path) -> Keyring:
 
 def test_rotation_elsewhere_cannot_be_undone_by_a_session_signed_in_before(coordinator, admin, store_dir,
                                                                              recovery_code):
-    first = residents.admit(coordinator, admission(beds(coordinator)[0]))
+    first = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
     admin.lock("sign_out")
     done = cli(store_dir, "rotate-key", "--user", ADMIN, "--password-stdin")
     assert done.returncode == 0, done.stderr
     # The coordinator's next admission is refused, not silently written into
     # the replaced file; locking afterwards writes nothing to the keyring.
     with pytest.raises(KeyRotated):
-        residents.admit(coordinator, admission(beds(coordinator)[1], "Aisha Okoro", "عائشة أوكورو"))
+        admissions.admit(coordinator, admission(bed_ids(coordinator)[1], "Aisha Okoro", "عائشة أوكورو"))
     coordinator.lock("lock")
     after = ring(store_dir)
     assert after.generation == 1 and after.database == "shelter.g1.db"
@@ -71,7 +71,7 @@ def test_rotation_elsewhere_cannot_be_undone_by_a_session_signed_in_before(coord
     # Every record and the new key survive; the recovery code opens the new file.
     again = Store(store_dir).sign_in("salma", COORDINATOR_PASSWORD)
     try:
-        second = residents.admit(again, admission(beds(again)[1], "Aisha Okoro", "عائشة أوكورو"))
+        second = admissions.admit(again, admission(bed_ids(again)[1], "Aisha Okoro", "عائشة أوكورو"))
         found = {r.case_number for r in residents.search_residents(again, "")}
         assert {first.case_number, second.case_number} <= found
     finally:
@@ -96,7 +96,7 @@ def test_a_deactivated_account_stays_out_when_another_session_locks(admin, coord
         Store(store_dir).sign_in("salma", COORDINATOR_PASSWORD)
     # The coordinator's own open session ends at its next action.
     with pytest.raises(SessionEnded):
-        residents.bed_board(coordinator)
+        beds.bed_board(coordinator)
 
 
 def test_a_new_recovery_code_issued_elsewhere_stays_valid(admin, store_dir, recovery_code):
@@ -253,11 +253,11 @@ def test_temporary_password_allows_only_changing_it(admin, store_dir):
     try:
         assert who.actor.must_change_password
         with pytest.raises(PasswordChangeRequired):
-            residents.bed_board(who)
+            beds.bed_board(who)
         with pytest.raises(PasswordChangeRequired):
             export.export_document(who)
         accounts.change_password(who, "night shift green tea", "amber window quiet field")
-        residents.bed_board(who)
+        beds.bed_board(who)
     finally:
         who.lock("sign_out")
 

@@ -155,3 +155,21 @@ def test_no_import_cycles_in_shelter_or_ui():
     assert cycles == [], "import cycles:\n  " + "\n  ".join(report)
     # A cycle that was cut leaves the list too.
     assert [sorted(c) for c in ALLOWED_CYCLES if c not in {frozenset(x) for x in found}] == []
+
+
+def test_the_domain_imports_no_storage_and_no_services():
+    """shelter/domain holds the rules and words of the case work: readable and
+    testable without a database, so it imports no storage, no store, no service."""
+    offenders = []
+    for path in (ROOT / "shelter" / "domain").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                if name.split(".")[0] in {"sqlalchemy", "sqlcipher3", "alembic"} or name.startswith(
+                        ("shelter.storage", "shelter.store", "shelter.services", "shelter.security")):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    assert offenders == []

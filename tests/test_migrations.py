@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from shelter.errors import NewerStore
 from shelter.security.permissions import Role
-from shelter.services import accounts, residents, shelters
+from shelter.services import accounts, admissions, shelters
 from shelter.services.audit_log import AuditFilter, list_entries
 from shelter.services.maintenance import verify
 from shelter.services.shelters import list_shelters
@@ -25,7 +25,7 @@ from shelter.storage.database import connect_raw
 from shelter.storage.models import Base, CaseNumberCounter, Shelter
 from shelter.store import Store
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.test_residents import COORDINATOR_PASSWORD, admission, beds, coordinator  # noqa: F401 (a fixture)
+from tests.test_residents import COORDINATOR_PASSWORD, admission, bed_ids, coordinator  # noqa: F401 (a fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -136,8 +136,8 @@ def test_a_released_store_upgraded_numbers_its_first_admission_one(tmp_path):
     admin.lock("sign_out")
     who = Store(folder).sign_in("salma", COORDINATOR_PASSWORD)
     year = datetime.now(UTC).year
-    first = residents.admit(who, admission(beds(who, "Upstairs")[0]))
-    second = residents.admit(who, admission(beds(who, "Upstairs")[1], "Aisha Okoro", "عائشة أوكورو"))
+    first = admissions.admit(who, admission(bed_ids(who, "Upstairs")[0]))
+    second = admissions.admit(who, admission(bed_ids(who, "Upstairs")[1], "Aisha Okoro", "عائشة أوكورو"))
     assert (first.case_number, second.case_number) == (f"RBT1-{year}-0001", f"RBT1-{year}-0002")
     assert counters(who) == {("RBT1", year): 2}
     who.lock("sign_out")
@@ -150,9 +150,9 @@ def test_the_upgrade_continues_the_numbering_of_each_shelter_and_year(coordinato
     # A code that begins like RBT1's: its numbers are not RBT1's.
     other = shelters.create_shelter(coordinator, "Dar Al Hanane", "RBT12", city="Rabat")
     shelters.add_room(coordinator, other.id, "Room A", beds=2, women_only=True)
-    for bed in beds(coordinator)[:3]:
-        residents.admit(coordinator, admission(bed))
-    residents.admit(coordinator, admission(beds(coordinator, "Room A")[0]))
+    for bed in bed_ids(coordinator)[:3]:
+        admissions.admit(coordinator, admission(bed))
+    admissions.admit(coordinator, admission(bed_ids(coordinator, "Room A")[0]))
     assert counters(coordinator) == {("RBT1", year): 3, ("RBT12", year): 1}
     # As a store at 0003 could have them: last year's numbers past 9999 (a
     # string max would take 9999).
@@ -165,8 +165,8 @@ def test_the_upgrade_continues_the_numbering_of_each_shelter_and_year(coordinato
     with who.store.engine.connect() as conn:
         assert migrate.current_revision(conn) == migrate.head_revision()
     assert counters(who) == {("RBT1", year): 1, ("RBT1", year - 1): 10000, ("RBT12", year): 1}
-    assert residents.admit(who, admission(beds(who, "Room 2")[0])).case_number == f"RBT1-{year}-0002"
-    assert residents.admit(who, admission(beds(who, "Room A")[1])).case_number == f"RBT12-{year}-0002"
+    assert admissions.admit(who, admission(bed_ids(who, "Room 2")[0])).case_number == f"RBT1-{year}-0002"
+    assert admissions.admit(who, admission(bed_ids(who, "Room A")[1])).case_number == f"RBT12-{year}-0002"
     with pytest.raises(RolledBack), who.store.write() as s:
         assert next_case_number(s, rbt1, year - 1) == 10001
         assert next_case_number(s, rbt1, year + 1) == 1
@@ -186,4 +186,4 @@ def test_a_number_is_given_only_if_its_transaction_commits(coordinator):  # noqa
         assert next_case_number(s, shelter, year) == 1
         raise RolledBack
     assert counters(coordinator) == {}
-    assert residents.admit(coordinator, admission(beds(coordinator)[0])).case_number == f"RBT1-{year}-0001"
+    assert admissions.admit(coordinator, admission(bed_ids(coordinator)[0])).case_number == f"RBT1-{year}-0001"

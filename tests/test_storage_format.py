@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.test_residents import admission, beds, coordinator  # noqa: F401 (a fixture; makes a store)
+from tests.test_residents import admission, bed_ids, coordinator  # noqa: F401 (a fixture; makes a store)
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "storage-format.md"
@@ -227,9 +227,9 @@ def test_a_handover_verification_code_can_be_checked_from_the_document(store_dir
                                                                         coordinator):  # noqa: F811
     from datetime import date
 
-    from shelter.services import handover, residents
+    from shelter.services import admissions, handover
 
-    admitted = residents.admit(coordinator, admission(beds(coordinator)[0]))
+    admitted = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
     issued = handover.issue_handover(coordinator, handover.HandoverRequest(
         resident_id=admitted.resident_id, reason="referral", receiver_organisation="Hôpital Ibn Sina",
         receiver_person="", handover_on=date.today(), shelter_contact="Salma, +212 600 000 000",

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from shelter.cli.command import EXIT_OK, Handler, SecretSource, sign_in
+from shelter.domain.vocabulary import HANDOVER_REASON, HANDOVER_SECTION
 from shelter.errors import ShelterError, ValidationError
 from shelter.i18n import LANGUAGES, _
-from shelter.storage.models import HANDOVER_REASONS, HANDOVER_SECTIONS
 
 if TYPE_CHECKING:
     from shelter.store import SignedIn
@@ -57,14 +57,14 @@ def add_parsers(subparsers: Any) -> None:
     hand.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help=_("the PDF file to write"))
     hand.add_argument("--lang", dest="document_language", choices=LANGUAGES, required=True,
                       help=_("language of the document"))
-    hand.add_argument("--reason", choices=HANDOVER_REASONS, default="referral", help=_("why the resident is handed over"))
+    hand.add_argument("--reason", choices=HANDOVER_REASON.codes, default="referral", help=_("why the resident is handed over"))
     hand.add_argument("--person", default="", help=_("the person who receives the resident"))
     hand.add_argument("--contact", default=None, help=_("contact at the shelter (default: your name)"))
     hand.add_argument("--date", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                       help=_("date of the handover (default: today)"))
     hand.add_argument("--item", action="append", default=[], metavar="TEXT",
                       help=_("a belonging or document handed over (repeat for each)"))
-    hand.add_argument("--section", action="append", choices=HANDOVER_SECTIONS, default=None,
+    hand.add_argument("--section", action="append", choices=HANDOVER_SECTION.codes, default=None,
                       help=_("a section to print (default: those the resident consented to share)"))
     hand.add_argument("--override-reason", default="",
                       help=_("why sections are printed without the resident's consent"))

@@ -20,21 +20,9 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 from shelter.documents.builder import BODY, HEADING, SMALL, SUBHEADING, DocumentContext, PageFurniture, build_pdf
 from shelter.documents.fonts import REGULAR
 from shelter.documents.text import Direction, TextStyle
+from shelter.domain.vocabulary import HANDOVER_REASON, HANDOVER_SECTION, RISK_LEVEL, SEX
 from shelter.i18n import N_, normalise_language, translator
 
-REASON_TITLES = {
-    "transfer": N_("Transfer to another shelter"),
-    "referral": N_("Referral to a partner"),
-    "discharge": N_("Discharge"),
-}
-SECTION_TITLES = {
-    "identity": N_("Identity"),
-    "languages": N_("Languages"),
-    "stay": N_("Stay at the shelter"),
-    "safety": N_("Safety considerations"),
-}
-SEX_LABELS = {"female": N_("Female"), "male": N_("Male")}
-RISK_LABELS = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
 # What the receiver must do about each flag: instructions, not the story.
 FLAG_INSTRUCTIONS = {
     "trafficker_contact": N_("Risk of contact from the traffickers: do not confirm to anyone that this person is "
@@ -85,7 +73,7 @@ class SafetyPart:
 @dataclass(frozen=True)
 class Handover:
     """What a handover document prints. Sections set to None are not shared
-    with this receiver; ``withheld`` names them (keys of SECTION_TITLES)."""
+    with this receiver; ``withheld`` names them (vocabulary.HANDOVER_SECTION codes)."""
 
     reference: str
     case_number: str
@@ -201,10 +189,10 @@ def handover_document(doc: Handover, lang: str) -> bytes:
 
         def section(title: str, *content: Flowable) -> KeepTogether:
             """A section's heading and content on one page."""
-            return KeepTogether([ctx.paragraph(gettext(title), SUBHEADING), *content])
+            return KeepTogether([ctx.paragraph(title, SUBHEADING), *content])
         flow: list[Flowable] = [
             ctx.paragraph(gettext("Handover document"), HEADING),
-            ctx.paragraph(gettext(REASON_TITLES[doc.reason]), TextStyle(size=12, bold=True, space_after=6)),
+            ctx.paragraph(HANDOVER_REASON.label(doc.reason, ctx.tr), TextStyle(size=12, bold=True, space_after=6)),
             _rows(ctx, [
                 (gettext("Case number"), doc.case_number),
                 (gettext("Receiving organisation"), doc.receiver_organisation),
@@ -220,17 +208,17 @@ def handover_document(doc: Handover, lang: str) -> bytes:
                 born = gettext("about {year} (estimated)").format(year=p.birth_year_estimated)
             else:
                 born = gettext("Not known")
-            flow += [section(SECTION_TITLES["identity"], _rows(ctx, [
+            flow += [section(HANDOVER_SECTION.label("identity", ctx.tr), _rows(ctx, [
                 (gettext("Name in Arabic script"), p.name_arabic),
                 (gettext("Name in Latin script"), p.name_latin),
                 (gettext("Preferred name"), p.preferred_name),
-                (gettext("Sex"), gettext(SEX_LABELS[p.sex])),
+                (gettext("Sex"), SEX.label(p.sex, ctx.tr)),
                 (gettext("Date of birth"), born),
                 (gettext("Nationality"), p.nationality),
             ]))]
         if doc.languages is not None:
             p = doc.languages
-            flow += [section(SECTION_TITLES["languages"], _rows(ctx, [
+            flow += [section(HANDOVER_SECTION.label("languages", ctx.tr), _rows(ctx, [
                 (gettext("Languages spoken"), ", ".join(p.languages)),
                 (gettext("Interpreter needed"), gettext("Yes") if p.interpreter_needed else gettext("No")),
             ]))]
@@ -241,26 +229,26 @@ def handover_document(doc: Handover, lang: str) -> bytes:
                 rows.append((gettext("Discharged on"), _day(p.discharged_on)))
             else:
                 rows.append((gettext("Current bed"), p.bed))
-            flow.append(section(SECTION_TITLES["stay"], _rows(ctx, rows)))
+            flow.append(section(HANDOVER_SECTION.label("stay", ctx.tr), _rows(ctx, rows)))
         if doc.safety is not None:
             p = doc.safety
             instructions = [gettext(FLAG_INSTRUCTIONS[flag]) for flag in p.flags] or [
                 gettext("No particular safety instruction.")]
-            flow.append(section(SECTION_TITLES["safety"],
-                                _rows(ctx, [(gettext("Risk level"), gettext(RISK_LABELS[p.risk_level]))]),
+            flow.append(section(HANDOVER_SECTION.label("safety", ctx.tr),
+                                _rows(ctx, [(gettext("Risk level"), RISK_LEVEL.label(p.risk_level, ctx.tr))]),
                                 *(ctx.paragraph("•  " + line, TextStyle(size=BODY.size, space_before=2))
                                   for line in instructions)))
         if doc.withheld:
             names = "، ".join if direction == "rtl" else ", ".join
             flow.append(ctx.paragraph(
                 gettext("Not shared with this receiver, by the resident's choice: {sections}.").format(
-                    sections=names(gettext(SECTION_TITLES[s]) for s in doc.withheld)),
+                    sections=names(HANDOVER_SECTION.label(s, ctx.tr) for s in doc.withheld)),
                 TextStyle(size=9.5, color=SMALL.color, space_before=6)))
-        flow.append(section(N_("Belongings and documents handed over"),
+        flow.append(section(gettext("Belongings and documents handed over"),
                             _checklist(ctx, doc.belongings) if doc.belongings
                             else ctx.paragraph(gettext("Nothing handed over."))))
         flow += [
-            section(N_("Contacts at the shelter"), _rows(ctx, [
+            section(gettext("Contacts at the shelter"), _rows(ctx, [
                 (ctx.tr.pgettext("a shelter, as a place", "Shelter"), ", ".join(x for x in (doc.shelter_name, doc.shelter_city) if x)),
                 (gettext("Contact"), doc.shelter_contact),
                 (gettext("Prepared by"), doc.printed_by),

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from shelter.domain.vocabulary import ROLE
 from shelter.errors import PermissionDenied
-from shelter.i18n import N_, _
+from shelter.i18n import _
 
 
 class Role(StrEnum):
+    """The roles, as codes of ``vocabulary.ROLE`` (which gives their labels)."""
+
     ADMINISTRATOR = "administrator"
     COORDINATOR = "coordinator"
     SOCIAL_WORKER = "social_worker"
@@ -18,16 +21,8 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return _(ROLE_LABELS[self])
+        return ROLE.label(self.value)
 
-
-ROLE_LABELS = {
-    Role.ADMINISTRATOR: N_("Administrator"),
-    Role.COORDINATOR: N_("Coordinator"),
-    Role.SOCIAL_WORKER: N_("Social worker"),
-    Role.COUNSELLOR: N_("Counsellor"),
-    Role.REPORTING: N_("Reporting (read-only figures)"),
-}
 
 
 class Permission(StrEnum):

@@ -17,12 +17,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shelter.domain.naming import check_username
 from shelter.errors import ValidationError
 from shelter.i18n import LANGUAGES, _
 from shelter.security import passwords as password_rules
 from shelter.security.permissions import Permission, Role
 from shelter.storage.models import StaffAccount, StaffRole
-from shelter.store import SignedIn, check_username
+from shelter.store import SignedIn
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def create_account(
         account.roles = [StaffRole(role=r.value) for r in chosen]
         s.add(account)
         s.flush()
-        store.audit(s, "account.create", who.actor.account_id, "staff_account", account.id,
+        who.audit(s, "account.create", "staff_account", account.id,
                     detail={"roles": ",".join(r.value for r in chosen)})
         store.save_keyring(ring)
         return _view(account)
@@ -127,7 +128,7 @@ def update_account(who: SignedIn, account_id: int, display_name: str, language: 
         account = _account(s, account_id)
         account.display_name = display
         account.language = language
-        who.store.audit(s, "account.update", who.actor.account_id, "staff_account", account.id)
+        who.audit(s, "account.update", "staff_account", account.id)
         return _view(account)
 
 
@@ -142,7 +143,7 @@ def set_roles(who: SignedIn, account_id: int, roles: Iterable[Role | str]) -> Ac
                 _("The store needs at least one active administrator."), field="roles"
             )
         account.roles = [StaffRole(role=r.value) for r in chosen]
-        who.store.audit(s, "account.roles", who.actor.account_id, "staff_account", account.id,
+        who.audit(s, "account.roles", "staff_account", account.id,
                         detail={"roles": ",".join(r.value for r in chosen)})
         s.flush()
         return _view(account)
@@ -164,7 +165,7 @@ def deactivate(who: SignedIn, account_id: int) -> AccountView:
         account.active = False
         account.slot_public_key = None
         ring.remove_slot(ring.user_slot(account.username))
-        store.audit(s, "account.deactivate", who.actor.account_id, "staff_account", account.id)
+        who.audit(s, "account.deactivate", "staff_account", account.id)
         store.save_keyring(ring)
         return _view(account)
 
@@ -184,7 +185,7 @@ def reset_password(who: SignedIn, account_id: int, temporary_password: str) -> A
         account.slot_public_key = slot.public_key
         account.active = True
         account.must_change_password = True
-        store.audit(s, "account.reactivate" if reactivated else "account.reset_password", who.actor.account_id,
+        who.audit(s, "account.reactivate" if reactivated else "account.reset_password",
                     "staff_account", account.id)
         store.save_keyring(ring)
         return _view(account)
@@ -211,7 +212,7 @@ def change_password(who: SignedIn, current_password: str, new_password: str) -> 
         slot = ring.add_slot(slot_id, new_password, store.key, params)
         account.slot_public_key = slot.public_key
         account.must_change_password = False
-        store.audit(s, "account.password", who.actor.account_id, "staff_account", account.id)
+        who.audit(s, "account.password", "staff_account", account.id)
         store.save_keyring(ring)
     # This session signed in with the old slot: it now acts with the new one.
     store.bind(who.actor.account_id, slot.public_key)

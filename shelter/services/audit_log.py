@@ -67,7 +67,7 @@ def list_entries(who: SignedIn, f: AuditFilter = AuditFilter(), offset: int = 0,
     who.require(Permission.VIEW_AUDIT_LOG)
     if record_view:
         with who.store.write() as s:
-            who.store.audit(s, "audit.view", who.actor.account_id)
+            who.audit(s, "audit.view")
     with who.store.read() as s:
         q = _where(
             select(AuditEntry, StaffAccount.username).outerjoin(StaffAccount, StaffAccount.id == AuditEntry.actor_id),

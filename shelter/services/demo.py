@@ -25,13 +25,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from shelter.demo_names import DemoPerson, generate_person
+from shelter.domain.people import Identity, Protection, ReferralInfo
+from shelter.domain.vocabulary import DESTINATION, EXPLOITATION_FORM, REFERRAL_SOURCE
 from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.keyring import KdfParams
 from shelter.security.permissions import Role
-from shelter.services import accounts, residents, shelters
-from shelter.services.residents import Admission, BedChoice, Identity, Protection, ReferralInfo
-from shelter.storage.models import DESTINATIONS, EXPLOITATION_FORMS, REFERRAL_SOURCES
+from shelter.services import accounts, admissions, beds, dashboard, discharge, shelters
+from shelter.services.admissions import Admission, BedChoice
 from shelter.store import SignedIn, Store
 
 # Printed on every run: the store is for training only, so everyone shares it.
@@ -148,11 +149,11 @@ class _Simulation:
         if child:
             forms: tuple[str, ...] = ()
         elif identity.sex == "female":
-            forms = (rng.choices(EXPLOITATION_FORMS, weights=(50, 8, 22, 6, 2, 8, 0.5, 3))[0],)
+            forms = (rng.choices(EXPLOITATION_FORM.codes, weights=(50, 8, 22, 6, 2, 8, 0.5, 3))[0],)
         else:
-            forms = (rng.choices(EXPLOITATION_FORMS, weights=(4, 55, 6, 14, 16, 0, 1, 4))[0],)
+            forms = (rng.choices(EXPLOITATION_FORM.codes, weights=(4, 55, 6, 14, 16, 0, 1, 4))[0],)
         if forms and rng.random() < 0.2:
-            forms = tuple(dict.fromkeys(forms + (rng.choice(EXPLOITATION_FORMS[:5]),)))
+            forms = tuple(dict.fromkeys(forms + (rng.choice(EXPLOITATION_FORM.codes[:5]),)))
         consent = rng.random() < 0.92
         sharing = tuple(rng.sample(PARTNERS, rng.randint(1, 2))) if consent and rng.random() < 0.35 else ()
         cross_border = identity.nationality != "MA" or rng.random() < 0.1
@@ -168,7 +169,7 @@ class _Simulation:
 
     def referral(self, day: date) -> ReferralInfo:
         rng = self.rng
-        source = rng.choices(REFERRAL_SOURCES, weights=[SOURCE_WEIGHTS[s] for s in REFERRAL_SOURCES])[0]
+        source = rng.choices(REFERRAL_SOURCE.codes, weights=[SOURCE_WEIGHTS[s] for s in REFERRAL_SOURCE.codes])[0]
         identified = rng.random() < 0.4
         return ReferralInfo(
             referred_on=day, source=source, agency=rng.choice(AGENCIES[source]),
@@ -193,7 +194,7 @@ class _Simulation:
                 order.remove(prefer)
                 order.insert(0, prefer)
         for shelter_id in order:
-            choices = residents.compatible_beds(self.who, identity, parent_id=parent.resident_id if parent else None,
+            choices = admissions.compatible_beds(self.who, identity, parent_id=parent.resident_id if parent else None,
                                                 shelter_id=shelter_id, at=at)
             if parent is not None and parent.place is not None:
                 choices = [c for c in choices if c.room_name == parent.place.room_name] or choices
@@ -208,7 +209,7 @@ class _Simulation:
             return None  # every compatible bed is taken: referred elsewhere
         shelter_id, choice = placed
         parent_id = parent.resident_id if parent else None
-        admitted = residents.admit(self.who, Admission(
+        admitted = admissions.admit(self.who, Admission(
             identity=identity, referral=self.referral(at.date()), protection=protection, bed_id=choice.bed_id,
             admitted_at=at, readmit_resident_id=person.resident_id if person else None, parent_id=parent_id))
         if person is None:
@@ -276,14 +277,14 @@ class _Simulation:
             return
         placed = self._place(person.identity, at, prefer=person.shelter_id if self.rng.random() < 0.85 else None)
         if placed is not None:
-            residents.transfer(self.who, person.stay_id, placed[1].bed_id, at=at)
+            beds.transfer(self.who, person.stay_id, placed[1].bed_id, at=at)
             person.shelter_id, person.place = placed
 
     def discharge(self, at: datetime, person: _Person) -> None:
         if at >= self.now or person.stay_id is None:
             return  # still in residence today
-        destination = self.rng.choices(DESTINATIONS, weights=[DESTINATION_WEIGHTS[d] for d in DESTINATIONS])[0]
-        residents.discharge(self.who, person.stay_id, at, destination)
+        destination = self.rng.choices(DESTINATION.codes, weights=[DESTINATION_WEIGHTS[d] for d in DESTINATION.codes])[0]
+        discharge.discharge(self.who, person.stay_id, at, destination)
         person.stay_id = None
         if person.parent_id is None:
             self.people.append(person)
@@ -388,7 +389,7 @@ def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3,
         simulation = _Simulation(who, rng, start, now, min(max(mean_stay, 7.0), 365.0), shelter_ids)
         created = simulation.run(residents_count, progress)
         _today(who, rng, now)
-        figures = residents.dashboard(who)
+        figures = dashboard.dashboard(who)
     finally:
         who.lock("sign_out")
     return DemoSummary(Path(folder), recovery_code, DEMO_PASSWORD,
@@ -399,13 +400,13 @@ def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3,
 def _today(who: SignedIn, rng: random.Random, now: datetime) -> None:
     """A working day's loose ends: a few beds held for expected arrivals and
     a few out of service."""
-    free = [t.bed_id for board in residents.bed_board(who, at=now) for room in board.rooms for t in room.beds
+    free = [t.bed_id for board in beds.bed_board(who, at=now) for room in board.rooms for t in room.beds
             if t.status == "free"]
     rng.shuffle(free)
     labels = ("police, expected tonight", "hotline referral", "NGO, transfer from the north", "prosecutor's office")
     for bed_id in free[:3]:
-        residents.reserve_bed(who, bed_id, rng.choice(labels), hours=rng.randint(4, 36), at=now)
+        beds.reserve_bed(who, bed_id, rng.choice(labels), hours=rng.randint(4, 36), at=now)
     reasons = ("Broken frame", "Mattress replaced", "Water damage", "Painting the room")
     for bed_id in free[3:5]:
-        residents.set_out_of_service(who, bed_id, rng.choice(reasons), now.date() + timedelta(days=rng.randint(2, 20)),
+        beds.set_out_of_service(who, bed_id, rng.choice(reasons), now.date() + timedelta(days=rng.randint(2, 20)),
                                      at=now)

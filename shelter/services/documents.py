@@ -95,7 +95,7 @@ def recovery_sheet(who: SignedIn, lang: str, recovery_code: str) -> bytes:
         code = _check_code(who, recovery_code)
     except ValidationError:
         with store.write() as s:
-            store.audit(s, "document.recovery_sheet", who.actor.account_id, outcome="denied", detail={"lang": lang})
+            who.audit(s, "document.recovery_sheet", outcome="denied", detail={"lang": lang})
         raise
     with store.read() as s:
         sheet = RecoverySheet(
@@ -108,7 +108,7 @@ def recovery_sheet(who: SignedIn, lang: str, recovery_code: str) -> bytes:
         )
     pdf = build_recovery_sheet(sheet, lang)
     with store.write() as s:
-        store.audit(s, "document.recovery_sheet", who.actor.account_id, detail={"lang": lang})
+        who.audit(s, "document.recovery_sheet", detail={"lang": lang})
     return pdf
 
 
@@ -136,7 +136,7 @@ def new_recovery_code(who: SignedIn) -> str:
         with store.write() as s:
             # Vouched for first: from the commit on, a key rotation keeps it.
             s.merge(StoreMeta(key=META_RECOVERY_NEXT, value=slot.public_key))
-            store.audit(s, "store.recovery_code", who.actor.account_id, outcome="started")
+            who.audit(s, "store.recovery_code", outcome="started")
         store.save_keyring(ring)
     return code
 
@@ -171,7 +171,7 @@ def confirm_recovery_code(who: SignedIn, recovery_code: str) -> None:
             s.merge(StoreMeta(key=META_RECOVERY_PUBLIC, value=moved.public_key))
             s.execute(delete(StoreMeta).where(StoreMeta.key == META_RECOVERY_NEXT,
                                               StoreMeta.value == moved.public_key))
-            store.audit(s, "store.recovery_code", who.actor.account_id)
+            who.audit(s, "store.recovery_code")
 
 
 def record_output(who: SignedIn, document: str, how: Output, lang: str,
@@ -204,7 +204,7 @@ def record_output(who: SignedIn, document: str, how: Output, lang: str,
     with who.store.write() as s:
         if document == "handover" and not _output_record_exists(s, record_type, record_id):
             raise ValidationError(_("This document or resident record does not exist."), field="record")
-        who.store.audit(s, action, who.actor.account_id, record_type, record_id, outcome=outcome, detail=detail)
+        who.audit(s, action, record_type, record_id, outcome=outcome, detail=detail)
 
 
 # Who may record that a document was printed or saved: who may produce it.

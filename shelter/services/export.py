@@ -162,7 +162,7 @@ def _audit(who: SignedIn, outcome: str, to: str, counts: dict[str, int], extra: 
     version, where the export went ("file", "memory") and how many records
     of each section, never content."""
     with who.store.write() as s:
-        who.store.audit(s, "export", who.actor.account_id, outcome=outcome,
+        who.audit(s, "export", outcome=outcome,
                         detail={"format_version": FORMAT_VERSION, "to": to, **counts, **(extra or {})})
 
 

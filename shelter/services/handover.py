@@ -36,14 +36,13 @@ from shelter.documents.handover import (
     StayPart,
     handover_document,
 )
+from shelter.domain.vocabulary import HANDOVER_REASON, HANDOVER_SECTION
 from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.permissions import Permission
 from shelter.services.documents import document_language
 from shelter.storage.counters import next_handover_number
 from shelter.storage.models import (
-    HANDOVER_REASONS,
-    HANDOVER_SECTIONS,
     Bed,
     BedAssignment,
     IssuedDocument,
@@ -115,7 +114,7 @@ def normalise_receiver(name: str) -> str:
 
 
 def _sections_from(text: str) -> set[str]:
-    return {x for x in text.split(",") if x in HANDOVER_SECTIONS}
+    return {x for x in text.split(",") if x in HANDOVER_SECTION.codes}
 
 
 def _consents(s: Session, resident: Resident) -> dict[str, tuple[str, set[str]]]:
@@ -124,7 +123,7 @@ def _consents(s: Session, resident: Resident) -> dict[str, tuple[str, set[str]]]
     found: dict[str, tuple[str, set[str]]] = {}
     for line in resident.consent_sharing.split("\n"):
         if line.strip():
-            found[normalise_receiver(line)] = (line.strip(), set(HANDOVER_SECTIONS))
+            found[normalise_receiver(line)] = (line.strip(), set(HANDOVER_SECTION.codes))
     rows = s.execute(select(SharingConsent).where(SharingConsent.resident_id == resident.id,
                                                   SharingConsent.withdrawn_on.is_(None))
                      .order_by(SharingConsent.id)).scalars()
@@ -150,7 +149,7 @@ def resident_by_case(who: SignedIn, case_number: str) -> int:
     with who.store.write() as s:
         found = s.execute(select(Resident.id).where(func.upper(Resident.case_number) == case_number.strip().upper())
                           ).scalar_one_or_none()
-        who.store.audit(s, "resident.lookup", who.actor.account_id, "resident" if found is not None else None, found,
+        who.audit(s, "resident.lookup", "resident" if found is not None else None, found,
                         outcome="ok" if found is not None else "failed")
     if found is None:
         raise ValidationError(_("No resident has the case number {case}.").format(case=case_number), field="case")
@@ -164,9 +163,9 @@ def receivers(who: SignedIn, resident_id: int) -> list[tuple[str, tuple[str, ...
     who.require(Permission.PRINT_HANDOVER)
     with who.store.write() as s:
         consents = _consents(s, _resident(s, resident_id))
-        who.store.audit(s, "resident.receivers", who.actor.account_id, "resident", resident_id,
+        who.audit(s, "resident.receivers", "resident", resident_id,
                         detail={"results": len(consents)})
-    return sorted(((name, tuple(x for x in HANDOVER_SECTIONS if x in sections))
+    return sorted(((name, tuple(x for x in HANDOVER_SECTION.codes if x in sections))
                    for name, sections in consents.values()), key=lambda item: item[0].casefold())
 
 
@@ -176,7 +175,7 @@ def consented_sections(who: SignedIn, resident_id: int, receiver: str) -> tuple[
     with who.store.read() as s:
         consents = _consents(s, _resident(s, resident_id))
     sections = consents.get(normalise_receiver(receiver), ("", set()))[1]
-    return tuple(x for x in HANDOVER_SECTIONS if x in sections)
+    return tuple(x for x in HANDOVER_SECTION.codes if x in sections)
 
 
 def record_consent(who: SignedIn, resident_id: int, receiver: str, sections: tuple[str, ...],
@@ -187,7 +186,7 @@ def record_consent(who: SignedIn, resident_id: int, receiver: str, sections: tup
     receiver = " ".join(receiver.split())
     if not normalise_receiver(receiver):
         raise ValidationError(_("Name the receiving organisation."), field="receiver")
-    unknown = [x for x in sections if x not in HANDOVER_SECTIONS]
+    unknown = [x for x in sections if x not in HANDOVER_SECTION.codes]
     if unknown or not sections:
         raise ValidationError(_("Choose at least one section to share."), field="sections")
     today = date.today()
@@ -198,7 +197,7 @@ def record_consent(who: SignedIn, resident_id: int, receiver: str, sections: tup
         resident = _resident(s, resident_id)
         s.add(SharingConsent(resident_id=resident.id, receiver=receiver, sections=",".join(sections),
                              given_on=given_on, recorded_by=who.actor.account_id))
-        who.store.audit(s, "resident.consent_sharing", who.actor.account_id, "resident", resident.id,
+        who.audit(s, "resident.consent_sharing", "resident", resident.id,
                         detail={"sections": ",".join(sections)})
 
 
@@ -216,7 +215,7 @@ def withdraw_consent(who: SignedIn, resident_id: int, receiver: str, on: date | 
         for row in rows:
             row.withdrawn_on = on or date.today()
         if rows:
-            who.store.audit(s, "resident.consent_withdrawn", who.actor.account_id, "resident", resident.id)
+            who.audit(s, "resident.consent_withdrawn", "resident", resident.id)
     return len(rows)
 
 
@@ -250,7 +249,7 @@ def normalise_code(code: str) -> str:
 
 
 def _check_request(req: HandoverRequest, admitted_on: date) -> None:
-    if req.reason not in HANDOVER_REASONS:
+    if req.reason not in HANDOVER_REASON:
         raise ValidationError(_("Choose the reason for the handover."), field="reason")
     if not normalise_receiver(req.receiver_organisation):
         raise ValidationError(_("Name the receiving organisation."), field="receiver")
@@ -308,19 +307,19 @@ def issue_handover(who: SignedIn, req: HandoverRequest, lang: str) -> IssuedHand
         stay, shelter_name, shelter_city, bed = _latest_stay(s, resident)
         _check_request(req, _local_day(stay.admitted_at))
         consented = _consents(s, resident).get(normalise_receiver(req.receiver_organisation), ("", set()))[1]
-        wanted = set(HANDOVER_SECTIONS if req.sections is None else req.sections)
+        wanted = set(HANDOVER_SECTION.codes if req.sections is None else req.sections)
         if req.sections is None:
             wanted &= consented
-        unknown = wanted - set(HANDOVER_SECTIONS)
+        unknown = wanted - set(HANDOVER_SECTION.codes)
         if unknown:
             raise ValidationError(_("Unknown section."), field="sections")
-        overridden = tuple(x for x in HANDOVER_SECTIONS if x in wanted - consented)
+        overridden = tuple(x for x in HANDOVER_SECTION.codes if x in wanted - consented)
         if overridden and len(req.override_reason) < OVERRIDE_REASON_MIN:
             raise ValidationError(
                 _("The resident has not consented to share some of these sections with this receiver. "
                   "Write why they must be shared anyway (at least {n} characters), or leave them out.").format(
                     n=OVERRIDE_REASON_MIN), field="override_reason")
-        included = tuple(x for x in HANDOVER_SECTIONS if x in wanted)
+        included = tuple(x for x in HANDOVER_SECTION.codes if x in wanted)
         reference = f"{resident.case_number}-H{next_handover_number(s, resident.id)}"
         parts: dict[str, object] = {}
         if "identity" in included:
@@ -355,9 +354,9 @@ def issue_handover(who: SignedIn, req: HandoverRequest, lang: str) -> IssuedHand
         # with the issued document, which the entries name by reference.
         detail: dict[str, object] = {"reference": reference, "reason": req.reason, "lang": lang,
                                      "sections": ",".join(included)}
-        who.store.audit(s, "document.handover", who.actor.account_id, "resident", resident.id, detail=detail)
+        who.audit(s, "document.handover", "resident", resident.id, detail=detail)
         if overridden:
-            who.store.audit(s, "document.consent_override", who.actor.account_id, "resident", resident.id,
+            who.audit(s, "document.consent_override", "resident", resident.id,
                             detail={"reference": reference, "sections": ",".join(overridden)})
         doc = Handover(
             reference=reference, case_number=resident.case_number, reason=req.reason,
@@ -365,7 +364,7 @@ def issue_handover(who: SignedIn, req: HandoverRequest, lang: str) -> IssuedHand
             handover_on=req.handover_on, shelter_name=shelter_name, shelter_city=shelter_city,
             shelter_contact=req.shelter_contact, belongings=req.belongings, verification_code=code,
             printed_by=who.actor.display_name, printed_at=printed_at,
-            withheld=tuple(x for x in HANDOVER_SECTIONS if x not in included), **parts)  # type: ignore[arg-type]
+            withheld=tuple(x for x in HANDOVER_SECTION.codes if x not in included), **parts)  # type: ignore[arg-type]
         # Built inside the transaction: if the PDF cannot be made, no
         # document is recorded as issued.
         pdf = handover_document(doc, lang)
@@ -391,7 +390,7 @@ def verify_document(who: SignedIn, reference: str, code: str) -> Verification:
             # The stored content must still produce the stored code (nobody
             # edited the record), and the paper must carry that code.
             genuine = hmac.compare_digest(expected, row.code) and hmac.compare_digest(typed.encode(), row.code.encode())
-        who.store.audit(s, "document.verify", who.actor.account_id, "document", reference[:48],
+        who.audit(s, "document.verify", "document", reference[:48],
                         outcome="ok" if genuine else "denied")
         if not genuine or row is None:
             return Verification(False, reference)

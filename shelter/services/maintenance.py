@@ -109,7 +109,7 @@ def verify(who: SignedIn) -> VerifyReport:
     report = VerifyReport(ok, integrity, cipher, audit_ok, entries, "; ".join(problems) or None, slots)
     with contextlib.suppress(Exception):
         with store.write() as s:
-            store.audit(s, "store.verify", who.actor.account_id, outcome="ok" if ok else "failed")
+            who.audit(s, "store.verify", outcome="ok" if ok else "failed")
     return report
 
 
@@ -163,7 +163,7 @@ def rotate_key(who: SignedIn) -> int:
         for leftover in _database_files(new_path):
             leftover.unlink(missing_ok=True)
         with store.write() as s:
-            store.audit(s, "store.rotate_key", who.actor.account_id, outcome="started",
+            who.audit(s, "store.rotate_key", outcome="started",
                         detail={"generation": generation})
             vouched = {
                 ring.user_slot(a.username): a.slot_public_key

@@ -88,7 +88,7 @@ def update_settings(who: SignedIn, **changes: Any) -> Settings:
                 s.add(Setting(key=name, value=value))
             else:
                 row.value = value
-            who.store.audit(s, "settings.change", who.actor.account_id, "setting", name)
+            who.audit(s, "settings.change", "setting", name)
         return updated
 
 

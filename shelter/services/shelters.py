@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from shelter.domain.naming import check_shelter_code
 from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.permissions import Permission
 from shelter.storage.models import Bed, Room, Shelter
-from shelter.store import SignedIn, check_shelter_code
+from shelter.store import SignedIn
 
 MAX_BEDS_PER_ROOM = 40
 
@@ -115,7 +116,7 @@ def create_shelter(who: SignedIn, name: str, code: str, city: str = "", receives
                           receives_men=receives_men, receives_minors=receives_minors)
         s.add(shelter)
         s.flush()
-        who.store.audit(s, "shelter.create", who.actor.account_id, "shelter", shelter.id)
+        who.audit(s, "shelter.create", "shelter", shelter.id)
         s.refresh(shelter, ["rooms"])
         return _shelter(shelter)
 
@@ -132,7 +133,7 @@ def update_shelter(who: SignedIn, shelter_id: int, name: str, city: str, receive
         shelter.receives_women, shelter.receives_men, shelter.receives_minors = (
             receives_women, receives_men, receives_minors)
         shelter.active = active
-        who.store.audit(s, "shelter.update", who.actor.account_id, "shelter", shelter.id)
+        who.audit(s, "shelter.update", "shelter", shelter.id)
         return _shelter(shelter)
 
 
@@ -155,7 +156,7 @@ def add_room(who: SignedIn, shelter_id: int, name: str, beds: int, women_only: b
         room.beds = [Bed(label=str(i)) for i in range(1, beds + 1)]
         s.add(room)
         s.flush()
-        who.store.audit(s, "room.create", who.actor.account_id, "room", room.id, detail={"beds": beds})
+        who.audit(s, "room.create", "room", room.id, detail={"beds": beds})
         return _room(room)
 
 
@@ -173,7 +174,7 @@ def update_room(who: SignedIn, room_id: int, name: str, women_only: bool, men_on
             raise ValidationError(_("This shelter already has a room with this name."), field="room_name")
         room.name, room.women_only, room.men_only = name, women_only, men_only
         room.minors, room.accessible, room.active = minors, accessible, active
-        who.store.audit(s, "room.update", who.actor.account_id, "room", room.id)
+        who.audit(s, "room.update", "room", room.id)
         return _room(room)
 
 
@@ -190,7 +191,7 @@ def add_bed(who: SignedIn, room_id: int, label: str) -> BedView:
         bed = Bed(room_id=room.id, label=label)
         s.add(bed)
         s.flush()
-        who.store.audit(s, "bed.create", who.actor.account_id, "bed", bed.id)
+        who.audit(s, "bed.create", "bed", bed.id)
         return _bed(bed)
 
 
@@ -206,5 +207,5 @@ def update_bed(who: SignedIn, bed_id: int, label: str, active: bool) -> BedView:
         if clash:
             raise ValidationError(_("This room already has a bed with this label."), field="bed_label")
         bed.label, bed.active = label, active
-        who.store.audit(s, "bed.update", who.actor.account_id, "bed", bed.id)
+        who.audit(s, "bed.update", "bed", bed.id)
         return _bed(bed)

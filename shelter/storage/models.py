@@ -27,6 +27,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from shelter.domain.vocabulary import (
+    DESTINATION,
+    EXPLOITATION_SCOPE,
+    HANDOVER_REASON,
+    IDENTIFICATION,
+    REFERRAL_SOURCE,
+    RISK_LEVEL,
+    ROLE,
+    SEX,
+)
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -34,9 +45,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-ROLE_CODES = ("administrator", "coordinator", "social_worker", "counsellor", "reporting")
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -173,7 +181,7 @@ class StaffRole(Base):
     __tablename__ = "staff_role"
     __table_args__ = (
         CheckConstraint(
-            "role IN (" + ", ".join(f"'{r}'" for r in ROLE_CODES) + ")",
+            ROLE.sql_in("role"),
             name="known_role",
         ),
     )
@@ -207,20 +215,6 @@ class AuditEntry(Base):
 
 # -- residents, stays and beds (revision 0002) ---------------------------------
 
-SEXES = ("female", "male")
-RISK_LEVELS = ("low", "medium", "high")
-REFERRAL_SOURCES = ("police", "prosecutor", "ngo", "hospital", "consulate", "hotline", "self")
-IDENTIFICATION = ("presumed", "identified")
-EXPLOITATION_FORMS = ("sexual", "labour", "domestic_servitude", "forced_begging", "forced_criminality",
-                      "forced_marriage", "organ_removal", "other")
-DESTINATIONS = ("family_reunification", "assisted_return", "independent_living", "another_shelter", "hospital",
-                "left_without_notice", "other")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 def _partial(condition: str) -> dict[str, object]:
     """The WHERE of a partial index, for every dialect that has them. SQLAlchemy
     takes the condition per dialect and silently drops it on a dialect it was
@@ -237,10 +231,10 @@ class Resident(Base):
 
     __tablename__ = "resident"
     __table_args__ = (
-        CheckConstraint(_in("sex", SEXES), name="known_sex"),
-        CheckConstraint(_in("risk_level", RISK_LEVELS), name="known_risk"),
+        CheckConstraint(SEX.sql_in("sex"), name="known_sex"),
+        CheckConstraint(RISK_LEVEL.sql_in("risk_level"), name="known_risk"),
         CheckConstraint("length(trim(name_arabic)) > 0 OR length(trim(name_latin)) > 0", name="named"),
-        CheckConstraint("exploitation_scope IS NULL OR exploitation_scope IN ('internal', 'cross_border')",
+        CheckConstraint("exploitation_scope IS NULL OR " + EXPLOITATION_SCOPE.sql_in("exploitation_scope"),
                         name="known_scope"),
     )
 
@@ -256,7 +250,7 @@ class Resident(Base):
     languages: Mapped[str] = mapped_column(String(120), default="")  # ISO 639 codes, comma-separated
     interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
-    exploitation: Mapped[str] = mapped_column(String(200), default="")  # EXPLOITATION_FORMS, comma-separated
+    exploitation: Mapped[str] = mapped_column(String(200), default="")  # vocabulary.EXPLOITATION_FORM codes, comma-separated
     exploitation_country: Mapped[str] = mapped_column(String(2), default="")
     exploitation_scope: Mapped[str | None] = mapped_column(String(16))
     flag_trafficker_contact: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -288,8 +282,8 @@ class ResidentNameKey(Base):
 class Referral(Base):
     __tablename__ = "referral"
     __table_args__ = (
-        CheckConstraint(_in("source", REFERRAL_SOURCES), name="known_source"),
-        CheckConstraint(_in("identification", IDENTIFICATION), name="known_identification"),
+        CheckConstraint(REFERRAL_SOURCE.sql_in("source"), name="known_source"),
+        CheckConstraint(IDENTIFICATION.sql_in("identification"), name="known_identification"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -310,7 +304,7 @@ class Stay(Base):
     __tablename__ = "stay"
     __table_args__ = (
         CheckConstraint("discharged_at IS NULL OR discharged_at >= admitted_at", name="ordered"),
-        CheckConstraint("destination IS NULL OR " + _in("destination", DESTINATIONS), name="known_destination"),
+        CheckConstraint("destination IS NULL OR " + DESTINATION.sql_in("destination"), name="known_destination"),
         CheckConstraint("(discharged_at IS NULL) = (destination IS NULL)", name="discharge_complete"),
         Index("uq_stay_one_open_per_resident", "resident_id", unique=True,
               **_partial("discharged_at IS NULL")),
@@ -370,12 +364,6 @@ class Reservation(Base):
     admitted_stay_id: Mapped[int | None] = mapped_column(ForeignKey("stay.id"))
 
 
-# What a handover document can carry about a resident, each shared only with
-# a receiver the resident consented to (or with a written, audited reason).
-HANDOVER_SECTIONS = ("identity", "languages", "stay", "safety")
-HANDOVER_REASONS = ("transfer", "referral", "discharge")
-
-
 class SharingConsent(Base):
     """The resident's consent to share sections of their file with one named
     receiver (an organisation), given on a date, until withdrawn. Names
@@ -387,7 +375,7 @@ class SharingConsent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
     receiver: Mapped[str] = mapped_column(String(200))
-    sections: Mapped[str] = mapped_column(String(120))  # HANDOVER_SECTIONS, comma-separated
+    sections: Mapped[str] = mapped_column(String(120))  # vocabulary.HANDOVER_SECTION codes, comma-separated
     given_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
@@ -399,7 +387,7 @@ class IssuedDocument(Base):
     against what the shelter really issued."""
 
     __tablename__ = "issued_document"
-    __table_args__ = (CheckConstraint(_in("reason", HANDOVER_REASONS), name="known_reason"),)
+    __table_args__ = (CheckConstraint(HANDOVER_REASON.sql_in("reason"), name="known_reason"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(48), unique=True)

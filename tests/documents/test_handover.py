@@ -9,21 +9,22 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from shelter.domain import people
 from shelter.errors import PermissionDenied, ValidationError
 from shelter.security.permissions import Role
-from shelter.services import accounts, handover, residents
+from shelter.services import accounts, admissions, handover
 from shelter.services.handover import HandoverRequest
 from shelter.storage.models import AuditEntry, IssuedDocument
 from shelter.store import Store
 from tests.documents.pdftext import fonts, normalise, page_texts
-from tests.test_residents import TODAY, admission, beds, coordinator  # noqa: F401 (fixture)
+from tests.test_residents import TODAY, admission, bed_ids, coordinator  # noqa: F401 (fixture)
 
 IOM = "Organisation Internationale pour les Migrations (OIM), Rabat"
 
 
 @pytest.fixture
 def resident(coordinator):  # noqa: F811
-    admitted = residents.admit(coordinator, admission(beds(coordinator)[0]))
+    admitted = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
     return admitted
 
 
@@ -75,10 +76,10 @@ def test_consent_recorded_for_a_receiver_prints_exactly_those_sections(coordinat
 
 
 def test_partner_named_at_admission_gets_every_section(coordinator):  # noqa: F811
-    base = admission(beds(coordinator)[0])
-    named = residents.Protection(**{**base.protection.__dict__, "consent_sharing": ("Hôpital Ibn Sina",),
+    base = admission(bed_ids(coordinator)[0])
+    named = people.Protection(**{**base.protection.__dict__, "consent_sharing": ("Hôpital Ibn Sina",),
                                     "consent_sharing_on": TODAY})
-    admitted = residents.admit(coordinator, residents.Admission(base.identity, base.referral, named, base.bed_id))
+    admitted = admissions.admit(coordinator, admissions.Admission(base.identity, base.referral, named, base.bed_id))
     issued = handover.issue_handover(coordinator, request(admitted.resident_id, receiver="hopital ibn sina"), "en")
     text = text_of(issued.pdf)
     assert issued.sections == ("identity", "languages", "stay", "safety")

@@ -9,7 +9,7 @@ import pytest
 
 from shelter.i18n import _
 from shelter.security.permissions import Role
-from shelter.services import accounts, residents, shelters
+from shelter.services import accounts, admissions, beds, discharge, shelters
 from shelter.services.audit_log import AuditFilter, list_entries
 from shelter.store import Store
 from tests.test_residents import admission
@@ -125,7 +125,7 @@ def test_what_names_no_field_goes_above_the_buttons(qtbot, board, monkeypatch):
 
     def refuse(*_args):
         raise ShelterError("The store is locked.")
-    monkeypatch.setattr(residents, "admit", refuse)
+    monkeypatch.setattr(admissions, "admit", refuse)
     qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
     assert dialog.error.text() == "The store is locked." and not dialog.error.isHidden()
     dialog.reject()
@@ -133,8 +133,8 @@ def test_what_names_no_field_goes_above_the_buttons(qtbot, board, monkeypatch):
 
 def test_the_duplicate_check_offers_the_person_on_record_and_readmits(qtbot, board, coordinator):
     bed = next(iter(board.tiles))
-    first = residents.admit(coordinator, admission(bed))
-    residents.discharge(coordinator, first.stay_id, datetime.now(UTC), "independent_living")
+    first = admissions.admit(coordinator, admission(bed))
+    discharge.discharge(coordinator, first.stay_id, datetime.now(UTC), "independent_living")
     board.refresh()
     qtbot.mouseClick(board.admit_button, Qt.LeftButton)
     dialog = board.dialog
@@ -148,7 +148,7 @@ def test_the_duplicate_check_offers_the_person_on_record_and_readmits(qtbot, boa
 
 def test_moving_a_resident_with_the_keyboard(qtbot, board, coordinator):
     b1, b2, _b3 = list(board.tiles)
-    residents.admit(coordinator, admission(b1))
+    admissions.admit(coordinator, admission(b1))
     board.refresh()
     board.tiles[b1].setChecked(True)
     assert board.move_button.isEnabled()
@@ -165,7 +165,7 @@ def test_moving_a_resident_by_drag_and_drop(qtbot, board, coordinator):
     from ui.qt import QDragEnterEvent, QDropEvent, QMimeData, QPoint, QPointF
 
     b1, _b2, b3 = list(board.tiles)
-    stay = residents.admit(coordinator, admission(b1)).stay_id
+    stay = admissions.admit(coordinator, admission(b1)).stay_id
     board.refresh()
     mime = QMimeData()
     mime.setData(MIME_STAY, str(stay).encode("ascii"))
@@ -185,7 +185,7 @@ def test_moving_a_resident_by_drag_and_drop(qtbot, board, coordinator):
 
 def test_filters_show_only_the_chosen_status(qtbot, board, coordinator):
     b1 = next(iter(board.tiles))
-    residents.admit(coordinator, admission(b1))
+    admissions.admit(coordinator, admission(b1))
     board.refresh()
     board.status_filter.setCurrentIndex(board.status_filter.findData("occupied"))
     assert list(tile_statuses(board).values()) == ["occupied"]
@@ -194,8 +194,8 @@ def test_filters_show_only_the_chosen_status(qtbot, board, coordinator):
 def test_the_residents_list_searches_as_you_type_and_opening_a_file_is_audited(qtbot, coordinator, admin):
     from ui.residents.page import ResidentsPage
 
-    bed = residents.bed_board(coordinator)[0].rooms[0].beds[0].bed_id
-    admitted = residents.admit(coordinator, admission(bed))
+    bed = beds.bed_board(coordinator)[0].rooms[0].beds[0].bed_id
+    admitted = admissions.admit(coordinator, admission(bed))
     page = ResidentsPage(coordinator)
     qtbot.addWidget(page)
     page.show()
@@ -219,8 +219,8 @@ def test_the_dashboard_shows_todays_occupancy_and_the_months(qtbot, coordinator)
     from shelter.i18n import _
     from ui.dashboard.page import DashboardPage
 
-    bed = residents.bed_board(coordinator)[0].rooms[0].beds[0].bed_id
-    residents.admit(coordinator, admission(bed))
+    bed = beds.bed_board(coordinator)[0].rooms[0].beds[0].bed_id
+    admissions.admit(coordinator, admission(bed))
     page = DashboardPage(coordinator)
     qtbot.addWidget(page)
     page.show()
@@ -231,8 +231,8 @@ def test_the_dashboard_shows_todays_occupancy_and_the_months(qtbot, coordinator)
 def test_discharging_from_the_file_frees_the_bed(qtbot, coordinator):
     from ui.residents.page import ResidentsPage
 
-    bed = residents.bed_board(coordinator)[0].rooms[0].beds[0].bed_id
-    residents.admit(coordinator, admission(bed))
+    bed = beds.bed_board(coordinator)[0].rooms[0].beds[0].bed_id
+    admissions.admit(coordinator, admission(bed))
     page = ResidentsPage(coordinator)
     qtbot.addWidget(page)
     page.table.selectRow(0)
@@ -243,7 +243,7 @@ def test_discharging_from_the_file_frees_the_bed(qtbot, coordinator):
     discharge.destination.setCurrentIndex(discharge.destination.findData("family_reunification"))
     qtbot.mouseClick(discharge.ok_button, Qt.LeftButton)
     assert discharge.result() == discharge.DialogCode.Accepted, discharge.error.text()
-    assert residents.bed_board(coordinator)[0].rooms[0].beds[0].status == "free"
+    assert beds.bed_board(coordinator)[0].rooms[0].beds[0].status == "free"
     assert page.model.rowCount() == 0  # the list of people in residence is refreshed
     # The handover form for the receiver follows, for a discharge.
     form = page.dialog.handover_dialog
@@ -276,9 +276,9 @@ def test_a_long_list_says_that_more_people_match(qtbot, coordinator, monkeypatch
     from ui.residents.page import ResidentsPage
 
     monkeypatch.setattr(ui.residents.page, "SHOWN", 2)
-    room = residents.bed_board(coordinator)[0].rooms[0]
+    room = beds.bed_board(coordinator)[0].rooms[0]
     for tile, name in zip(room.beds, ("Fatima Zahra Benali", "Aisha Okoro", "Grace Okafor"), strict=True):
-        residents.admit(coordinator, admission(tile.bed_id, name, ""))
+        admissions.admit(coordinator, admission(tile.bed_id, name, ""))
     page = ResidentsPage(coordinator)
     qtbot.addWidget(page)
     page.refresh()

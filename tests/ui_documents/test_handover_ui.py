@@ -15,10 +15,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from shelter.services import handover, residents
+from shelter.services import admissions, handover
 from shelter.storage.models import AuditEntry
 from tests.documents.pdftext import normalise
-from tests.test_residents import admission, beds, coordinator  # noqa: F401 (fixture)
+from tests.test_residents import admission, bed_ids, coordinator  # noqa: F401 (fixture)
 from ui.qt import QMessageBox, QPrinter
 
 IOM = "OIM Rabat"
@@ -26,7 +26,7 @@ IOM = "OIM Rabat"
 
 @pytest.fixture
 def resident(coordinator):  # noqa: F811
-    return residents.admit(coordinator, admission(beds(coordinator)[0]))
+    return admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from shelter.services import residents
+from shelter.services import admissions
 from shelter.storage.models import AuditEntry
-from tests.test_residents import admission, beds, coordinator  # noqa: F401 (fixture)
+from tests.test_residents import admission, bed_ids, coordinator  # noqa: F401 (fixture)
 
 
 def searches(who) -> int:
@@ -19,7 +19,7 @@ def searches(who) -> int:
 def test_typing_a_name_searches_once_after_the_pause(qtbot, coordinator):  # noqa: F811
     from ui.residents.page import SEARCH_DELAY_MS, ResidentsPage
 
-    residents.admit(coordinator, admission(beds(coordinator)[0]))
+    admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
     page = ResidentsPage(coordinator)
     qtbot.addWidget(page)
     page.show()
@@ -33,7 +33,7 @@ def test_typing_a_name_searches_once_after_the_pause(qtbot, coordinator):  # noq
 def test_the_global_search_searches_once(qtbot, coordinator):  # noqa: F811
     from ui.residents.page import SEARCH_DELAY_MS, ResidentsPage
 
-    residents.admit(coordinator, admission(beds(coordinator)[0]))
+    admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
     page = ResidentsPage(coordinator)
     qtbot.addWidget(page)
     page.show()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shelter.documents.handover import REASON_TITLES, SECTION_TITLES
+from shelter.domain.vocabulary import HANDOVER_REASON, HANDOVER_SECTION
 from shelter.errors import ShelterError
 from shelter.i18n import _
 from shelter.security.permissions import Permission
@@ -156,13 +156,13 @@ class DocumentsTab(QWidget):
         else:
             self.result.setProperty("state", "good")
             comma = "، " if self.layoutDirection() == Qt.RightToLeft else ", "
-            sections = comma.join(_(SECTION_TITLES[s]) for s in found.sections) or _("none")
+            sections = comma.join(HANDOVER_SECTION.label(s) for s in found.sections) or _("none")
             items = comma.join(item for item, _ticked in found.belongings) or _("none")
             lines = [
                 _("Genuine: issued by this shelter."),
                 _("Reference: {reference}").format(reference=found.reference),
                 _("Case number: {case}").format(case=found.case_number),
-                _("Reason: {reason}").format(reason=_(REASON_TITLES.get(found.reason, found.reason))),
+                _("Reason: {reason}").format(reason=HANDOVER_REASON.label(found.reason)),
                 _("Receiving organisation: {name}").format(name=found.receiver),
                 _("Issued on {date} by {name}").format(
                     # Isolated left to right: inside Arabic, an ISO date would read 30-11-2026.

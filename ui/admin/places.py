@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from shelter.domain.vocabulary import ROOM_RESTRICTION
 from shelter.i18n import N_, _
 from shelter.services import shelters
 from shelter.services.shelters import BedView, RoomView, ShelterView
@@ -56,15 +57,7 @@ def natural(text: str) -> list[object]:
 
 
 def restrictions_text(room: RoomView) -> str:
-    parts = []
-    if room.women_only:
-        parts.append(_("Women only"))
-    if room.men_only:
-        parts.append(_("Men only"))
-    if room.minors:
-        parts.append(_("Minors"))
-    if room.accessible:
-        parts.append(_("Accessible"))
+    parts = [label for code, label in ROOM_RESTRICTION.choices() if getattr(room, code)]
     return ", ".join(parts) if parts else _("Anyone")
 
 

@@ -4,10 +4,20 @@ the same person are listed; choosing one readmits them (one history)."""
 
 from __future__ import annotations
 
+from shelter.domain import changes
+from shelter.domain.people import Identity, Protection, ReferralInfo
+from shelter.domain.vocabulary import (
+    EXPLOITATION_FORM,
+    EXPLOITATION_SCOPE,
+    IDENTIFICATION,
+    REFERRAL_SOURCE,
+    RISK_LEVEL,
+    SEX,
+)
 from shelter.errors import ShelterError, ValidationError
-from shelter.i18n import N_, _
-from shelter.services import residents
-from shelter.services.residents import Admission, Identity, Protection, ReferralInfo
+from shelter.i18n import _
+from shelter.services import admissions
+from shelter.services.admissions import Admission
 from shelter.store import SignedIn
 from ui.qt import (
     QCheckBox,
@@ -33,15 +43,6 @@ from ui.qt import (
 )
 from ui.widgets import ErrorLabel, FieldErrors, date_edit
 
-SOURCES = {"police": N_("Police"), "prosecutor": N_("Public prosecutor"), "ngo": N_("Association / NGO"),
-           "hospital": N_("Hospital"), "consulate": N_("Consulate"), "hotline": N_("Hotline"),
-           "self": N_("Came on their own")}
-FORMS = {"sexual": N_("Sexual exploitation"), "labour": N_("Forced labour"),
-         "domestic_servitude": N_("Domestic servitude"), "forced_begging": N_("Forced begging"),
-         "forced_criminality": N_("Forced criminality"), "forced_marriage": N_("Forced marriage"),
-         "organ_removal": N_("Organ removal"), "other": N_("Other")}
-RISKS = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
-
 
 def _value(edit: QDateEdit):  # noqa: ANN202
     if edit.specialValueText() and edit.date() == edit.minimumDate():
@@ -53,7 +54,7 @@ class AdmissionDialog(QDialog):
     def __init__(self, who: SignedIn, parent: QWidget | None = None, bed_id: int | None = None) -> None:
         super().__init__(parent)
         self.who = who
-        self.admitted: residents.Admitted | None = None
+        self.admitted: changes.Admitted | None = None
         self.readmit_id: int | None = None
         self.setWindowTitle(_("Admission"))
         self.resize(820, 720)
@@ -64,13 +65,13 @@ class AdmissionDialog(QDialog):
         # Referral
         self.referred_on = date_edit()
         self.source = QComboBox()
-        for code, label in SOURCES.items():
-            self.source.addItem(_(label), code)
+        for code, label in REFERRAL_SOURCE.choices():
+            self.source.addItem(label, code)
         self.agency = QLineEdit()
         self.contact = QLineEdit()
         self.identified = QComboBox()
-        self.identified.addItem(_("Presumed victim"), "presumed")
-        self.identified.addItem(_("Identified victim"), "identified")
+        for code, label in IDENTIFICATION.choices():
+            self.identified.addItem(label, code)
         self.identified_by = QLineEdit()
         referral = QGroupBox(_("Referral"))
         form = QFormLayout(referral)
@@ -88,8 +89,8 @@ class AdmissionDialog(QDialog):
         self.name_latin = QLineEdit()
         self.preferred = QLineEdit()
         self.sex = QComboBox()
-        self.sex.addItem(_("Female"), "female")
-        self.sex.addItem(_("Male"), "male")
+        for code, label in SEX.choices():
+            self.sex.addItem(label, code)
         self.birth_date = date_edit(optional=True)
         self.birth_year = QSpinBox()
         self.birth_year.setRange(0, QDate.currentDate().year())
@@ -130,21 +131,21 @@ class AdmissionDialog(QDialog):
         self.forms: dict[str, QCheckBox] = {}
         exploitation = QGroupBox(_("Exploitation and safety"))
         grid = QGridLayout(exploitation)
-        for index, (code, label) in enumerate(FORMS.items()):
-            box = QCheckBox(_(label))
+        for index, (code, label) in enumerate(EXPLOITATION_FORM.choices()):
+            box = QCheckBox(label)
             self.forms[code] = box
             grid.addWidget(box, index // 4, index % 4)
         self.cross_border = QComboBox()
         self.cross_border.addItem(_("Not known"), None)
-        self.cross_border.addItem(_("Within Morocco"), "internal")
-        self.cross_border.addItem(_("Across borders"), "cross_border")
+        for code, label in EXPLOITATION_SCOPE.choices():
+            self.cross_border.addItem(label, code)
         self.flag_contact = QCheckBox(_("Known contact with the trafficker"))
         self.flag_visits = QCheckBox(_("No visits"))
         self.flag_phone = QCheckBox(_("No telephone"))
         self.flag_media = QCheckBox(_("Media exposure"))
         self.risk = QComboBox()
-        for code, label in RISKS.items():
-            self.risk.addItem(_(label), code)
+        for code, label in RISK_LEVEL.choices():
+            self.risk.addItem(label, code)
         self.risk.setCurrentIndex(1)
         grid.addWidget(QLabel(_("Where:")), 2, 0)
         grid.addWidget(self.cross_border, 2, 1)
@@ -261,7 +262,7 @@ class AdmissionDialog(QDialog):
         current = self.bed.currentData() or self._wanted_bed
         self.bed.clear()
         try:
-            choices = residents.compatible_beds(self.who, self.identity())
+            choices = admissions.compatible_beds(self.who, self.identity())
         except ShelterError as exc:
             self.errors.show(exc.message)
             return
@@ -279,7 +280,7 @@ class AdmissionDialog(QDialog):
         self.duplicates.clear()
         self.readmit_id = None
         try:
-            found = residents.duplicate_candidates(self.who, self.identity())
+            found = admissions.duplicate_candidates(self.who, self.identity())
         except ShelterError:
             found = []
         for c in found:
@@ -313,7 +314,7 @@ class AdmissionDialog(QDialog):
         try:
             if self.bed.currentData() is None:
                 raise ValidationError(_("Choose a bed."), field="bed")
-            self.admitted = residents.admit(self.who, self.admission())
+            self.admitted = admissions.admit(self.who, self.admission())
         except ShelterError as exc:
             if getattr(exc, "field", None) == "bed":
                 self.load_beds()

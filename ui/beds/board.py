@@ -4,11 +4,12 @@ or by keyboard (select a resident's tile, then Move…, or Ctrl+M)."""
 
 from __future__ import annotations
 
+from shelter.domain.vocabulary import BED_STATUS, ROOM_RESTRICTION
 from shelter.errors import ShelterError
-from shelter.i18n import N_, _, ngettext
+from shelter.i18n import _, ngettext
 from shelter.security.permissions import Permission
-from shelter.services import residents
-from shelter.services.residents import BedTile, RoomBoard, ShelterBoard
+from shelter.services import beds
+from shelter.services.beds import BedTile, RoomBoard, ShelterBoard
 from shelter.store import SignedIn
 from ui.qt import (
     QComboBox,
@@ -41,18 +42,6 @@ from ui.qt import (
 )
 
 MIME_STAY = "application/x-shelter-stay"
-STATUS_LABELS = {
-    "free": N_("Free"),
-    "occupied": N_("Occupied"),
-    "reserved": N_("Reserved"),
-    "out_of_service": N_("Out of service"),
-}
-RESTRICTIONS = {
-    "women_only": N_("Women only"),
-    "men_only": N_("Men only"),
-    "minors": N_("Minors"),
-    "accessible": N_("Accessible"),
-}
 
 
 class BedTileButton(QToolButton):
@@ -71,7 +60,7 @@ class BedTileButton(QToolButton):
         self.setFocusPolicy(Qt.StrongFocus)
         self.setToolButtonStyle(Qt.ToolButtonTextOnly)
         self.setMinimumSize(132, 64)
-        lines = [_("Bed {label}").format(label=tile.label), _(STATUS_LABELS[tile.status])]
+        lines = [_("Bed {label}").format(label=tile.label), BED_STATUS.label(tile.status)]
         if tile.status == "occupied":
             lines = [_("Bed {label}").format(label=tile.label), tile.case_number, tile.name]
         elif tile.status == "out_of_service" and tile.reason:
@@ -209,13 +198,13 @@ class BedBoardPage(QWidget):
         self.status_filter = QComboBox()
         self.status_filter.setAccessibleName(_("Status"))
         self.status_filter.addItem(_("Every status"), None)
-        for code, label in STATUS_LABELS.items():
-            self.status_filter.addItem(_(label), code)
+        for code, label in BED_STATUS.choices():
+            self.status_filter.addItem(label, code)
         self.restriction_filter = QComboBox()
         self.restriction_filter.setAccessibleName(_("Room restriction"))
         self.restriction_filter.addItem(_("Every room"), None)
-        for code, label in RESTRICTIONS.items():
-            self.restriction_filter.addItem(_(label), code)
+        for code, label in ROOM_RESTRICTION.choices():
+            self.restriction_filter.addItem(label, code)
 
         self.admit_button = QPushButton(_("&Admit…"))
         self.admit_button.setObjectName("primary")
@@ -275,7 +264,7 @@ class BedBoardPage(QWidget):
 
     def refresh(self) -> None:
         try:
-            self.boards = residents.bed_board(self.who)
+            self.boards = beds.bed_board(self.who)
         except ShelterError as exc:
             QMessageBox.warning(self, _("Beds"), exc.message)
             return
@@ -311,13 +300,13 @@ class BedBoardPage(QWidget):
         parts = [ngettext("{occupied} of {total} bed occupied", "{occupied} of {total} beds occupied",
                           total).format(occupied=occupied, total=total),
                  ngettext("{n} free", "{n} free", free).format(n=free)]
-        for code, label in RESTRICTIONS.items():
+        for code, label in ROOM_RESTRICTION.choices():
             rooms = [r for b in shown for r in b.rooms if getattr(r, code)]
             if rooms:
-                beds = sum(len(r.beds) for r in rooms)
+                bed_count = sum(len(r.beds) for r in rooms)
                 busy = sum(1 for r in rooms for t in r.beds if t.status == "occupied")
-                parts.append(_("{restriction}: {occupied}/{total}").format(restriction=_(label), occupied=busy,
-                                                                         total=beds))
+                parts.append(_("{restriction}: {occupied}/{total}").format(restriction=label, occupied=busy,
+                                                                         total=bed_count))
         self.summary.setText(" · ".join(parts))
         for board in shown:
             # The name isolated, after the interface's direction mark: a Latin
@@ -339,7 +328,7 @@ class BedBoardPage(QWidget):
             self.body_layout.addWidget(empty)
 
     def _room_box(self, room: RoomBoard, tiles: list[BedTile]) -> QGroupBox:
-        tags = [_(label) for code, label in RESTRICTIONS.items() if getattr(room, code)]
+        tags = [label for code, label in ROOM_RESTRICTION.choices() if getattr(room, code)]
         box = QGroupBox(room.name + (f" — {', '.join(tags)}" if tags else ""))
         grid = QGridLayout(box)
         grid.setAlignment(Qt.AlignLeft | Qt.AlignTop)
@@ -379,7 +368,7 @@ class BedBoardPage(QWidget):
         source = self._shelter_of(moved.bed_id) if moved else None
         target = self._shelter_of(bed_id)
         try:
-            residents.transfer(self.who, stay_id, bed_id)
+            beds.transfer(self.who, stay_id, bed_id)
         except ShelterError as exc:
             QMessageBox.warning(self, _("Move"), exc.message)
             self.refresh()
@@ -422,7 +411,7 @@ class BedBoardPage(QWidget):
         if tile is None or tile.status != "free":
             return
         self.dialog = ReserveDialog(self)
-        self.dialog.accepted.connect(lambda: self._run(lambda: residents.reserve_bed(
+        self.dialog.accepted.connect(lambda: self._run(lambda: beds.reserve_bed(
             self.who, tile.bed_id, self.dialog.label.text(), self.dialog.hours.value())))
         self.dialog.open()
 
@@ -431,10 +420,10 @@ class BedBoardPage(QWidget):
         if tile is None:
             return
         if tile.status == "out_of_service":
-            self._run(lambda: residents.return_to_service(self.who, tile.bed_id))
+            self._run(lambda: beds.return_to_service(self.who, tile.bed_id))
             return
         self.dialog = OutOfServiceDialog(self)
-        self.dialog.accepted.connect(lambda: self._run(lambda: residents.set_out_of_service(
+        self.dialog.accepted.connect(lambda: self._run(lambda: beds.set_out_of_service(
             self.who, tile.bed_id, self.dialog.reason.text(), self.dialog.until_date())))
         self.dialog.open()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from shelter.errors import ShelterError
 from shelter.i18n import _, ngettext
 from shelter.security.permissions import Permission as P
-from shelter.services import residents, shelters
+from shelter.services import dashboard, shelters
 from shelter.store import SignedIn
 from ui.qt import QColor, QFrame, QLocale, QPainter, QScrollArea, Qt, QVBoxLayout, QWidget
 from ui.widgets import heading, page_layout, paragraph
@@ -108,7 +108,7 @@ class DashboardPage(QWidget):
         if not shown:
             return
         try:
-            figures = residents.dashboard(self._who)
+            figures = dashboard.dashboard(self._who)
         except ShelterError as exc:
             self.figures.setText(exc.message)
             return

@@ -10,13 +10,13 @@ for the written reason the core requires; or, with the resident present,
 
 from __future__ import annotations
 
-from shelter.documents.handover import REASON_TITLES, SECTION_TITLES
+from shelter.domain.vocabulary import HANDOVER_REASON, HANDOVER_SECTION
 from shelter.errors import ShelterError
 from shelter.i18n import N_, _
 from shelter.security.permissions import Permission
 from shelter.services import handover
 from shelter.services.documents import record_output
-from shelter.services.handover import HANDOVER_SECTIONS, HandoverRequest
+from shelter.services.handover import HandoverRequest
 from shelter.store import SignedIn
 from ui.documents.preview import DocumentPreview
 from ui.qt import (
@@ -58,8 +58,8 @@ class HandoverDialog(QDialog):
         self.setWindowTitle(_("Handover document — {case}").format(case=case_number))
 
         self.reason = QComboBox()
-        for code, label in REASON_TITLES.items():
-            self.reason.addItem(_(label), code)
+        for code, label in HANDOVER_REASON.choices():
+            self.reason.addItem(label, code)
         self.reason.setCurrentIndex(max(0, self.reason.findData(reason)))
         self.receiver = QComboBox()
         self.receiver.setEditable(True)
@@ -94,8 +94,8 @@ class HandoverDialog(QDialog):
         grid = QGridLayout(sections_box)
         self.section_boxes: dict[str, QCheckBox] = {}
         self.section_states: dict[str, QLabel] = {}
-        for row, section in enumerate(HANDOVER_SECTIONS):
-            box = QCheckBox(_(SECTION_TITLES[section]))
+        for row, section in enumerate(HANDOVER_SECTION.codes):
+            box = QCheckBox(HANDOVER_SECTION.label(section))
             box.toggled.connect(self._update_override)
             state = QLabel()
             state.setObjectName("hint")
@@ -107,17 +107,17 @@ class HandoverDialog(QDialog):
                                        "with this receiver"))
         self.consent_now.setVisible(who.actor.has(Permission.EDIT_RESIDENT))
         self.consent_now.toggled.connect(self._update_override)
-        grid.addWidget(self.consent_now, len(HANDOVER_SECTIONS), 0, 1, 2)
+        grid.addWidget(self.consent_now, len(HANDOVER_SECTION.codes), 0, 1, 2)
         self.override_label = QLabel(_("&Why share without consent? (recorded)"))
         self.override = QPlainTextEdit()
         self.override.setPlaceholderText(_("e.g. the hospital ward must know the risk of contact from the traffickers"))
         self.override.setFixedHeight(60)
         self.override_label.setBuddy(self.override)
-        grid.addWidget(self.override_label, len(HANDOVER_SECTIONS) + 1, 0, 1, 2)
-        grid.addWidget(self.override, len(HANDOVER_SECTIONS) + 2, 0, 1, 2)
+        grid.addWidget(self.override_label, len(HANDOVER_SECTION.codes) + 1, 0, 1, 2)
+        grid.addWidget(self.override, len(HANDOVER_SECTION.codes) + 2, 0, 1, 2)
         sections_error = ErrorLabel()
-        grid.addWidget(sections_error, len(HANDOVER_SECTIONS) + 3, 0, 1, 2)
-        self.errors.add("sections", sections_error, self.section_boxes[HANDOVER_SECTIONS[0]])
+        grid.addWidget(sections_error, len(HANDOVER_SECTION.codes) + 3, 0, 1, 2)
+        self.errors.add("sections", sections_error, self.section_boxes[HANDOVER_SECTION.codes[0]])
         self.errors.add("override_reason", sections_error, self.override)
 
         # Belongings.
@@ -182,14 +182,14 @@ class HandoverDialog(QDialog):
 
     def _receiver_changed(self, text: str) -> None:
         self.consented = set(handover.consented_sections(self.who, self.resident_id, text)) if text.strip() else set()
-        for section in HANDOVER_SECTIONS:
+        for section in HANDOVER_SECTION.codes:
             ok = section in self.consented
             self.section_boxes[section].setChecked(ok)
             self.section_states[section].setText(_("consented") if ok else _("no consent for this receiver"))
         self._update_override()
 
     def chosen_sections(self) -> tuple[str, ...]:
-        return tuple(s for s in HANDOVER_SECTIONS if self.section_boxes[s].isChecked())
+        return tuple(s for s in HANDOVER_SECTION.codes if self.section_boxes[s].isChecked())
 
     def _update_override(self) -> None:
         without = [s for s in self.chosen_sections() if s not in self.consented]

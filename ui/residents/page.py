@@ -3,10 +3,11 @@ file (identity, stays and bed history for now). Opening a file is audited."""
 
 from __future__ import annotations
 
+from shelter.domain.vocabulary import DESTINATION, RESIDENCE_STATUS, RISK_LEVEL
 from shelter.errors import ShelterError
 from shelter.i18n import N_, _, ngettext
 from shelter.security.permissions import Permission
-from shelter.services import residents
+from shelter.services import discharge, residents
 from shelter.services.residents import ResidentFile, ResidentRow
 from shelter.store import SignedIn
 from ui.qt import (
@@ -39,12 +40,6 @@ SHOWN = 200  # rows in the list; the search narrows it
 # Search as you type waits for a pause in the typing: every search is an
 # audit entry (a write transaction), not one per key pressed.
 SEARCH_DELAY_MS = 250
-RISKS = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
-DESTINATIONS = {
-    "family_reunification": N_("Family reunification"), "assisted_return": N_("Assisted return"),
-    "independent_living": N_("Independent living"), "another_shelter": N_("Another shelter"),
-    "hospital": N_("Hospital"), "left_without_notice": N_("Left without notice"), "other": N_("Other"),
-}
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -75,7 +70,7 @@ class ResidentsModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.DisplayRole:
             return None
         r = self.rows[index.row()]
-        return (r.case_number, r.name, r.nationality, _(RISKS.get(r.risk_level, r.risk_level)),
+        return (r.case_number, r.name, r.nationality, RISK_LEVEL.label(r.risk_level),
                 r.shelter_name if r.in_residence else _("(left)"), r.bed)[index.column()]
 
 
@@ -91,8 +86,8 @@ class DischargeDialog(QDialog):
         self.when.setCalendarPopup(True)
         self.when.setMaximumDateTime(QDateTime.currentDateTime().addSecs(300))
         self.destination = QComboBox()
-        for code, label in DESTINATIONS.items():
-            self.destination.addItem(_(label), code)
+        for code, label in DESTINATION.choices():
+            self.destination.addItem(label, code)
         self.note = QLineEdit()
         self.note.setPlaceholderText(_("e.g. IOM, assisted return to Lagos"))
         self.error = ErrorLabel()
@@ -115,7 +110,7 @@ class DischargeDialog(QDialog):
         layout.addWidget(buttons)
 
     def submit(self) -> None:
-        ok, _result = self.errors.attempt(lambda: residents.discharge(
+        ok, _result = self.errors.attempt(lambda: discharge.discharge(
             self.who, self.stay_id, self.when.dateTime().toPython().astimezone(),
             self.destination.currentData(), self.note.text()))
         if ok:
@@ -137,7 +132,7 @@ class ResidentFileDialog(QDialog):
                              (_("Date of birth:"), born), (_("Nationality:"), i.nationality),
                              (_("Languages:"), ", ".join(i.languages) + (
                                  " · " + _("needs an interpreter") if i.interpreter_needed else "")),
-                             (_("Risk level:"), _(RISKS.get(file.protection.risk_level, "")))):
+                             (_("Risk level:"), RISK_LEVEL.label(file.protection.risk_level))):
             value_label = QLabel(value)
             value_label.setTextInteractionFlags(Qt.TextSelectableByKeyboard)
             form.addRow(QLabel(label), value_label)
@@ -147,7 +142,7 @@ class ResidentFileDialog(QDialog):
         lines = []
         for stay in file.stays:
             end = stay.discharged_at.date().isoformat() if stay.discharged_at else _("in residence")
-            destination = f" ({_(DESTINATIONS.get(stay.destination or '', ''))})" if stay.destination else ""
+            destination = f" ({DESTINATION.label(stay.destination)})" if stay.destination else ""
             lines.append(f"{stay.shelter_name}: {stay.admitted_at.date().isoformat()} → {end}{destination}")
             for bed, start, stop in stay.beds:
                 lines.append(f"    {bed}: {start.date().isoformat()} → "
@@ -205,14 +200,14 @@ class ResidentsPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.status = QComboBox()
         self.status.setAccessibleName(_("Residence"))
-        self.status.addItem(_("In residence"), "in_residence")
-        self.status.addItem(_("Left"), "discharged")
+        for code, label in RESIDENCE_STATUS.choices():
+            self.status.addItem(label, code)
         self.status.addItem(_("All"), "all")
         self.risk = QComboBox()
         self.risk.setAccessibleName(_("Risk"))
         self.risk.addItem(_("Any risk"), None)
-        for code, label in RISKS.items():
-            self.risk.addItem(_(label), code)
+        for code, label in RISK_LEVEL.choices():
+            self.risk.addItem(label, code)
         self.open_button = QPushButton(_("&Open file"))
         self.open_button.setEnabled(False)
         self.count = QLabel()

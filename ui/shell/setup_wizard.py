@@ -8,12 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from shelter.domain.naming import check_shelter_code, check_username
 from shelter.errors import ShelterError, ValidationError
 from shelter.i18n import _, current_language
 from shelter.security.keyring import KdfParams
 from shelter.services import shelters
 from shelter.services.shelters import MAX_BEDS_PER_ROOM
-from shelter.store import SignedIn, Store, check_shelter_code, check_username
+from shelter.store import SignedIn, Store
 from ui.qt import (
     QCheckBox,
     QCloseEvent,

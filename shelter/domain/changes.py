@@ -1,0 +1,123 @@
+"""What a write changed: each service call that writes returns one of these,
+and the screens refresh from it (the bed board redraws the beds it names,
+the residents list the people it names), instead of reloading everything or
+waiting for Refresh. Small and frozen, so they can cross threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class Change:
+    """Something a write changed. ``beds`` and ``residents`` name what a
+    screen showing beds or people must look at again; ``places`` says the
+    shelters, rooms or beds themselves changed (not only who is in them)."""
+
+    __slots__ = ()
+
+    @property
+    def beds(self) -> frozenset[int]:
+        return frozenset()
+
+    @property
+    def residents(self) -> frozenset[int]:
+        return frozenset()
+
+    @property
+    def places(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class Admitted(Change):
+    resident_id: int
+    stay_id: int
+    case_number: str
+    bed_id: int
+    readmission: bool = False
+
+    @property
+    def beds(self) -> frozenset[int]:
+        return frozenset({self.bed_id})
+
+    @property
+    def residents(self) -> frozenset[int]:
+        return frozenset({self.resident_id})
+
+
+@dataclass(frozen=True)
+class BedMoved(Change):
+    stay_id: int
+    resident_id: int
+    from_bed: int | None
+    to_bed: int
+
+    @property
+    def beds(self) -> frozenset[int]:
+        return frozenset(b for b in (self.from_bed, self.to_bed) if b is not None)
+
+    @property
+    def residents(self) -> frozenset[int]:
+        return frozenset({self.resident_id})
+
+
+@dataclass(frozen=True)
+class StayEnded(Change):
+    stay_id: int
+    resident_id: int
+    bed_ids: tuple[int, ...]
+    destination: str
+    at: datetime
+
+    @property
+    def beds(self) -> frozenset[int]:
+        return frozenset(self.bed_ids)
+
+    @property
+    def residents(self) -> frozenset[int]:
+        return frozenset({self.resident_id})
+
+
+@dataclass(frozen=True)
+class ReservationMade(Change):
+    reservation_id: int
+    bed_id: int
+    expires_at: datetime
+
+    @property
+    def beds(self) -> frozenset[int]:
+        return frozenset({self.bed_id})
+
+
+@dataclass(frozen=True)
+class ReservationCancelled(Change):
+    reservation_id: int
+    bed_id: int
+
+    @property
+    def beds(self) -> frozenset[int]:
+        return frozenset({self.bed_id})
+
+
+@dataclass(frozen=True)
+class BedServiceChanged(Change):
+    """A bed taken out of service (``in_service`` false) or put back."""
+
+    bed_id: int
+    in_service: bool
+
+    @property
+    def beds(self) -> frozenset[int]:
+        return frozenset({self.bed_id})
+
+
+@dataclass(frozen=True)
+class PlacesChanged(Change):
+    """A shelter, room or bed was created or edited in Administration."""
+
+    shelter_id: int | None = None
+
+    @property
+    def places(self) -> bool:
+        return True

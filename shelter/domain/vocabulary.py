@@ -1,0 +1,174 @@
+"""The closed lists of the case work, each defined once: its codes (what is
+stored, checked by the schema and the services) and their labels (what the
+screens, the command line and the documents show, in the three languages).
+
+A label is English, marked for translation. A label about the resident
+(``gendered``) also has a form for a woman and one for a man, in the
+catalogues under the contexts ``about a woman`` and ``about a man``: French
+and Arabic agree the word with the person ("hébergée", "hébergé"). Ask for it
+with ``label(code, sex=...)``; without a sex, the neutral form is given.
+
+Migrations keep frozen copies of the codes they create: a list that grows
+here grows in the schema through a new migration, never by editing an old one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from shelter.i18n import N_, Translator, current_language, translator
+
+ABOUT_WOMAN = "about a woman"
+ABOUT_MAN = "about a man"
+GENDER_CONTEXTS = {"female": ABOUT_WOMAN, "male": ABOUT_MAN}
+
+
+def G_(message: str) -> str:
+    """Mark a label about the resident: extracted with its neutral form and its
+    two gendered forms (contexts ABOUT_WOMAN and ABOUT_MAN)."""
+    return message
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    label: str  # the English label, which is the message id
+    gendered: bool = False
+
+
+@dataclass(frozen=True)
+class ClosedList:
+    """One closed list: ``codes`` in their display order and a label for each."""
+
+    name: str
+    terms: tuple[Term, ...]
+    _index: dict[str, Term] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {t.code: t for t in self.terms})
+        if len(self._index) != len(self.terms):
+            raise ValueError(f"{self.name}: a code is listed twice")
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(t.code for t in self.terms)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.codes)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._index
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def label(self, code: str | None, tr: Translator | None = None, sex: str | None = None) -> str:
+        """The label of ``code`` in ``tr``'s language (the interface's when
+        None), agreed with ``sex`` when the label is about the resident. An
+        unknown code (a value written by a newer version) is shown as it is."""
+        if code is None:
+            return ""
+        term = self._index.get(code)
+        if term is None:
+            return code
+        tr = tr or translator(current_language())
+        if term.gendered and sex in GENDER_CONTEXTS:
+            return tr.pgettext(GENDER_CONTEXTS[sex], term.label)
+        return tr.gettext(term.label)
+
+    def choices(self, tr: Translator | None = None, sex: str | None = None) -> list[tuple[str, str]]:
+        """(code, label) pairs in display order, for a list on a screen."""
+        return [(t.code, self.label(t.code, tr, sex)) for t in self.terms]
+
+    def sql_in(self, column: str) -> str:
+        """The SQL condition ``column IN ('a', 'b')`` for a CHECK constraint."""
+        return f"{column} IN (" + ", ".join(f"'{c}'" for c in self.codes) + ")"
+
+
+def _list(name: str, *terms: tuple[str, str] | Term) -> ClosedList:
+    return ClosedList(name, tuple(t if isinstance(t, Term) else Term(*t) for t in terms))
+
+
+def _g(code: str, label: str) -> Term:
+    return Term(code, label, gendered=True)
+
+
+# -- people and cases -------------------------------------------------------------
+
+SEX = _list("sex", ("female", N_("Female")), ("male", N_("Male")))
+
+RISK_LEVEL = _list("risk level", ("low", N_("Low")), ("medium", N_("Medium")), ("high", N_("High")))
+
+REFERRAL_SOURCE = _list(
+    "referral source",
+    ("police", N_("Police")), ("prosecutor", N_("Public prosecutor")), ("ngo", N_("Association / NGO")),
+    ("hospital", N_("Hospital")), ("consulate", N_("Consulate")), ("hotline", N_("Hotline")),
+    _g("self", G_("Came on their own")),
+)
+
+IDENTIFICATION = _list("identification status",
+                       ("presumed", N_("Presumed victim")), ("identified", N_("Identified victim")))
+
+EXPLOITATION_FORM = _list(
+    "form of exploitation",
+    ("sexual", N_("Sexual exploitation")), ("labour", N_("Forced labour")),
+    ("domestic_servitude", N_("Domestic servitude")), ("forced_begging", N_("Forced begging")),
+    ("forced_criminality", N_("Forced criminality")), ("forced_marriage", N_("Forced marriage")),
+    ("organ_removal", N_("Organ removal")), ("other", N_("Other")),
+)
+
+EXPLOITATION_SCOPE = _list("place of exploitation",
+                           ("internal", N_("Within Morocco")), ("cross_border", N_("Across borders")))
+
+RESIDENCE_STATUS = _list("residence status",
+                         _g("in_residence", G_("In residence")), _g("discharged", G_("Left")))
+
+DESTINATION = _list(
+    "destination",
+    ("family_reunification", N_("Family reunification")), ("assisted_return", N_("Assisted return")),
+    ("independent_living", N_("Independent living")), ("another_shelter", N_("Another shelter")),
+    ("hospital", N_("Hospital")), ("left_without_notice", N_("Left without notice")), ("other", N_("Other")),
+)
+
+# -- places ----------------------------------------------------------------------
+
+BED_STATUS = _list(
+    "bed status",
+    ("free", N_("Free")), ("occupied", N_("Occupied")), ("reserved", N_("Reserved")),
+    ("out_of_service", N_("Out of service")),
+)
+
+ROOM_RESTRICTION = _list(
+    "room restriction",
+    ("women_only", N_("Women only")), ("men_only", N_("Men only")), ("minors", N_("Minors")),
+    ("accessible", N_("Accessible")),
+)
+
+# -- staff -------------------------------------------------------------------------
+
+ROLE = _list(
+    "role",
+    ("administrator", N_("Administrator")), ("coordinator", N_("Coordinator")),
+    ("social_worker", N_("Social worker")), ("counsellor", N_("Counsellor")),
+    ("reporting", N_("Reporting (read-only figures)")),
+)
+
+# -- handover documents -------------------------------------------------------------
+
+HANDOVER_SECTION = _list(
+    "handover section",
+    ("identity", N_("Identity")), ("languages", N_("Languages")), ("stay", N_("Stay at the shelter")),
+    ("safety", N_("Safety considerations")),
+)
+
+HANDOVER_REASON = _list(
+    "handover reason",
+    ("transfer", N_("Transfer to another shelter")), ("referral", N_("Referral to a partner")),
+    ("discharge", N_("Discharge")),
+)
+
+ALL: tuple[ClosedList, ...] = (
+    SEX, RISK_LEVEL, REFERRAL_SOURCE, IDENTIFICATION, EXPLOITATION_FORM, EXPLOITATION_SCOPE, RESIDENCE_STATUS,
+    DESTINATION, BED_STATUS, ROOM_RESTRICTION, ROLE, HANDOVER_SECTION, HANDOVER_REASON,
+)

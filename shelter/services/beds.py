@@ -1,0 +1,306 @@
+"""The bed board, moves between beds, reservations (made and cancelled) and
+beds taken out of service.
+
+The rules hold twice: here, with a clear message, and in the database
+(partial unique indexes), so that two workstations acting at the same moment
+cannot put two people in one bed. Writes run under the store's write lock,
+so the check and the change happen under one lock, and each returns the
+change it made (``shelter.domain.changes``) for the screens to refresh from.
+The board is audited by counts, since its tiles carry names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shelter.domain.beds import bed_fits
+from shelter.domain.changes import BedMoved, BedServiceChanged, ReservationCancelled, ReservationMade
+from shelter.domain.dates import now_utc
+from shelter.domain.people import display_name, is_minor
+from shelter.errors import ValidationError
+from shelter.i18n import _
+from shelter.security.permissions import Permission
+from shelter.services import settings as settings_service
+from shelter.storage.models import Bed, BedAssignment, Reservation, Resident, Room, Shelter, Stay
+from shelter.store import SignedIn
+
+MAX_RESERVATION_HOURS = 24 * 14
+
+
+@dataclass(frozen=True)
+class BedTile:
+    bed_id: int
+    label: str
+    status: str  # vocabulary.BED_STATUS
+    case_number: str = ""
+    name: str = ""
+    stay_id: int | None = None
+    reason: str = ""
+    until: date | None = None
+    reserved_until: datetime | None = None
+    reservation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RoomBoard:
+    room_id: int
+    name: str
+    women_only: bool
+    men_only: bool
+    minors: bool
+    accessible: bool
+    beds: tuple[BedTile, ...]
+
+
+@dataclass(frozen=True)
+class ShelterBoard:
+    shelter_id: int
+    name: str
+    code: str
+    rooms: tuple[RoomBoard, ...]
+
+    def count(self, status: str) -> int:
+        return sum(1 for room in self.rooms for bed in room.beds if bed.status == status)
+
+    @property
+    def beds(self) -> int:
+        return sum(len(room.beds) for room in self.rooms)
+
+
+# -- shared by admissions, moves and discharges ------------------------------------
+
+def open_assignment_beds(s: Session) -> set[int]:
+    return set(s.execute(select(BedAssignment.bed_id).where(BedAssignment.ended_at.is_(None))).scalars())
+
+
+def held_beds(s: Session, now: datetime) -> dict[int, tuple[datetime, int]]:
+    """Beds held by an open, unexpired reservation: bed id → (until, reservation id)."""
+    q = select(Reservation.bed_id, Reservation.expires_at, Reservation.id).where(
+        Reservation.closed_at.is_(None), Reservation.expires_at > now)
+    return {bed: (until, rid) for bed, until, rid in s.execute(q)}
+
+
+def parent_room(s: Session, parent_id: int | None) -> int | None:
+    """The room of an accompanying child's parent, while the parent is in residence."""
+    if parent_id is None:
+        return None
+    return s.execute(
+        select(Bed.room_id).join(BedAssignment, BedAssignment.bed_id == Bed.id).join(Stay, Stay.id == BedAssignment.stay_id)
+        .where(Stay.resident_id == parent_id, Stay.discharged_at.is_(None), BedAssignment.ended_at.is_(None))
+    ).scalar_one_or_none()
+
+
+def bed_for(s: Session, bed_id: int) -> tuple[Bed, Room, Shelter]:
+    row = s.execute(select(Bed, Room, Shelter).join(Room, Bed.room_id == Room.id)
+                    .join(Shelter, Room.shelter_id == Shelter.id).where(Bed.id == bed_id)).first()
+    if row is None:
+        raise ValidationError(_("This bed no longer exists."), field="bed")
+    return row[0], row[1], row[2]
+
+
+def check_bed_free(s: Session, bed: Bed, room: Room, shelter: Shelter, sex: str, minor: bool,
+                   with_parent_room: int | None, now: datetime) -> Reservation | None:
+    """Refuse a bed that is out of service, taken or not for this person; the
+    open reservation on it (None when it has none or it lapsed, then closed)."""
+    if not bed.active:
+        raise ValidationError(_("This bed is out of service."), field="bed")
+    if bed.id in open_assignment_beds(s):
+        raise ValidationError(_("This bed is no longer free: someone was just placed in it. Choose another."),
+                              field="bed")
+    if not bed_fits(room, shelter, sex, minor, with_parent_room):
+        raise ValidationError(_("This bed's room does not take this person (women only, men only or minors)."),
+                              field="bed")
+    reservation = s.execute(select(Reservation).where(
+        Reservation.bed_id == bed.id, Reservation.closed_at.is_(None))).scalar_one_or_none()
+    if reservation is not None and reservation.expires_at <= now:
+        reservation.closed_at = reservation.expires_at  # it lapsed: the bed is free again
+        return None
+    return reservation
+
+
+def open_stay(s: Session, stay_id: int) -> Stay:
+    stay = s.get(Stay, stay_id)
+    if stay is None:
+        raise ValidationError(_("This stay no longer exists."), field="stay")
+    if stay.discharged_at is not None:
+        raise ValidationError(_("This person has already been discharged."), field="stay")
+    return stay
+
+
+def changed_elsewhere(exc: IntegrityError) -> ValidationError:
+    """What a coordinator reads when the database's own rules caught what a
+    simultaneous change on another workstation made true."""
+    return ValidationError(_("This bed or this person changed on another workstation a moment ago. "
+                             "Look again and choose another bed."), field="bed")
+
+
+# -- moves ------------------------------------------------------------------------------
+
+def transfer(who: SignedIn, stay_id: int, bed_id: int, at: datetime | None = None) -> BedMoved:
+    """Move a resident to another bed, in the same or another shelter; the
+    bed history keeps both assignments with their times."""
+    who.require(Permission.TRANSFER)
+    now = now_utc(at)
+    try:
+        with who.store.write() as s:
+            stay = open_stay(s, stay_id)
+            resident = s.get(Resident, stay.resident_id)
+            bed, room, shelter = bed_for(s, bed_id)
+            current = s.execute(select(BedAssignment).where(BedAssignment.stay_id == stay.id,
+                                                            BedAssignment.ended_at.is_(None))).scalar_one_or_none()
+            if current is not None and current.bed_id == bed.id:
+                raise ValidationError(_("The person is already in this bed."), field="bed")
+            if current is not None and now < current.started_at:
+                raise ValidationError(_("A move cannot be dated before the current bed was given."), field="at")
+            reservation = check_bed_free(s, bed, room, shelter, resident.sex, is_minor(resident, now.date()),
+                                         parent_room(s, resident.parent_id), now)
+            if reservation is not None:
+                raise ValidationError(_("This bed is reserved for an expected arrival."), field="bed")
+            if current is not None:
+                current.ended_at = now
+                s.flush()
+            s.add(BedAssignment(stay_id=stay.id, bed_id=bed.id, started_at=now))
+            stay.shelter_id = shelter.id
+            s.flush()
+            who.audit(s, "stay.transfer", "stay", stay.id, detail={"bed": bed.id})
+            return BedMoved(stay.id, resident.id, current.bed_id if current is not None else None, bed.id)
+    except IntegrityError as exc:
+        raise changed_elsewhere(exc) from exc
+
+
+# -- reservations --------------------------------------------------------------------------
+
+def reserve_bed(who: SignedIn, bed_id: int, label: str, hours: int = 12,
+                at: datetime | None = None) -> ReservationMade:
+    """Hold a free bed for an expected arrival until it expires. The label
+    says who is expected in words that identify nobody ("police, Rabat")."""
+    who.require(Permission.RESERVE_BED)
+    if not 1 <= hours <= MAX_RESERVATION_HOURS:
+        raise ValidationError(_("A reservation lasts from 1 hour to 14 days."), field="hours")
+    now = now_utc(at)
+    with who.store.write() as s:
+        bed, room, shelter = bed_for(s, bed_id)
+        if not (bed.active and room.active and shelter.active):
+            raise ValidationError(_("This bed is out of service."), field="bed")
+        if bed.id in open_assignment_beds(s):
+            raise ValidationError(_("This bed is occupied."), field="bed")
+        current = s.execute(select(Reservation).where(Reservation.bed_id == bed.id,
+                                                      Reservation.closed_at.is_(None))).scalar_one_or_none()
+        if current is not None:
+            if current.expires_at > now:
+                raise ValidationError(_("This bed is already reserved."), field="bed")
+            current.closed_at = current.expires_at
+            s.flush()
+        reservation = Reservation(bed_id=bed.id, label=label.strip()[:120], reserved_at=now,
+                                  expires_at=now + timedelta(hours=hours))
+        s.add(reservation)
+        s.flush()
+        who.audit(s, "bed.reserve", "bed", bed.id, detail={"hours": hours})
+        return ReservationMade(reservation.id, bed.id, reservation.expires_at)
+
+
+def cancel_reservation(who: SignedIn, reservation_id: int, at: datetime | None = None) -> ReservationCancelled:
+    """Free a reserved bed: the person expected will not come, or comes elsewhere."""
+    who.require(Permission.RESERVE_BED)
+    with who.store.write() as s:
+        reservation = s.get(Reservation, reservation_id)
+        if reservation is None or reservation.closed_at is not None:
+            raise ValidationError(_("This reservation is no longer open."), field="reservation")
+        reservation.closed_at = now_utc(at)
+        who.audit(s, "bed.reservation_cancel", "bed", reservation.bed_id)
+        return ReservationCancelled(reservation.id, reservation.bed_id)
+
+
+# -- beds out of service -----------------------------------------------------------------------
+
+def set_out_of_service(who: SignedIn, bed_id: int, reason: str, until: date | None,
+                       at: datetime | None = None) -> BedServiceChanged:
+    """Take a free bed out of service, with the reason and the expected return."""
+    who.require(Permission.MANAGE_SHELTERS)
+    today = now_utc(at).date()
+    if not reason.strip():
+        raise ValidationError(_("Say why the bed is out of service."), field="reason")
+    if until is not None and until < today:
+        raise ValidationError(_("The return date is in the past."), field="until")
+    with who.store.write() as s:
+        bed, _room, _shelter = bed_for(s, bed_id)
+        if bed.id in open_assignment_beds(s):
+            raise ValidationError(_("Someone sleeps in this bed: move them first."), field="bed")
+        bed.active = False
+        bed.out_of_service_reason = reason.strip()[:200]
+        bed.out_of_service_until = until
+        who.audit(s, "bed.out_of_service", "bed", bed.id)
+        return BedServiceChanged(bed.id, in_service=False)
+
+
+def return_to_service(who: SignedIn, bed_id: int) -> BedServiceChanged:
+    who.require(Permission.MANAGE_SHELTERS)
+    with who.store.write() as s:
+        bed, _room, _shelter = bed_for(s, bed_id)
+        bed.active = True
+        bed.out_of_service_reason = None
+        bed.out_of_service_until = None
+        who.audit(s, "bed.in_service", "bed", bed.id)
+        return BedServiceChanged(bed.id, in_service=True)
+
+
+# -- the board -----------------------------------------------------------------------------------
+
+def bed_board(who: SignedIn, shelter_ids: Iterable[int] | None = None, at: datetime | None = None) -> list[ShelterBoard]:
+    """Every room as a group of bed tiles with their status and, for occupied
+    beds, the case number and the name in the form the shelter chose. Three
+    queries of plain columns, limited to the shelters asked for, whatever the
+    size of the network. Audited ("beds.view") by the number of occupied
+    beds shown, since their tiles carry names."""
+    who.require(Permission.VIEW_BED_BOARD)
+    now = now_utc(at)
+    wanted = set(shelter_ids) if shelter_ids is not None else None
+    with who.store.write() as s:
+        form = settings_service.load_settings(s).resident_name_form
+        q = (select(Shelter.id.label("shelter_id"), Shelter.name.label("shelter_name"), Shelter.code,
+                    Room.id.label("room_id"), Room.name.label("room_name"), Room.women_only, Room.men_only,
+                    Room.minors, Room.accessible, Room.active.label("room_active"), Bed.id.label("bed_id"),
+                    Bed.label, Bed.active, Bed.out_of_service_reason, Bed.out_of_service_until)
+             .join(Room, Bed.room_id == Room.id).join(Shelter, Room.shelter_id == Shelter.id)
+             .where(Shelter.active.is_(True)).order_by(Shelter.name, Room.name, Bed.label))
+        occupied = (select(BedAssignment.bed_id, BedAssignment.stay_id, Resident.case_number, Resident.preferred_name,
+                           Resident.name_latin, Resident.name_arabic)
+                    .join(Stay, Stay.id == BedAssignment.stay_id).join(Resident, Resident.id == Stay.resident_id)
+                    .where(BedAssignment.ended_at.is_(None)))
+        if wanted is not None:
+            q = q.where(Shelter.id.in_(wanted))
+            occupied = (occupied.join(Bed, Bed.id == BedAssignment.bed_id).join(Room, Room.id == Bed.room_id)
+                        .where(Room.shelter_id.in_(wanted)))
+        rows = s.execute(q).all()
+        occupants = {row.bed_id: row for row in s.execute(occupied)}
+        held = held_beds(s, now)
+        shown = {row.bed_id for row in rows}
+        who.audit(s, "beds.view", detail={"beds": len(rows), "occupied": len(shown & occupants.keys())})
+    boards: dict[int, tuple[Any, dict[int, tuple[Any, list[BedTile]]]]] = {}
+    for row in rows:
+        rooms = boards.setdefault(row.shelter_id, (row, {}))[1]
+        tiles = rooms.setdefault(row.room_id, (row, []))[1]
+        occupant = occupants.get(row.bed_id)
+        if occupant is not None:
+            tile = BedTile(row.bed_id, row.label, "occupied", occupant.case_number, display_name(occupant, form),
+                           occupant.stay_id)
+        elif not (row.active and row.room_active):
+            tile = BedTile(row.bed_id, row.label, "out_of_service", reason=row.out_of_service_reason or "",
+                           until=row.out_of_service_until)
+        elif row.bed_id in held:
+            until, reservation_id = held[row.bed_id]
+            tile = BedTile(row.bed_id, row.label, "reserved", reserved_until=until, reservation_id=reservation_id)
+        else:
+            tile = BedTile(row.bed_id, row.label, "free")
+        tiles.append(tile)
+    return [ShelterBoard(sh.shelter_id, sh.shelter_name, sh.code, tuple(
+                RoomBoard(r.room_id, r.room_name, r.women_only, r.men_only, r.minors, r.accessible, tuple(t))
+                for r, t in rooms.values()))
+            for sh, rooms in boards.values()]
