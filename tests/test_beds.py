@@ -17,7 +17,7 @@ from shelter.security.permissions import Role
 from shelter.services import accounts, admissions, beds, dashboard, discharge, residents, shelters
 from shelter.services.admissions import Admission
 from shelter.store import Store
-from tests.test_residents import COORDINATOR_PASSWORD, TODAY, admission, bed_ids, coordinator  # noqa: F401
+from tests.cases import COORDINATOR_PASSWORD, TODAY, admission, bed_ids
 
 
 def tile(who, bed_id):
@@ -46,7 +46,7 @@ def at_once(*calls):
 
 
 @pytest.fixture
-def second_workstation(coordinator, store_dir):  # noqa: F811
+def second_workstation(coordinator, store_dir):
     other = Store(store_dir).sign_in("salma", COORDINATOR_PASSWORD)
     yield other
     other.lock("sign_out")
@@ -61,7 +61,7 @@ def second_workstation(coordinator, store_dir):  # noqa: F811
     ("Zoé Ndiaye", "Zoe NDIAYE"),             # accents
     ("خديجة الناصري", "Khadija Naciri"),       # Arabic script recorded, Latin typed
 ])
-def test_the_duplicate_check_ignores_hamza_diacritics_accents_and_script(coordinator, recorded, typed):  # noqa: F811
+def test_the_duplicate_check_ignores_hamza_diacritics_accents_and_script(coordinator, recorded, typed):
     arabic = any("\u0600" <= ch <= "\u06ff" for ch in recorded)
     first = admissions.admit(coordinator, admission(bed_ids(coordinator)[0], name="" if arabic else recorded,
                                                    arabic=recorded if arabic else ""))
@@ -71,7 +71,7 @@ def test_the_duplicate_check_ignores_hamza_diacritics_accents_and_script(coordin
     assert [c.resident_id for c in found][:1] == [first.resident_id]
 
 
-def test_date_of_birth_and_nationality_rank_the_same_name(coordinator):  # noqa: F811
+def test_date_of_birth_and_nationality_rank_the_same_name(coordinator):
     b1, b2, _b3 = bed_ids(coordinator)
     other = admissions.admit(coordinator, admission(b1, born=date(1990, 6, 1)))
     same = admissions.admit(coordinator, admission(b2, born=date(1998, 3, 14)))
@@ -81,7 +81,7 @@ def test_date_of_birth_and_nationality_rank_the_same_name(coordinator):  # noqa:
     assert found[0].score > found[1].score
 
 
-def test_a_boy_shares_his_mothers_room_in_a_womens_room(coordinator):  # noqa: F811
+def test_a_boy_shares_his_mothers_room_in_a_womens_room(coordinator):
     women, children = bed_ids(coordinator), bed_ids(coordinator, "Children")
     mother = admissions.admit(coordinator, admission(women[0]))
     boy = Identity(name_latin="Samuel Benali", sex="male", birth_date=TODAY.replace(year=TODAY.year - 5))
@@ -97,7 +97,7 @@ def test_a_boy_shares_his_mothers_room_in_a_womens_room(coordinator):  # noqa: F
         admissions.admit(coordinator, adult_man)
 
 
-def test_a_move_to_another_shelter_keeps_the_case_and_the_history(coordinator):  # noqa: F811
+def test_a_move_to_another_shelter_keeps_the_case_and_the_history(coordinator):
     other = shelters.create_shelter(coordinator, "Dar Al Hanane", "CAS1", "Casablanca")
     room = shelters.add_room(coordinator, other.id, "Women A", beds=2, women_only=True)
     admitted = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
@@ -111,7 +111,7 @@ def test_a_move_to_another_shelter_keeps_the_case_and_the_history(coordinator): 
     assert file.stays[0].shelter_name == "Dar Al Hanane"
 
 
-def test_the_expected_arrival_takes_up_the_reserved_bed(coordinator):  # noqa: F811
+def test_the_expected_arrival_takes_up_the_reserved_bed(coordinator):
     bed = bed_ids(coordinator)[0]
     reservation = beds.reserve_bed(coordinator, bed, "police, Rabat", hours=4).reservation_id
     assert bed not in {c.bed_id for c in admissions.compatible_beds(coordinator, admission(0).identity)}
@@ -127,7 +127,7 @@ def test_the_expected_arrival_takes_up_the_reserved_bed(coordinator):  # noqa: F
         assert held.closed_at is not None and held.admitted_stay_id == arrived.stay_id
 
 
-def test_a_discharge_cannot_predate_the_last_move(coordinator):  # noqa: F811
+def test_a_discharge_cannot_predate_the_last_move(coordinator):
     b1, b2, _b3 = bed_ids(coordinator)
     now = datetime.now(UTC)
     base = admission(b1, admitted_at=now - timedelta(days=10))
@@ -142,7 +142,7 @@ def test_a_discharge_cannot_predate_the_last_move(coordinator):  # noqa: F811
     assert file.stays[0].beds[-1][2] == file.stays[0].discharged_at
 
 
-def test_two_workstations_moving_two_people_into_one_bed(coordinator, second_workstation):  # noqa: F811
+def test_two_workstations_moving_two_people_into_one_bed(coordinator, second_workstation):
     b1, b2, b3 = bed_ids(coordinator)
     one = admissions.admit(coordinator, admission(b1))
     two = admissions.admit(coordinator, admission(b2, "Aisha Okoro", "عائشة"))
@@ -155,7 +155,7 @@ def test_two_workstations_moving_two_people_into_one_bed(coordinator, second_wor
     assert statuses == {"free", "occupied"}  # the one who moved left a free bed
 
 
-def test_two_workstations_readmitting_one_person(coordinator, second_workstation):  # noqa: F811
+def test_two_workstations_readmitting_one_person(coordinator, second_workstation):
     b1, b2, b3 = bed_ids(coordinator)
     first = admissions.admit(coordinator, admission(b1))
     discharge.discharge(coordinator, first.stay_id, datetime.now(UTC), "family_reunification")
@@ -168,7 +168,7 @@ def test_two_workstations_readmitting_one_person(coordinator, second_workstation
     assert [s.discharged_at is None for s in file.stays] == [False, True]
 
 
-def test_the_reporting_role_sees_figures_and_no_one(coordinator, admin, store_dir):  # noqa: F811
+def test_the_reporting_role_sees_figures_and_no_one(coordinator, admin, store_dir):
     admitted = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
     accounts.create_account(admin, "karim", "Karim Fassi", [Role.REPORTING], "monthly figures only",
                             must_change_password=False)
@@ -185,7 +185,7 @@ def test_the_reporting_role_sees_figures_and_no_one(coordinator, admin, store_di
         karim.lock("sign_out")
 
 
-def test_search_as_you_type_across_scripts_and_by_case_number(coordinator):  # noqa: F811
+def test_search_as_you_type_across_scripts_and_by_case_number(coordinator):
     admitted = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
     admissions.admit(coordinator, admission(bed_ids(coordinator)[1], "Aisha Okoro", "عائشة أوكورو"))
     for typed in ("fat", "Fatima Ben", "فاطمة", "بنعل", admitted.case_number.lower(), admitted.case_number,

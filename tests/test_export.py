@@ -25,7 +25,7 @@ from shelter.services.audit_log import AuditFilter, list_entries
 from shelter.services.export import FORMAT_VERSION, SECTIONS, export_document, export_to_file
 from shelter.storage.database import connect_raw
 from shelter.store import Store
-from tests.test_residents import COORDINATOR_PASSWORD, admission, bed_ids, coordinator  # noqa: F401
+from tests.cases import COORDINATOR_PASSWORD, admission, bed_ids
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "export-format.md"
 BASE_TYPES = {"string", "integer", "boolean", "date", "datetime", "string[]"}
@@ -119,7 +119,7 @@ def export_entries(who) -> list[tuple[str, dict]]:
 
 
 @pytest.fixture
-def history(coordinator):  # noqa: F811
+def history(coordinator):
     """Two people admitted; one moved, then discharged; a bed reserved and one out of service."""
     b1, b2, b3 = bed_ids(coordinator)
     fatima = admissions.admit(coordinator, admission(b1))
@@ -132,7 +132,7 @@ def history(coordinator):  # noqa: F811
     return fatima, aisha
 
 
-def test_every_record_matches_the_documented_format(coordinator, history):  # noqa: F811
+def test_every_record_matches_the_documented_format(coordinator, history):
     document = export_document(coordinator)
     assert document["format"] == "shelter-export" and document["format_version"] == FORMAT_VERSION
     assert document["sections"] == [name for name, _p, _b in SECTIONS]
@@ -143,7 +143,7 @@ def test_every_record_matches_the_documented_format(coordinator, history):  # no
     assert any(r["closed_at"] is None for r in document["reservations"])
 
 
-def test_the_records_say_what_happened(coordinator, history):  # noqa: F811
+def test_the_records_say_what_happened(coordinator, history):
     fatima, aisha = history
     document = export_document(coordinator)
     people = {r["id"]: r for r in document["residents"]}
@@ -159,7 +159,7 @@ def test_the_records_say_what_happened(coordinator, history):  # noqa: F811
     assert (referral["source"], referral["agency"]) == ("police", "Sûreté, Rabat")
 
 
-def test_the_file_is_private_complete_and_audited_by_counts_only(coordinator, history, admin, tmp_path):  # noqa: F811
+def test_the_file_is_private_complete_and_audited_by_counts_only(coordinator, history, admin, tmp_path):
     target = tmp_path / "export.json"
     summary = export_to_file(coordinator, target)
     written = json.loads(target.read_text(encoding="utf-8"))
@@ -177,7 +177,7 @@ def test_the_file_is_private_complete_and_audited_by_counts_only(coordinator, hi
     assert "Fatima" not in detail and "فاطمة" not in detail and "RBT1-" not in detail
 
 
-def test_only_the_coordinator_exports(coordinator, admin, store_dir, tmp_path):  # noqa: F811
+def test_only_the_coordinator_exports(coordinator, admin, store_dir, tmp_path):
     with pytest.raises(PermissionDenied):
         export_document(admin)
     accounts.create_account(admin, "youssef", "Youssef Alaoui", [Role.SOCIAL_WORKER], "field visit blue notebook",
@@ -191,7 +191,7 @@ def test_only_the_coordinator_exports(coordinator, admin, store_dir, tmp_path): 
     assert not (tmp_path / "x.json").exists()
 
 
-def test_a_bad_target_is_refused_before_anything_is_written(coordinator, tmp_path):  # noqa: F811
+def test_a_bad_target_is_refused_before_anything_is_written(coordinator, tmp_path):
     with pytest.raises(ValidationError) as caught:
         export_to_file(coordinator, tmp_path / "missing" / "x.json")
     assert caught.value.field == "out"
@@ -199,7 +199,7 @@ def test_a_bad_target_is_refused_before_anything_is_written(coordinator, tmp_pat
         export_to_file(coordinator, tmp_path)
 
 
-def test_export_on_the_command_line(coordinator, history, store_dir, tmp_path, capsys, monkeypatch):  # noqa: F811
+def test_export_on_the_command_line(coordinator, history, store_dir, tmp_path, capsys, monkeypatch):
     target = tmp_path / "out.json"
     monkeypatch.setattr(sys, "stdin", io.StringIO(COORDINATOR_PASSWORD + "\n"))
     code = cli.main(["--data-dir", str(store_dir), "export", "--out", str(target), "--user", "salma",
@@ -216,7 +216,7 @@ def test_export_on_the_command_line(coordinator, history, store_dir, tmp_path, c
     assert code == 1 and err.startswith("shelter: The folder") and "Traceback" not in err
 
 
-def test_the_started_entry_is_committed_before_the_file_exists(coordinator, history, tmp_path,  # noqa: F811
+def test_the_started_entry_is_committed_before_the_file_exists(coordinator, history, tmp_path,
                                                                monkeypatch):
     """A crash between the write and the audit entry must not leave an
     export the log does not know about: the entry comes first, committed."""
@@ -240,7 +240,7 @@ def test_the_started_entry_is_committed_before_the_file_exists(coordinator, hist
     (OSError(errno.EACCES, "Permission denied"), "EACCES"),
     (StorageFull("The disk is full"), "disk_full"),
 ])
-def test_a_failed_write_is_audited_as_failed(coordinator, history, tmp_path, monkeypatch, failure, code):  # noqa: F811
+def test_a_failed_write_is_audited_as_failed(coordinator, history, tmp_path, monkeypatch, failure, code):
     def broken(path, data, *args, **kwargs):
         raise failure
 
@@ -253,7 +253,7 @@ def test_a_failed_write_is_audited_as_failed(coordinator, history, tmp_path, mon
     assert entries[1][1]["error"] == code and "Permission" not in json.dumps(entries)
 
 
-def test_without_its_first_entry_no_file_is_written(coordinator, history, tmp_path, monkeypatch):  # noqa: F811
+def test_without_its_first_entry_no_file_is_written(coordinator, history, tmp_path, monkeypatch):
     written = []
     for module in (outputs, export):  # wherever the file would be written from
         monkeypatch.setattr(module, "write_atomic", lambda *a, **k: written.append(a), raising=False)
@@ -267,7 +267,7 @@ def test_without_its_first_entry_no_file_is_written(coordinator, history, tmp_pa
     assert written == [] and not (tmp_path / "export.json").exists()
 
 
-def test_if_the_outcome_cannot_be_recorded_the_file_is_taken_back(coordinator, history, tmp_path,  # noqa: F811
+def test_if_the_outcome_cannot_be_recorded_the_file_is_taken_back(coordinator, history, tmp_path,
                                                                   monkeypatch):
     real_audit = coordinator.store.audit
 
@@ -283,7 +283,7 @@ def test_if_the_outcome_cannot_be_recorded_the_file_is_taken_back(coordinator, h
     assert [outcome for outcome, _d in export_entries(coordinator)] == ["started", "failed"]
 
 
-def test_the_export_handed_to_a_caller_is_audited_too(coordinator, history, monkeypatch):  # noqa: F811
+def test_the_export_handed_to_a_caller_is_audited_too(coordinator, history, monkeypatch):
     document = export_document(coordinator)
     [(outcome, detail)] = export_entries(coordinator)
     assert outcome == "ok" and detail == {"format_version": FORMAT_VERSION, "to": "memory",

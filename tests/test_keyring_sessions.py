@@ -23,8 +23,8 @@ from shelter.security.permissions import Role
 from shelter.services import accounts, admissions, beds, documents, export, residents
 from shelter.services.maintenance import rotate_key, verify
 from shelter.store import Store
+from tests.cases import COORDINATOR_PASSWORD, admission, bed_ids
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.test_residents import COORDINATOR_PASSWORD, admission, bed_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 

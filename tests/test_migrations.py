@@ -24,8 +24,8 @@ from shelter.storage.counters import next_case_number
 from shelter.storage.database import connect_raw
 from shelter.storage.models import Base, CaseNumberCounter, Shelter
 from shelter.store import Store
+from tests.cases import COORDINATOR_PASSWORD, admission, bed_ids
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.test_residents import COORDINATOR_PASSWORD, admission, bed_ids, coordinator  # noqa: F401 (a fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -143,7 +143,7 @@ def test_a_released_store_upgraded_numbers_its_first_admission_one(tmp_path):
     who.lock("sign_out")
 
 
-def test_the_upgrade_continues_the_numbering_of_each_shelter_and_year(coordinator, store_dir):  # noqa: F811
+def test_the_upgrade_continues_the_numbering_of_each_shelter_and_year(coordinator, store_dir):
     year = datetime.now(UTC).year
     rbt1 = list_shelters(coordinator)[0].id
     shelters.add_room(coordinator, rbt1, "Room 2", beds=1, women_only=True)
@@ -179,7 +179,7 @@ def test_the_upgrade_continues_the_numbering_of_each_shelter_and_year(coordinato
     admin.lock("sign_out")
 
 
-def test_a_number_is_given_only_if_its_transaction_commits(coordinator):  # noqa: F811
+def test_a_number_is_given_only_if_its_transaction_commits(coordinator):
     year = datetime.now(UTC).year
     shelter = list_shelters(coordinator)[0].id
     with pytest.raises(RolledBack), coordinator.store.write() as s:

@@ -14,42 +14,11 @@ from shelter.domain import changes
 from shelter.domain.people import Identity, Protection, ReferralInfo
 from shelter.errors import PermissionDenied, ValidationError
 from shelter.security.permissions import Role
-from shelter.services import accounts, admissions, beds, dashboard, discharge, residents, settings, shelters
+from shelter.services import accounts, admissions, beds, dashboard, discharge, residents, settings
 from shelter.services.admissions import Admission
 from shelter.storage.models import BedAssignment, Stay
 from shelter.store import Store
-
-COORDINATOR_PASSWORD = "night shift green tea"
-TODAY = date.today()
-
-
-@pytest.fixture
-def coordinator(admin, store_dir):
-    shelter = shelters.list_shelters(admin)[0]
-    shelters.add_room(admin, shelter.id, "Room 1", beds=3, women_only=True)
-    shelters.add_room(admin, shelter.id, "Children", beds=2, minors=True)
-    accounts.create_account(admin, "salma", "Salma Idrissi", [Role.COORDINATOR], COORDINATOR_PASSWORD,
-                            must_change_password=False)
-    who = Store(store_dir).sign_in("salma", COORDINATOR_PASSWORD)
-    yield who
-    who.lock("sign_out")
-
-
-def bed_ids(who, room="Room 1"):
-    board = beds.bed_board(who)
-    return [t.bed_id for sb in board for r in sb.rooms if r.name == room for t in r.beds]
-
-
-def admission(bed_id, name="Fatima Zahra Benali", arabic="فاطمة الزهراء بنعلي", born=date(1998, 3, 14),
-              sex="female", **extra):
-    return Admission(
-        identity=Identity(name_arabic=arabic, name_latin=name, sex=sex, birth_date=born, nationality="NG",
-                          languages=("en",), interpreter_needed=True),
-        referral=ReferralInfo(referred_on=TODAY, source="police", agency="Sûreté, Rabat"),
-        protection=Protection(exploitation=("sexual",), exploitation_country="MA", exploitation_scope="cross_border",
-                              flag_trafficker_contact=True, risk_level="high", consent_processing=True,
-                              consent_processing_on=TODAY),
-        bed_id=bed_id, **extra)
+from tests.cases import COORDINATOR_PASSWORD, TODAY, admission, audit_details, bed_ids
 
 
 def test_admission_fills_a_bed_with_a_case_number_per_shelter_and_year(coordinator):
@@ -277,18 +246,6 @@ def test_dashboard_figures_count_what_happened(coordinator):
     assert figures.reservations_expiring == 1
     assert figures.average_stay_days is not None and figures.average_stay_days < 1
     assert len(figures.occupancy) == 12 and figures.occupancy[-1][1] == 1  # the last bar is now
-
-
-def audit_details(who, action: str) -> list[tuple[str, str | None, dict]]:
-    import json
-
-    from sqlalchemy import select
-
-    from shelter.storage.models import AuditEntry
-
-    with who.store.read() as s:
-        return [(e.outcome, e.record_id, json.loads(e.detail)) for e in s.execute(
-            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars()]
 
 
 def test_reads_that_show_names_are_audited_by_counts_never_by_what_was_typed(coordinator):

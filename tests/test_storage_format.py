@@ -25,8 +25,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from tests.cases import admission, bed_ids
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.test_residents import admission, bed_ids, coordinator  # noqa: F401 (a fixture; makes a store)
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "storage-format.md"
@@ -224,7 +224,7 @@ def test_the_audit_chain_can_be_checked_from_the_document(store_dir, recovery_co
 
 
 def test_a_handover_verification_code_can_be_checked_from_the_document(store_dir, recovery_code,
-                                                                        coordinator):  # noqa: F811
+                                                                        coordinator):
     from datetime import date
 
     from shelter.services import admissions, handover

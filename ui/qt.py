@@ -1,6 +1,7 @@
 """The one place the GUI imports Qt from (as Anki's ``aqt.qt``), plus the few
-helpers every screen shares: running slow core work off the GUI thread and
-reading the bundled icons.
+helpers every screen shares: running core work off the GUI thread
+(``run_task`` for reads, ``run_change`` for writes), the application-wide
+notice of what a write changed (``changes``), and the bundled icons.
 
 Screens write ``from ui.qt import QWidget, Signal, ...``; nothing under
 ``shelter/`` may import this module.
@@ -193,6 +194,66 @@ def run_task(owner: QObject, work: Callable[[], Any], on_done: Callable[[Any], N
     task.failed.connect(lambda _exc: task.deleteLater())
     task.start()
     return task
+
+
+class Changes(QObject):
+    """Application-wide notice of what a write changed: every open screen
+    connects ``changed`` and refreshes what the record names (the bed board
+    the beds, the residents list the people, the dashboard its figures), so a
+    discharge made from a resident's file shows at once on the bed board.
+    The record is one of ``shelter.domain.changes``; emitted on the GUI
+    thread only (``run_change`` does it when the write returns)."""
+
+    changed = Signal(object)
+
+
+changes = Changes()
+
+
+def publish(change: object) -> None:
+    """Tell every open screen what a write changed (GUI thread only)."""
+    if change is not None:
+        changes.changed.emit(change)
+
+
+class _Busy:
+    """A busy cursor and a disabled widget while work runs; nested uses stack."""
+
+    def __init__(self, widget: QWidget | None) -> None:
+        self._widget = widget
+        self._was_enabled = widget.isEnabled() if widget is not None else True
+
+    def __enter__(self) -> _Busy:
+        QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        if self._widget is not None:
+            self._widget.setEnabled(False)
+        return self
+
+    def end(self) -> None:
+        QApplication.restoreOverrideCursor()
+        if self._widget is not None:
+            with contextlib.suppress(RuntimeError):  # the widget was closed meanwhile
+                self._widget.setEnabled(self._was_enabled)
+
+
+def run_change(owner: QObject, work: Callable[[], Any], on_done: Callable[[Any], None],
+               on_failed: Callable[[BaseException], None], busy: QWidget | None = None) -> Task:
+    """Run a service write off the GUI thread, with a busy cursor (and
+    ``busy`` disabled) until it returns; then publish the change record it
+    returned to every screen and call ``on_done`` with it. Widgets are only
+    touched on the GUI thread."""
+    indication = _Busy(busy).__enter__()
+
+    def done(change: object) -> None:
+        indication.end()
+        publish(change)
+        on_done(change)
+
+    def failed(exc: BaseException) -> None:
+        indication.end()
+        on_failed(exc)
+
+    return run_task(owner, work, done, failed)
 
 
 class SessionEvents(QObject):

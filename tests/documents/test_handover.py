@@ -16,14 +16,14 @@ from shelter.services import accounts, admissions, handover
 from shelter.services.handover import HandoverRequest
 from shelter.storage.models import AuditEntry, IssuedDocument
 from shelter.store import Store
+from tests.cases import TODAY, admission, bed_ids
 from tests.documents.pdftext import fonts, normalise, page_texts
-from tests.test_residents import TODAY, admission, bed_ids, coordinator  # noqa: F401 (fixture)
 
 IOM = "Organisation Internationale pour les Migrations (OIM), Rabat"
 
 
 @pytest.fixture
-def resident(coordinator):  # noqa: F811
+def resident(coordinator):
     admitted = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
     return admitted
 
@@ -48,7 +48,7 @@ def actions(who, action: str) -> list[tuple[str, str]]:
                 s.execute(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars()]
 
 
-def test_without_consent_only_the_handover_facts_are_printed(coordinator, resident):  # noqa: F811
+def test_without_consent_only_the_handover_facts_are_printed(coordinator, resident):
     issued = handover.issue_handover(coordinator, request(resident.resident_id), "en")
     text = text_of(issued.pdf)
     assert issued.sections == ()
@@ -61,7 +61,7 @@ def test_without_consent_only_the_handover_facts_are_printed(coordinator, reside
     assert f"Verification code: {issued.verification_code}" in text
 
 
-def test_consent_recorded_for_a_receiver_prints_exactly_those_sections(coordinator, resident):  # noqa: F811
+def test_consent_recorded_for_a_receiver_prints_exactly_those_sections(coordinator, resident):
     handover.record_consent(coordinator, resident.resident_id, "OIM Rabat", ("identity", "languages"))
     # Another spelling of the same receiver is the same receiver; another
     # receiver gets nothing.
@@ -75,7 +75,7 @@ def test_consent_recorded_for_a_receiver_prints_exactly_those_sections(coordinat
     assert "by the resident's choice: Stay at the shelter, Safety considerations." in text
 
 
-def test_partner_named_at_admission_gets_every_section(coordinator):  # noqa: F811
+def test_partner_named_at_admission_gets_every_section(coordinator):
     base = admission(bed_ids(coordinator)[0])
     named = people.Protection(**{**base.protection.__dict__, "consent_sharing": ("Hôpital Ibn Sina",),
                                     "consent_sharing_on": TODAY})
@@ -88,14 +88,14 @@ def test_partner_named_at_admission_gets_every_section(coordinator):  # noqa: F8
     assert "by the resident's choice" not in text
 
 
-def test_withdrawn_consent_no_longer_shares(coordinator, resident):  # noqa: F811
+def test_withdrawn_consent_no_longer_shares(coordinator, resident):
     handover.record_consent(coordinator, resident.resident_id, IOM, ("identity",))
     assert handover.withdraw_consent(coordinator, resident.resident_id, IOM.upper()) == 1
     issued = handover.issue_handover(coordinator, request(resident.resident_id), "en")
     assert issued.sections == () and "Fatima" not in text_of(issued.pdf)
 
 
-def test_sharing_without_consent_needs_a_written_reason_which_is_audited(coordinator, resident):  # noqa: F811
+def test_sharing_without_consent_needs_a_written_reason_which_is_audited(coordinator, resident):
     with pytest.raises(ValidationError) as refused:
         handover.issue_handover(coordinator, request(resident.resident_id, sections=("safety",),
                                                      override_reason="needed"), "en")
@@ -125,26 +125,26 @@ def test_sharing_without_consent_needs_a_written_reason_which_is_audited(coordin
     ("reason", {"reason": "holiday"}, "Choose the reason for the handover."),
     ("belongings", {"belongings": (("  ", True),)}, "A line of the belongings list is empty."),
 ])
-def test_bad_input_is_refused_with_a_clear_message(coordinator, resident, field, change, message):  # noqa: F811
+def test_bad_input_is_refused_with_a_clear_message(coordinator, resident, field, change, message):
     with pytest.raises(ValidationError) as refused:
         handover.issue_handover(coordinator, request(resident.resident_id, **change), "en")
     assert refused.value.field == field and refused.value.message == message
 
 
-def test_a_planned_date_within_a_month_is_accepted(coordinator, resident):  # noqa: F811
+def test_a_planned_date_within_a_month_is_accepted(coordinator, resident):
     issued = handover.issue_handover(coordinator, request(resident.resident_id, handover_on=TODAY + timedelta(days=7)),
                                      "fr")
     assert (TODAY + timedelta(days=7)).isoformat() in text_of(issued.pdf)
 
 
-def test_references_count_up_per_resident(coordinator, resident):  # noqa: F811
+def test_references_count_up_per_resident(coordinator, resident):
     first = handover.issue_handover(coordinator, request(resident.resident_id), "en")
     second = handover.issue_handover(coordinator, request(resident.resident_id), "en")
     assert first.reference == f"{resident.case_number}-H1" and second.reference == f"{resident.case_number}-H2"
     assert first.verification_code != second.verification_code
 
 
-def test_arabic_document_keeps_names_and_french_in_logical_order(coordinator, resident):  # noqa: F811
+def test_arabic_document_keeps_names_and_french_in_logical_order(coordinator, resident):
     handover.record_consent(coordinator, resident.resident_id, IOM, ("identity", "stay"))
     issued = handover.issue_handover(coordinator, request(resident.resident_id), "ar")
     text = text_of(issued.pdf)
@@ -154,7 +154,7 @@ def test_arabic_document_keeps_names_and_french_in_logical_order(coordinator, re
     assert all(font.embedded and font.subset for font in fonts(issued.pdf))
 
 
-def test_only_staff_who_may_print_handovers_can(coordinator, admin, store_dir, resident):  # noqa: F811
+def test_only_staff_who_may_print_handovers_can(coordinator, admin, store_dir, resident):
     with pytest.raises(PermissionDenied):
         handover.issue_handover(admin, request(resident.resident_id), "en")
     accounts.create_account(admin, "karim", "Karim Tazi", [Role.COUNSELLOR], "quiet river long walk",
@@ -165,7 +165,7 @@ def test_only_staff_who_may_print_handovers_can(coordinator, admin, store_dir, r
     counsellor.lock("sign_out")
 
 
-def test_a_genuine_paper_verifies_and_a_forged_one_does_not(coordinator, admin, resident):  # noqa: F811
+def test_a_genuine_paper_verifies_and_a_forged_one_does_not(coordinator, admin, resident):
     handover.record_consent(coordinator, resident.resident_id, IOM, ("languages",))
     issued = handover.issue_handover(coordinator, request(resident.resident_id), "fr")
     typed = issued.verification_code.lower().replace("-", " ")
@@ -184,14 +184,14 @@ def test_a_genuine_paper_verifies_and_a_forged_one_does_not(coordinator, admin, 
     assert outcomes == ["ok", "denied", "denied", "denied"]
 
 
-def test_verification_needs_both_fields_and_the_permission(coordinator, resident):  # noqa: F811
+def test_verification_needs_both_fields_and_the_permission(coordinator, resident):
     with pytest.raises(ValidationError):
         handover.verify_document(coordinator, "", "")
     assert handover.normalise_code("7k2m q9xd") == "7K2M-Q9XD"
     assert handover.normalise_code("ILO0-0000") == "1100-0000"
 
 
-def test_social_worker_cannot_verify(coordinator, admin, store_dir, resident):  # noqa: F811
+def test_social_worker_cannot_verify(coordinator, admin, store_dir, resident):
     accounts.create_account(admin, "houda", "Houda Berrada", [Role.SOCIAL_WORKER], "blue door winter lamp",
                             must_change_password=False)
     worker = Store(store_dir).sign_in("houda", "blue door winter lamp")
@@ -201,7 +201,7 @@ def test_social_worker_cannot_verify(coordinator, admin, store_dir, resident):  
     worker.lock("sign_out")
 
 
-def test_consent_cannot_be_dated_in_the_future_or_be_empty(coordinator, resident):  # noqa: F811
+def test_consent_cannot_be_dated_in_the_future_or_be_empty(coordinator, resident):
     with pytest.raises(ValidationError):
         handover.record_consent(coordinator, resident.resident_id, IOM, ("identity",), TODAY + timedelta(days=1))
     with pytest.raises(ValidationError):
@@ -213,13 +213,13 @@ def test_consent_cannot_be_dated_in_the_future_or_be_empty(coordinator, resident
     assert handover.receivers(coordinator, resident.resident_id) == [(IOM, ("stay",))]
 
 
-def test_command_line_writes_the_document_and_prints_its_code(coordinator, resident, store_dir, tmp_path,  # noqa: F811
+def test_command_line_writes_the_document_and_prints_its_code(coordinator, resident, store_dir, tmp_path,
                                                               capsys, monkeypatch):
     import io
     import sys
 
     from shelter import cli
-    from tests.test_residents import COORDINATOR_PASSWORD
+    from tests.cases import COORDINATOR_PASSWORD
 
     target = tmp_path / "handover.pdf"
     argv = ["--data-dir", str(store_dir), "document", "handover", "--case", resident.case_number.lower(),
@@ -243,7 +243,7 @@ def test_command_line_writes_the_document_and_prints_its_code(coordinator, resid
     assert not (tmp_path / "other.pdf").exists()
 
 
-def test_printing_or_saving_a_handover_is_recorded_for_the_document_issued(coordinator, admin, resident):  # noqa: F811
+def test_printing_or_saving_a_handover_is_recorded_for_the_document_issued(coordinator, admin, resident):
     from shelter.services import documents
 
     issued = handover.issue_handover(coordinator, request(resident.resident_id), "fr")
@@ -264,7 +264,7 @@ def test_printing_or_saving_a_handover_is_recorded_for_the_document_issued(coord
     assert len(actions(coordinator, "document.print")) == 1
 
 
-def test_looking_up_a_case_and_listing_receivers_are_audited_without_what_was_typed(coordinator, resident):  # noqa: F811
+def test_looking_up_a_case_and_listing_receivers_are_audited_without_what_was_typed(coordinator, resident):
     assert handover.resident_by_case(coordinator, resident.case_number.lower()) == resident.resident_id
     with pytest.raises(ValidationError):
         handover.resident_by_case(coordinator, "RBT9-1999-9999")
@@ -296,7 +296,7 @@ def committed(who, action: str) -> list[tuple[str, str | None, dict]]:
         conn.close()
 
 
-def test_command_line_audits_the_file_before_writing_it(coordinator, resident, store_dir, tmp_path,  # noqa: F811
+def test_command_line_audits_the_file_before_writing_it(coordinator, resident, store_dir, tmp_path,
                                                         capsys, monkeypatch):
     import io
     import sys
@@ -304,7 +304,7 @@ def test_command_line_audits_the_file_before_writing_it(coordinator, resident, s
     from shelter import cli
     from shelter.atomic import write_atomic
     from shelter.services import outputs
-    from tests.test_residents import COORDINATOR_PASSWORD
+    from tests.cases import COORDINATOR_PASSWORD
 
     target = tmp_path / "handover.pdf"
     seen = []

@@ -12,7 +12,7 @@ from shelter.security.permissions import Role
 from shelter.services import accounts, admissions, beds, discharge, shelters
 from shelter.services.audit_log import AuditFilter, list_entries
 from shelter.store import Store
-from tests.test_residents import admission
+from tests.cases import admission
 from ui.qt import Qt
 
 PASSWORD = "night shift green tea"

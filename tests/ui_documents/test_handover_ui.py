@@ -17,15 +17,15 @@ from sqlalchemy import select
 
 from shelter.services import admissions, handover
 from shelter.storage.models import AuditEntry
+from tests.cases import admission, bed_ids
 from tests.documents.pdftext import normalise
-from tests.test_residents import admission, bed_ids, coordinator  # noqa: F401 (fixture)
 from ui.qt import QMessageBox, QPrinter
 
 IOM = "OIM Rabat"
 
 
 @pytest.fixture
-def resident(coordinator):  # noqa: F811
+def resident(coordinator):
     return admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
 
 
@@ -53,7 +53,7 @@ def dialog_for(qtbot, who, resident, **kwargs):
     return dialog
 
 
-def test_form_shows_consent_per_section_and_prints_without_temp_files(qtbot, coordinator, resident,  # noqa: F811
+def test_form_shows_consent_per_section_and_prints_without_temp_files(qtbot, coordinator, resident,
                                                                        empty_temp, tmp_path):
     handover.record_consent(coordinator, resident.resident_id, IOM, ("identity", "languages"))
     dialog = dialog_for(qtbot, coordinator, resident)
@@ -84,7 +84,7 @@ def test_form_shows_consent_per_section_and_prints_without_temp_files(qtbot, coo
     assert issued["sections"] == "identity,languages" and issued["lang"] == "ar"
 
 
-def test_a_section_without_consent_asks_for_a_reason(qtbot, coordinator, resident):  # noqa: F811
+def test_a_section_without_consent_asks_for_a_reason(qtbot, coordinator, resident):
     dialog = dialog_for(qtbot, coordinator, resident, receiver="Hôpital Ibn Sina")
     dialog.section_boxes["safety"].setChecked(True)
     assert dialog.override.isVisibleTo(dialog)
@@ -97,7 +97,7 @@ def test_a_section_without_consent_asks_for_a_reason(qtbot, coordinator, residen
     dialog.preview.close()
 
 
-def test_resident_consenting_now_records_the_consent(qtbot, coordinator, resident):  # noqa: F811
+def test_resident_consenting_now_records_the_consent(qtbot, coordinator, resident):
     dialog = dialog_for(qtbot, coordinator, resident, receiver="Hôpital Ibn Sina")
     dialog.section_boxes["stay"].setChecked(True)
     dialog.consent_now.setChecked(True)
@@ -108,7 +108,7 @@ def test_resident_consenting_now_records_the_consent(qtbot, coordinator, residen
     dialog.preview.close()
 
 
-def test_an_empty_receiver_is_refused_in_the_form(qtbot, coordinator, resident):  # noqa: F811
+def test_an_empty_receiver_is_refused_in_the_form(qtbot, coordinator, resident):
     dialog = dialog_for(qtbot, coordinator, resident)
     dialog.receiver.setEditText("")
     dialog.submit()
@@ -116,7 +116,7 @@ def test_an_empty_receiver_is_refused_in_the_form(qtbot, coordinator, resident):
     assert dialog.error.isHidden()  # beside the receiver, not at the bottom
 
 
-def test_administration_checks_a_paper(qtbot, coordinator, admin, resident):  # noqa: F811
+def test_administration_checks_a_paper(qtbot, coordinator, admin, resident):
     from ui.admin.documents import DocumentsTab
 
     issued = handover.issue_handover(coordinator, handover.HandoverRequest(
@@ -185,7 +185,7 @@ def test_dates_stay_iso_in_arabic(qapp, qtbot):
         language.apply("en")
 
 
-def test_moving_to_another_shelter_offers_the_handover_form(qtbot, coordinator, admin, resident,  # noqa: F811
+def test_moving_to_another_shelter_offers_the_handover_form(qtbot, coordinator, admin, resident,
                                                             monkeypatch):
     from shelter.services import shelters
     from ui.beds import BedBoardPage

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from shelter.services import admissions
 from shelter.storage.models import AuditEntry
-from tests.test_residents import admission, bed_ids, coordinator  # noqa: F401 (fixture)
+from tests.cases import admission, bed_ids
 
 
 def searches(who) -> int:
@@ -16,7 +16,7 @@ def searches(who) -> int:
                          .where(AuditEntry.action == "resident.search")).scalar_one()
 
 
-def test_typing_a_name_searches_once_after_the_pause(qtbot, coordinator):  # noqa: F811
+def test_typing_a_name_searches_once_after_the_pause(qtbot, coordinator):
     from ui.residents.page import SEARCH_DELAY_MS, ResidentsPage
 
     admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
@@ -30,7 +30,7 @@ def test_typing_a_name_searches_once_after_the_pause(qtbot, coordinator):  # noq
     assert searches(coordinator) == 2
 
 
-def test_the_global_search_searches_once(qtbot, coordinator):  # noqa: F811
+def test_the_global_search_searches_once(qtbot, coordinator):
     from ui.residents.page import SEARCH_DELAY_MS, ResidentsPage
 
     admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))

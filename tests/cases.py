@@ -1,0 +1,44 @@
+"""What the case-work tests share: a bed's id by room, an admission form
+filled in as a coordinator would, and the audit entries of one action.
+The ``coordinator`` fixture (a shelter with two rooms and a signed-in
+coordinator) is in conftest.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from shelter.domain.people import Identity, Protection, ReferralInfo
+from shelter.services import beds
+from shelter.services.admissions import Admission
+
+COORDINATOR_PASSWORD = "night shift green tea"
+TODAY = date.today()
+
+
+def bed_ids(who, room="Room 1"):
+    board = beds.bed_board(who)
+    return [t.bed_id for sb in board for r in sb.rooms if r.name == room for t in r.beds]
+
+
+def admission(bed_id, name="Fatima Zahra Benali", arabic="فاطمة الزهراء بنعلي", born=date(1998, 3, 14),
+              sex="female", **extra):
+    return Admission(
+        identity=Identity(name_arabic=arabic, name_latin=name, sex=sex, birth_date=born, nationality="NG",
+                          languages=("en",), interpreter_needed=True),
+        referral=ReferralInfo(referred_on=TODAY, source="police", agency="Sûreté, Rabat"),
+        protection=Protection(exploitation=("sexual",), exploitation_country="MA", exploitation_scope="cross_border",
+                              flag_trafficker_contact=True, risk_level="high", consent_processing=True,
+                              consent_processing_on=TODAY),
+        bed_id=bed_id, **extra)
+
+
+def audit_details(who, action: str) -> list[tuple[str, str | None, dict]]:
+    import json
+
+    from sqlalchemy import select
+
+    from shelter.storage.models import AuditEntry
+
+    with who.store.read() as s:
+        return [(e.outcome, e.record_id, json.loads(e.detail)) for e in s.execute(
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars()]
