@@ -1,13 +1,17 @@
-"""What the case-work tests share: a bed's id by room, an admission form
-filled in as a coordinator would, and the audit entries of one action.
+"""What the case-work tests share: a bed's id by room, a bed's tile on the
+board, an admission form filled in as a coordinator would, the audit entries
+of one action, and calls run at the same moment from several threads.
 The ``coordinator`` fixture (a shelter with two rooms and a signed-in
-coordinator) is in conftest.py."""
+coordinator) and ``second_workstation`` (the same coordinator signed in a
+second time) are in conftest.py."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 from shelter.domain.people import Identity, Protection, ReferralInfo
+from shelter.errors import ValidationError
 from shelter.services import beds
 from shelter.services.admissions import Admission
 
@@ -18,6 +22,10 @@ TODAY = date.today()
 def bed_ids(who, room="Room 1"):
     board = beds.bed_board(who)
     return [t.bed_id for sb in board for r in sb.rooms if r.name == room for t in r.beds]
+
+
+def tile(who, bed_id):
+    return next(t for sb in beds.bed_board(who) for r in sb.rooms for t in r.beds if t.bed_id == bed_id)
 
 
 def admission(bed_id, name="Fatima Zahra Benali", arabic="فاطمة الزهراء بنعلي", born=date(1998, 3, 14),
@@ -42,3 +50,24 @@ def audit_details(who, action: str) -> list[tuple[str, str | None, dict]]:
     with who.store.read() as s:
         return [(e.outcome, e.record_id, json.loads(e.detail)) for e in s.execute(
             select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars()]
+
+
+def at_once(*calls):
+    """Run the calls on their own threads released together; return what
+    each returned or raised."""
+    start = threading.Barrier(len(calls))
+    outcomes: list[object] = [None] * len(calls)
+
+    def run(i, call):
+        start.wait()
+        try:
+            outcomes[i] = call()
+        except ValidationError as exc:
+            outcomes[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return outcomes

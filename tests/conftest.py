@@ -82,3 +82,13 @@ def coordinator(admin, store_dir) -> SignedIn:
     who = Store(store_dir).sign_in("salma", COORDINATOR_PASSWORD)
     yield who
     who.lock("sign_out")
+
+
+@pytest.fixture
+def second_workstation(coordinator, store_dir) -> SignedIn:
+    """Salma signed in a second time on the same store, as from another workstation."""
+    from tests.cases import COORDINATOR_PASSWORD
+
+    other = Store(store_dir).sign_in("salma", COORDINATOR_PASSWORD)
+    yield other
+    other.lock("sign_out")

@@ -1,100 +1,40 @@
-"""More of the coordinator's rules, on a real store: the duplicate check with
-hamza forms and diacritics, children beside their parent, moves between
-shelters, reservations taken up, simultaneous moves and readmissions, and
-what the reporting role may see."""
+"""The bed board, moves, reservations and beds out of service on a real
+encrypted store (shelter.services.beds): the name form the shelter chose on
+the tiles, a transfer keeping the bed history, a move to another shelter,
+reservations holding a bed until they expire or are cancelled, a bed out of
+service never offered, two workstations moving two people into one bed, and
+the change each write returns (``BedMoved``, ``ReservationMade``,
+``ReservationCancelled``, ``BedServiceChanged``)."""
 
 from __future__ import annotations
 
-import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shelter.domain import changes, people
-from shelter.domain.people import Identity
-from shelter.errors import PermissionDenied, ValidationError
-from shelter.security.permissions import Role
-from shelter.services import accounts, admissions, beds, dashboard, discharge, residents, shelters
-from shelter.services.admissions import Admission
-from shelter.store import Store
-from tests.cases import COORDINATOR_PASSWORD, TODAY, admission, bed_ids
+from shelter.domain import changes
+from shelter.errors import ValidationError
+from shelter.services import admissions, beds, residents, settings, shelters
+from tests.cases import TODAY, admission, at_once, bed_ids, tile
 
 
-def tile(who, bed_id):
-    return next(t for sb in beds.bed_board(who) for r in sb.rooms for t in r.beds if t.bed_id == bed_id)
+def test_the_shelters_name_form_applies_on_the_board(coordinator, admin):
+    bed = bed_ids(coordinator)[0]
+    admissions.admit(coordinator, admission(bed))
+    settings.update_settings(admin, resident_name_form="initials")
+    tile = next(t for sb in beds.bed_board(coordinator) for r in sb.rooms for t in r.beds if t.bed_id == bed)
+    assert tile.name == "F.Z.B."
 
 
-def at_once(*calls):
-    """Run the calls on their own threads released together; return what
-    each returned or raised."""
-    start = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(i, call):
-        start.wait()
-        try:
-            outcomes[i] = call()
-        except ValidationError as exc:
-            outcomes[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return outcomes
-
-
-@pytest.fixture
-def second_workstation(coordinator, store_dir):
-    other = Store(store_dir).sign_in("salma", COORDINATOR_PASSWORD)
-    yield other
-    other.lock("sign_out")
-
-
-@pytest.mark.parametrize("recorded, typed", [
-    ("أمينة العلوي", "امينة العلوي"),         # hamza on alef, then none
-    ("إيمان بنعلي", "ايمان بن علي"),           # hamza below, split family name
-    ("آمال الإدريسي", "امال الادريسي"),         # madda
-    ("فَاطِمَة الزَّهْرَاء", "فاطمه الزهراء"),     # diacritics, ta marbuta written as ha
-    ("Hafsa Ech-Chafi", "hafsa echchafi"),    # case and hyphen
-    ("Zoé Ndiaye", "Zoe NDIAYE"),             # accents
-    ("خديجة الناصري", "Khadija Naciri"),       # Arabic script recorded, Latin typed
-])
-def test_the_duplicate_check_ignores_hamza_diacritics_accents_and_script(coordinator, recorded, typed):
-    arabic = any("\u0600" <= ch <= "\u06ff" for ch in recorded)
-    first = admissions.admit(coordinator, admission(bed_ids(coordinator)[0], name="" if arabic else recorded,
-                                                   arabic=recorded if arabic else ""))
-    typed_arabic = any("\u0600" <= ch <= "\u06ff" for ch in typed)
-    found = admissions.duplicate_candidates(coordinator, Identity(
-        name_arabic=typed if typed_arabic else "", name_latin="" if typed_arabic else typed, sex="female"))
-    assert [c.resident_id for c in found][:1] == [first.resident_id]
-
-
-def test_date_of_birth_and_nationality_rank_the_same_name(coordinator):
+def test_transfer_keeps_the_bed_history_and_frees_the_old_bed(coordinator):
     b1, b2, _b3 = bed_ids(coordinator)
-    other = admissions.admit(coordinator, admission(b1, born=date(1990, 6, 1)))
-    same = admissions.admit(coordinator, admission(b2, born=date(1998, 3, 14)))
-    found = admissions.duplicate_candidates(coordinator, Identity(
-        name_latin="Fatima Zahra Benali", sex="female", birth_date=date(1998, 3, 14), nationality="NG"))
-    assert [c.resident_id for c in found] == [same.resident_id, other.resident_id]
-    assert found[0].score > found[1].score
-
-
-def test_a_boy_shares_his_mothers_room_in_a_womens_room(coordinator):
-    women, children = bed_ids(coordinator), bed_ids(coordinator, "Children")
-    mother = admissions.admit(coordinator, admission(women[0]))
-    boy = Identity(name_latin="Samuel Benali", sex="male", birth_date=TODAY.replace(year=TODAY.year - 5))
-    alone = {c.bed_id for c in admissions.compatible_beds(coordinator, boy)}
-    with_mother = {c.bed_id for c in admissions.compatible_beds(coordinator, boy, parent_id=mother.resident_id)}
-    assert alone == set(children)
-    assert with_mother == set(children) | set(women[1:])
-    base = admission(women[1], "Samuel Benali", "", born=boy.birth_date, sex="male")
-    child = admissions.admit(coordinator, Admission(**{**base.__dict__, "parent_id": mother.resident_id}))
-    assert residents.open_resident(coordinator, child.resident_id).parent_id == mother.resident_id
-    adult_man = admission(women[2], "John Doe", "", born=date(1990, 1, 1), sex="male")
-    with pytest.raises(ValidationError):
-        admissions.admit(coordinator, adult_man)
+    stay = admissions.admit(coordinator, admission(b1)).stay_id
+    beds.transfer(coordinator, stay, b2)
+    board = {t.bed_id: t.status for sb in beds.bed_board(coordinator) for r in sb.rooms for t in r.beds}
+    assert board[b1] == "free" and board[b2] == "occupied"
+    history = residents.open_resident(coordinator, residents.search_residents(coordinator, "fatima")[0].resident_id)
+    beds_history = history.stays[0].beds
+    assert len(beds_history) == 2 and beds_history[0][2] is not None and beds_history[1][2] is None
 
 
 def test_a_move_to_another_shelter_keeps_the_case_and_the_history(coordinator):
@@ -111,35 +51,32 @@ def test_a_move_to_another_shelter_keeps_the_case_and_the_history(coordinator):
     assert file.stays[0].shelter_name == "Dar Al Hanane"
 
 
-def test_the_expected_arrival_takes_up_the_reserved_bed(coordinator):
+def test_reservations_hold_a_bed_until_they_expire(coordinator):
     bed = bed_ids(coordinator)[0]
-    reservation = beds.reserve_bed(coordinator, bed, "police, Rabat", hours=4).reservation_id
-    assert bed not in {c.bed_id for c in admissions.compatible_beds(coordinator, admission(0).identity)}
-    other = admissions.admit(coordinator, admission(bed_ids(coordinator)[1], "Aisha Okoro", "عائشة"))
-    with pytest.raises(ValidationError):  # a move may not take a held bed
-        beds.transfer(coordinator, other.stay_id, bed)
-    arrived = admissions.admit(coordinator, admission(bed))
-    assert tile(coordinator, bed).status == "occupied"
-    with coordinator.store.read() as s:
-        from shelter.storage.models import Reservation
-
-        held = s.get(Reservation, reservation)
-        assert held.closed_at is not None and held.admitted_stay_id == arrived.stay_id
-
-
-def test_a_discharge_cannot_predate_the_last_move(coordinator):
-    b1, b2, _b3 = bed_ids(coordinator)
     now = datetime.now(UTC)
-    base = admission(b1, admitted_at=now - timedelta(days=10))
-    referral = people.ReferralInfo(referred_on=TODAY - timedelta(days=10), source="ngo")
-    admitted = admissions.admit(coordinator, Admission(**{**base.__dict__, "referral": referral}))
-    beds.transfer(coordinator, admitted.stay_id, b2, at=now - timedelta(days=2))
-    with pytest.raises(ValidationError) as caught:
-        discharge.discharge(coordinator, admitted.stay_id, now - timedelta(days=5), "other")
-    assert caught.value.field == "at"
-    discharge.discharge(coordinator, admitted.stay_id, now - timedelta(days=1), "other")
-    file = residents.open_resident(coordinator, admitted.resident_id)
-    assert file.stays[0].beds[-1][2] == file.stays[0].discharged_at
+    beds.reserve_bed(coordinator, bed, "police, Rabat", hours=2, at=now)
+    tile = next(t for sb in beds.bed_board(coordinator, at=now) for r in sb.rooms for t in r.beds
+                if t.bed_id == bed)
+    assert tile.status == "reserved"
+    with pytest.raises(ValidationError):
+        beds.reserve_bed(coordinator, bed, "another", hours=2, at=now)
+    later = now + timedelta(hours=3)
+    tile = next(t for sb in beds.bed_board(coordinator, at=later) for r in sb.rooms for t in r.beds
+                if t.bed_id == bed)
+    assert tile.status == "free"
+    beds.reserve_bed(coordinator, bed, "hotline", hours=1, at=later)  # the lapsed one no longer blocks
+
+
+def test_a_bed_out_of_service_is_never_offered(coordinator):
+    bed = bed_ids(coordinator)[0]
+    beds.set_out_of_service(coordinator, bed, "Broken frame", TODAY + timedelta(days=7))
+    tile = next(t for sb in beds.bed_board(coordinator) for r in sb.rooms for t in r.beds if t.bed_id == bed)
+    assert tile.status == "out_of_service" and tile.reason == "Broken frame"
+    assert bed not in {c.bed_id for c in admissions.compatible_beds(coordinator, admission(0).identity)}
+    with pytest.raises(ValidationError):
+        admissions.admit(coordinator, admission(bed))
+    beds.return_to_service(coordinator, bed)
+    admissions.admit(coordinator, admission(bed))
 
 
 def test_two_workstations_moving_two_people_into_one_bed(coordinator, second_workstation):
@@ -155,43 +92,100 @@ def test_two_workstations_moving_two_people_into_one_bed(coordinator, second_wor
     assert statuses == {"free", "occupied"}  # the one who moved left a free bed
 
 
-def test_two_workstations_readmitting_one_person(coordinator, second_workstation):
-    b1, b2, b3 = bed_ids(coordinator)
-    first = admissions.admit(coordinator, admission(b1))
-    discharge.discharge(coordinator, first.stay_id, datetime.now(UTC), "family_reunification")
-    outcomes = at_once(
-        lambda: admissions.admit(coordinator, admission(b2, readmit_resident_id=first.resident_id)),
-        lambda: admissions.admit(second_workstation, admission(b3, readmit_resident_id=first.resident_id)))
-    admitted = [o for o in outcomes if isinstance(o, changes.Admitted)]
-    assert len(admitted) == 1 and len([o for o in outcomes if isinstance(o, ValidationError)]) == 1
-    file = residents.open_resident(coordinator, first.resident_id)
-    assert [s.discharged_at is None for s in file.stays] == [False, True]
+# -- what each write says it changed ------------------------------------------------------------
+
+def test_transfer_returns_bed_moved_from_the_old_bed_to_the_new(coordinator):
+    b1, b2, _b3 = bed_ids(coordinator)
+    admitted = admissions.admit(coordinator, admission(b1))
+    moved = beds.transfer(coordinator, admitted.stay_id, b2)
+    assert isinstance(moved, changes.BedMoved)
+    assert (moved.stay_id, moved.resident_id) == (admitted.stay_id, admitted.resident_id)
+    assert (moved.from_bed, moved.to_bed) == (b1, b2)
+    assert moved.beds == {b1, b2} and moved.residents == {admitted.resident_id}
+    assert (tile(coordinator, b1).status, tile(coordinator, b2).status) == ("free", "occupied")
 
 
-def test_the_reporting_role_sees_figures_and_no_one(coordinator, admin, store_dir):
-    admitted = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
-    accounts.create_account(admin, "karim", "Karim Fassi", [Role.REPORTING], "monthly figures only",
-                            must_change_password=False)
-    karim = Store(store_dir).sign_in("karim", "monthly figures only")
-    try:
-        assert dashboard.dashboard(karim).occupied == 1
-        for forbidden in (lambda: beds.bed_board(karim), lambda: residents.search_residents(karim, ""),
-                          lambda: residents.open_resident(karim, admitted.resident_id),
-                          lambda: admissions.duplicate_candidates(karim, admission(0).identity),
-                          lambda: beds.reserve_bed(karim, bed_ids(coordinator)[1], "x")):
-            with pytest.raises(PermissionDenied):
-                forbidden()
-    finally:
-        karim.lock("sign_out")
+def test_reserve_bed_returns_reservation_made(coordinator):
+    bed = bed_ids(coordinator)[0]
+    now = datetime.now(UTC)
+    made = beds.reserve_bed(coordinator, bed, "police, Rabat", hours=6, at=now)
+    assert isinstance(made, changes.ReservationMade)
+    assert made.bed_id == bed and made.expires_at == now + timedelta(hours=6)
+    assert made.beds == {bed} and made.residents == frozenset()
+    with coordinator.store.read() as s:
+        from shelter.storage.models import Reservation
+
+        held = s.get(Reservation, made.reservation_id)
+        assert (held.bed_id, held.label, held.closed_at) == (bed, "police, Rabat", None)
 
 
-def test_search_as_you_type_across_scripts_and_by_case_number(coordinator):
-    admitted = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
-    admissions.admit(coordinator, admission(bed_ids(coordinator)[1], "Aisha Okoro", "عائشة أوكورو"))
-    for typed in ("fat", "Fatima Ben", "فاطمة", "بنعل", admitted.case_number.lower(), admitted.case_number,
-                  "fatema"):
-        assert [r.resident_id for r in residents.search_residents(coordinator, typed)] == [
-            admitted.resident_id], typed
-    assert len(residents.search_residents(coordinator, "")) == 2
-    assert residents.search_residents(coordinator, "zzz") == []
-    assert len(residents.search_residents(coordinator, "RBT1-20")) == 2  # a case number as it is typed
+def test_the_reserved_tile_carries_its_reservation_so_the_screen_can_cancel_it(coordinator):
+    bed = bed_ids(coordinator)[0]
+    made = beds.reserve_bed(coordinator, bed, "police, Rabat", hours=4)
+    reserved = tile(coordinator, bed)
+    assert reserved.status == "reserved"
+    assert reserved.reservation_id == made.reservation_id and reserved.reserved_until == made.expires_at
+    others = [t for sb in beds.bed_board(coordinator) for r in sb.rooms for t in r.beds if t.bed_id != bed]
+    assert others and all(t.reservation_id is None for t in others)
+    beds.cancel_reservation(coordinator, reserved.reservation_id)
+    assert tile(coordinator, bed).status == "free"
+
+
+def test_cancel_reservation_returns_reservation_cancelled_and_frees_the_bed(coordinator):
+    bed = bed_ids(coordinator)[0]
+    made = beds.reserve_bed(coordinator, bed, "police, Rabat", hours=4)
+    cancelled = beds.cancel_reservation(coordinator, made.reservation_id)
+    assert isinstance(cancelled, changes.ReservationCancelled)
+    assert (cancelled.reservation_id, cancelled.bed_id) == (made.reservation_id, bed)
+    assert cancelled.beds == {bed} and cancelled.residents == frozenset()
+    freed = tile(coordinator, bed)
+    assert freed.status == "free" and freed.reservation_id is None
+    assert bed in {c.bed_id for c in admissions.compatible_beds(coordinator, admission(0).identity)}
+    with pytest.raises(ValidationError) as caught:
+        beds.cancel_reservation(coordinator, made.reservation_id)
+    assert caught.value.field == "reservation"
+
+
+def test_out_of_service_and_back_each_return_bed_service_changed(coordinator):
+    bed = bed_ids(coordinator)[0]
+    out = beds.set_out_of_service(coordinator, bed, "Broken frame", TODAY + timedelta(days=7))
+    assert out == changes.BedServiceChanged(bed, in_service=False)
+    assert out.beds == {bed} and out.residents == frozenset()
+    assert tile(coordinator, bed).status == "out_of_service"
+    back = beds.return_to_service(coordinator, bed)
+    assert back == changes.BedServiceChanged(bed, in_service=True)
+    assert back.beds == {bed} and back.residents == frozenset()
+    assert tile(coordinator, bed).status == "free"
+
+
+def test_a_reserved_bed_cannot_be_taken_out_of_service_until_the_reservation_is_cancelled(coordinator):
+    bed = bed_ids(coordinator)[0]
+    made = beds.reserve_bed(coordinator, bed, "police, Rabat", hours=4)
+    with pytest.raises(ValidationError) as refused:
+        beds.set_out_of_service(coordinator, bed, "Broken frame", None)
+    assert refused.value.field == "bed" and tile(coordinator, bed).status == "reserved"
+    beds.cancel_reservation(coordinator, made.reservation_id)
+    beds.set_out_of_service(coordinator, bed, "Broken frame", None)
+    assert tile(coordinator, bed).status == "out_of_service"
+
+
+def test_a_lapsed_reservation_is_not_cancelled_and_a_bed_in_service_is_not_returned(coordinator):
+    bed = bed_ids(coordinator)[0]
+    earlier = datetime.now(UTC) - timedelta(hours=5)
+    made = beds.reserve_bed(coordinator, bed, "police, Rabat", hours=2, at=earlier)
+    with pytest.raises(ValidationError) as lapsed:
+        beds.cancel_reservation(coordinator, made.reservation_id)
+    assert lapsed.value.field == "reservation" and tile(coordinator, bed).status == "free"
+    with pytest.raises(ValidationError) as already:
+        beds.return_to_service(coordinator, bed)
+    assert already.value.field == "bed"
+
+
+def test_a_bed_in_a_closed_room_is_refused_as_out_of_service(coordinator, admin):
+    bed = bed_ids(coordinator)[0]
+    room = next(r for r in shelters.list_shelters(admin)[0].rooms if r.name == "Room 1")
+    shelters.update_room(admin, room.id, room.name, room.women_only, room.men_only, room.minors, room.accessible,
+                         active=False)
+    with pytest.raises(ValidationError) as refused:
+        admissions.admit(coordinator, admission(bed))
+    assert refused.value.message == "This bed is out of service."

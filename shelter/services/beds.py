@@ -109,7 +109,7 @@ def check_bed_free(s: Session, bed: Bed, room: Room, shelter: Shelter, sex: str,
                    with_parent_room: int | None, now: datetime) -> Reservation | None:
     """Refuse a bed that is out of service, taken or not for this person; the
     open reservation on it (None when it has none or it lapsed, then closed)."""
-    if not bed.active:
+    if not (bed.active and room.active and shelter.active):
         raise ValidationError(_("This bed is out of service."), field="bed")
     if bed.id in open_assignment_beds(s):
         raise ValidationError(_("This bed is no longer free: someone was just placed in it. Choose another."),
@@ -210,10 +210,13 @@ def cancel_reservation(who: SignedIn, reservation_id: int, at: datetime | None =
     """Free a reserved bed: the person expected will not come, or comes elsewhere."""
     who.require(Permission.RESERVE_BED)
     with who.store.write() as s:
+        now = now_utc(at)
         reservation = s.get(Reservation, reservation_id)
         if reservation is None or reservation.closed_at is not None:
             raise ValidationError(_("This reservation is no longer open."), field="reservation")
-        reservation.closed_at = now_utc(at)
+        if reservation.expires_at <= now:  # it lapsed: the bed is already free, nothing to cancel
+            raise ValidationError(_("This reservation had already lapsed: the bed is free."), field="reservation")
+        reservation.closed_at = now
         who.audit(s, "bed.reservation_cancel", "bed", reservation.bed_id)
         return ReservationCancelled(reservation.id, reservation.bed_id)
 
@@ -233,6 +236,15 @@ def set_out_of_service(who: SignedIn, bed_id: int, reason: str, until: date | No
         bed, _room, _shelter = bed_for(s, bed_id)
         if bed.id in open_assignment_beds(s):
             raise ValidationError(_("Someone sleeps in this bed: move them first."), field="bed")
+        if not bed.active:
+            raise ValidationError(_("This bed is already out of service."), field="bed")
+        reservation = s.execute(select(Reservation).where(Reservation.bed_id == bed.id,
+                                                          Reservation.closed_at.is_(None))).scalar_one_or_none()
+        if reservation is not None:
+            if reservation.expires_at > now_utc(at):
+                raise ValidationError(_("This bed is reserved for an expected arrival: cancel the reservation "
+                                        "first."), field="bed")
+            reservation.closed_at = reservation.expires_at
         bed.active = False
         bed.out_of_service_reason = reason.strip()[:200]
         bed.out_of_service_until = until
@@ -244,6 +256,8 @@ def return_to_service(who: SignedIn, bed_id: int) -> BedServiceChanged:
     who.require(Permission.MANAGE_SHELTERS)
     with who.store.write() as s:
         bed, _room, _shelter = bed_for(s, bed_id)
+        if bed.active:
+            raise ValidationError(_("This bed is already in service."), field="bed")
         bed.active = True
         bed.out_of_service_reason = None
         bed.out_of_service_until = None
@@ -253,54 +267,77 @@ def return_to_service(who: SignedIn, bed_id: int) -> BedServiceChanged:
 
 # -- the board -----------------------------------------------------------------------------------
 
-def bed_board(who: SignedIn, shelter_ids: Iterable[int] | None = None, at: datetime | None = None) -> list[ShelterBoard]:
-    """Every room as a group of bed tiles with their status and, for occupied
-    beds, the case number and the name in the form the shelter chose. Three
-    queries of plain columns, limited to the shelters asked for, whatever the
-    size of the network. Audited ("beds.view") by the number of occupied
-    beds shown, since their tiles carry names."""
+def _board_rows(s: Session, shelters: set[int] | None, only_beds: set[int] | None) -> tuple[list[Any], dict[int, Any]]:
+    """The beds (with their room and shelter) and their occupants, as plain
+    columns: three queries whatever the size of the network."""
+    q = (select(Shelter.id.label("shelter_id"), Shelter.name.label("shelter_name"), Shelter.code,
+                Room.id.label("room_id"), Room.name.label("room_name"), Room.women_only, Room.men_only,
+                Room.minors, Room.accessible, Room.active.label("room_active"), Bed.id.label("bed_id"),
+                Bed.label, Bed.active, Bed.out_of_service_reason, Bed.out_of_service_until)
+         .join(Room, Bed.room_id == Room.id).join(Shelter, Room.shelter_id == Shelter.id)
+         .where(Shelter.active.is_(True)).order_by(Shelter.name, Room.name, Bed.label))
+    occupied = (select(BedAssignment.bed_id, BedAssignment.stay_id, Resident.case_number, Resident.preferred_name,
+                       Resident.name_latin, Resident.name_arabic)
+                .join(Stay, Stay.id == BedAssignment.stay_id).join(Resident, Resident.id == Stay.resident_id)
+                .where(BedAssignment.ended_at.is_(None)))
+    if shelters is not None:
+        q = q.where(Shelter.id.in_(shelters))
+        occupied = (occupied.join(Bed, Bed.id == BedAssignment.bed_id).join(Room, Room.id == Bed.room_id)
+                    .where(Room.shelter_id.in_(shelters)))
+    if only_beds is not None:
+        q = q.where(Bed.id.in_(only_beds))
+        occupied = occupied.where(BedAssignment.bed_id.in_(only_beds))
+    rows = s.execute(q).all()
+    return rows, {row.bed_id: row for row in s.execute(occupied)}
+
+
+def _tile(row: Any, occupant: Any, held: dict[int, tuple[datetime, int]], form: str) -> BedTile:
+    if occupant is not None:
+        return BedTile(row.bed_id, row.label, "occupied", occupant.case_number, display_name(occupant, form),
+                       occupant.stay_id)
+    if not (row.active and row.room_active):
+        return BedTile(row.bed_id, row.label, "out_of_service", reason=row.out_of_service_reason or "",
+                       until=row.out_of_service_until)
+    if row.bed_id in held:
+        until, reservation_id = held[row.bed_id]
+        return BedTile(row.bed_id, row.label, "reserved", reserved_until=until, reservation_id=reservation_id)
+    return BedTile(row.bed_id, row.label, "free")
+
+
+def _read_board(who: SignedIn, shelters: set[int] | None, only_beds: set[int] | None,
+                at: datetime | None) -> tuple[list[Any], list[BedTile]]:
     who.require(Permission.VIEW_BED_BOARD)
     now = now_utc(at)
-    wanted = set(shelter_ids) if shelter_ids is not None else None
     with who.store.write() as s:
         form = settings_service.load_settings(s).resident_name_form
-        q = (select(Shelter.id.label("shelter_id"), Shelter.name.label("shelter_name"), Shelter.code,
-                    Room.id.label("room_id"), Room.name.label("room_name"), Room.women_only, Room.men_only,
-                    Room.minors, Room.accessible, Room.active.label("room_active"), Bed.id.label("bed_id"),
-                    Bed.label, Bed.active, Bed.out_of_service_reason, Bed.out_of_service_until)
-             .join(Room, Bed.room_id == Room.id).join(Shelter, Room.shelter_id == Shelter.id)
-             .where(Shelter.active.is_(True)).order_by(Shelter.name, Room.name, Bed.label))
-        occupied = (select(BedAssignment.bed_id, BedAssignment.stay_id, Resident.case_number, Resident.preferred_name,
-                           Resident.name_latin, Resident.name_arabic)
-                    .join(Stay, Stay.id == BedAssignment.stay_id).join(Resident, Resident.id == Stay.resident_id)
-                    .where(BedAssignment.ended_at.is_(None)))
-        if wanted is not None:
-            q = q.where(Shelter.id.in_(wanted))
-            occupied = (occupied.join(Bed, Bed.id == BedAssignment.bed_id).join(Room, Room.id == Bed.room_id)
-                        .where(Room.shelter_id.in_(wanted)))
-        rows = s.execute(q).all()
-        occupants = {row.bed_id: row for row in s.execute(occupied)}
+        rows, occupants = _board_rows(s, shelters, only_beds)
         held = held_beds(s, now)
         shown = {row.bed_id for row in rows}
         who.audit(s, "beds.view", detail={"beds": len(rows), "occupied": len(shown & occupants.keys())})
+    return rows, [_tile(row, occupants.get(row.bed_id), held, form) for row in rows]
+
+
+def bed_board(who: SignedIn, shelter_ids: Iterable[int] | None = None, at: datetime | None = None) -> list[ShelterBoard]:
+    """Every room as a group of bed tiles with their status and, for occupied
+    beds, the case number and the name in the form the shelter chose,
+    limited to the shelters asked for. Audited ("beds.view") by the number
+    of occupied beds shown, since their tiles carry names."""
+    rows, tiles = _read_board(who, set(shelter_ids) if shelter_ids is not None else None, None, at)
     boards: dict[int, tuple[Any, dict[int, tuple[Any, list[BedTile]]]]] = {}
-    for row in rows:
+    for row, tile in zip(rows, tiles, strict=True):
         rooms = boards.setdefault(row.shelter_id, (row, {}))[1]
-        tiles = rooms.setdefault(row.room_id, (row, []))[1]
-        occupant = occupants.get(row.bed_id)
-        if occupant is not None:
-            tile = BedTile(row.bed_id, row.label, "occupied", occupant.case_number, display_name(occupant, form),
-                           occupant.stay_id)
-        elif not (row.active and row.room_active):
-            tile = BedTile(row.bed_id, row.label, "out_of_service", reason=row.out_of_service_reason or "",
-                           until=row.out_of_service_until)
-        elif row.bed_id in held:
-            until, reservation_id = held[row.bed_id]
-            tile = BedTile(row.bed_id, row.label, "reserved", reserved_until=until, reservation_id=reservation_id)
-        else:
-            tile = BedTile(row.bed_id, row.label, "free")
-        tiles.append(tile)
+        rooms.setdefault(row.room_id, (row, []))[1].append(tile)
     return [ShelterBoard(sh.shelter_id, sh.shelter_name, sh.code, tuple(
                 RoomBoard(r.room_id, r.room_name, r.women_only, r.men_only, r.minors, r.accessible, tuple(t))
                 for r, t in rooms.values()))
             for sh, rooms in boards.values()]
+
+
+def bed_tiles(who: SignedIn, bed_ids: Iterable[int], at: datetime | None = None) -> list[BedTile]:
+    """The tiles of the beds named (a change record's ``beds``), for a board
+    that redraws only what changed. A bed no longer shown (its shelter
+    closed) is left out. Audited as the board is."""
+    wanted = set(bed_ids)
+    if not wanted:
+        return []
+    return _read_board(who, None, wanted, at)[1]
