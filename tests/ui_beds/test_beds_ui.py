@@ -40,7 +40,7 @@ def board(qtbot, coordinator):
 
 
 def tile_statuses(page):
-    return {bed_id: button.tile.status for bed_id, button in page.tiles.items()}
+    return {bed_id: tile.status for bed_id, tile in page.tiles.items()}
 
 
 def test_admitting_through_the_form_fills_a_bed_on_the_board(qtbot, board):
@@ -54,7 +54,7 @@ def test_admitting_through_the_form_fills_a_bed_on_the_board(qtbot, board):
     assert dialog.bed.count() == 3  # the women-only room's free beds
     qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
     assert dialog.admitted is not None, dialog.error.text()
-    occupied = [b.tile for b in board.tiles.values() if b.tile.status == "occupied"]
+    occupied = [t for t in board.tiles.values() if t.status == "occupied"]
     assert [t.case_number for t in occupied] == [dialog.admitted.case_number]
     assert "1 of 3 beds occupied" in board.summary.text()
 
@@ -150,36 +150,49 @@ def test_moving_a_resident_with_the_keyboard(qtbot, board, coordinator):
     b1, b2, _b3 = list(board.tiles)
     admissions.admit(coordinator, admission(b1))
     board.refresh()
-    board.tiles[b1].setChecked(True)
+    board.select_bed(b1)
     assert board.move_button.isEnabled()
-    board.move_selected()
+    board.view.setFocus()
+    qtbot.keyClick(board.view, Qt.Key_M, Qt.ControlModifier)
     dialog = board.dialog
     dialog.list.setCurrentRow(next(i for i in range(dialog.list.count())
                                    if dialog.list.item(i).data(Qt.UserRole) == b2))
     qtbot.keyClick(dialog.list, Qt.Key_Return)
+    qtbot.waitUntil(lambda: tile_statuses(board)[b2] == "occupied", timeout=5000)
     assert tile_statuses(board)[b1] == "free" and tile_statuses(board)[b2] == "occupied"
 
 
 def test_moving_a_resident_by_drag_and_drop(qtbot, board, coordinator):
     from ui.beds.board import MIME_STAY
-    from ui.qt import QDragEnterEvent, QDropEvent, QMimeData, QPoint, QPointF
+    from ui.qt import QDragEnterEvent, QDragMoveEvent, QDropEvent, QPointF
 
     b1, _b2, b3 = list(board.tiles)
     stay = admissions.admit(coordinator, admission(b1)).stay_id
     board.refresh()
-    mime = QMimeData()
-    mime.setData(MIME_STAY, str(stay).encode("ascii"))
-    # Offscreen there is no drag manager to carry a real drag, so the tile's
-    # own handlers get the events it would receive.
-    occupied = board.tiles[b1]
-    enter = QDragEnterEvent(QPoint(10, 10), Qt.MoveAction, mime, Qt.LeftButton, Qt.NoModifier)
-    occupied.dragEnterEvent(enter)
-    assert not enter.isAccepted()  # an occupied bed takes nobody
-    target = board.tiles[b3]
-    enter = QDragEnterEvent(QPoint(10, 10), Qt.MoveAction, mime, Qt.LeftButton, Qt.NoModifier)
-    target.dragEnterEvent(enter)
-    assert enter.isAccepted()
-    target.dropEvent(QDropEvent(QPointF(10, 10), Qt.MoveAction, mime, Qt.LeftButton, Qt.NoModifier))
+    # What the occupied tile carries when it is dragged.
+    mime = board.model.mimeData([board.model.index_of(b1)])
+    assert bytes(mime.data(MIME_STAY)).decode("ascii") == str(stay)
+    # Offscreen there is no drag manager to carry a real drag, so the view
+    # gets the events it would receive, at the tiles' places.
+    viewport = board.view.viewport()
+
+    def centre(bed_id):
+        return board.view.visualRect(board.model.index_of(bed_id)).center()
+
+    def drop(bed_id):
+        enter = QDragEnterEvent(centre(bed_id), Qt.MoveAction, mime, Qt.LeftButton, Qt.NoModifier)
+        board.view.dragEnterEvent(enter)
+        move = QDragMoveEvent(centre(bed_id), Qt.MoveAction, mime, Qt.LeftButton, Qt.NoModifier)
+        board.view.dragMoveEvent(move)
+        if move.isAccepted():
+            board.view.dropEvent(QDropEvent(QPointF(centre(bed_id)), Qt.MoveAction, mime, Qt.LeftButton,
+                                            Qt.NoModifier))
+        return move.isAccepted()
+
+    assert viewport.isVisible()
+    assert not drop(b1)  # an occupied bed takes nobody
+    assert drop(b3)
+    qtbot.waitUntil(lambda: tile_statuses(board)[b3] == "occupied", timeout=5000)
     assert tile_statuses(board)[b3] == "occupied" and tile_statuses(board)[b1] == "free"
 
 
@@ -242,6 +255,7 @@ def test_discharging_from_the_file_frees_the_bed(qtbot, coordinator):
     discharge = page.dialog.discharge_dialog
     discharge.destination.setCurrentIndex(discharge.destination.findData("family_reunification"))
     qtbot.mouseClick(discharge.ok_button, Qt.LeftButton)
+    qtbot.waitUntil(discharge.isEnabled, timeout=5000)  # the write runs off the GUI thread
     assert discharge.result() == discharge.DialogCode.Accepted, discharge.error.text()
     assert beds.bed_board(coordinator)[0].rooms[0].beds[0].status == "free"
     assert page.model.rowCount() == 0  # the list of people in residence is refreshed
@@ -253,37 +267,92 @@ def test_discharging_from_the_file_frees_the_bed(qtbot, coordinator):
 
 def test_reserving_and_taking_a_bed_out_of_service_from_the_board(qtbot, board, admin, store_dir):
     b1, b2, _b3 = list(board.tiles)
-    board.tiles[b1].setChecked(True)
+    board.select_bed(b1)
     assert board.reserve_button.isEnabled()
     board.reserve_selected()
     qtbot.keyClicks(board.dialog.label, "police, Rabat")
     board.dialog.accept()
+    qtbot.waitUntil(lambda: tile_statuses(board)[b1] == "reserved", timeout=5000)
     assert tile_statuses(board)[b1] == "reserved"
     # Beds out of service are the shelter manager's call (a coordinator has it).
-    board.tiles[b2].setChecked(True)
+    board.select_bed(b2)
     board.toggle_service()
     qtbot.keyClicks(board.dialog.reason, "Broken frame")
     board.dialog.accept()
+    qtbot.waitUntil(lambda: tile_statuses(board)[b2] == "out_of_service", timeout=5000)
     assert tile_statuses(board)[b2] == "out_of_service"
-    assert board.tiles[b2].tile.reason == "Broken frame"
-    board.tiles[b2].setChecked(True)
+    assert board.tiles[b2].reason == "Broken frame"
+    board.select_bed(b2)
     board.toggle_service()
+    qtbot.waitUntil(lambda: tile_statuses(board)[b2] == "free", timeout=5000)
     assert tile_statuses(board)[b2] == "free"
 
 
-def test_a_long_list_says_that_more_people_match(qtbot, coordinator, monkeypatch):
+def test_a_long_list_shows_everyone_a_page_at_a_time(qtbot, coordinator, monkeypatch):
     import ui.residents.page
     from ui.residents.page import ResidentsPage
 
-    monkeypatch.setattr(ui.residents.page, "SHOWN", 2)
+    monkeypatch.setattr(ui.residents.page, "PAGE", 2)
     room = beds.bed_board(coordinator)[0].rooms[0]
     for tile, name in zip(room.beds, ("Fatima Zahra Benali", "Aisha Okoro", "Grace Okafor"), strict=True):
         admissions.admit(coordinator, admission(tile.bed_id, name, ""))
     page = ResidentsPage(coordinator)
     qtbot.addWidget(page)
     page.refresh()
-    assert page.model.rowCount() == 2 and "More than 2 people match" in page.count.text()
-    assert {page.model.rows[i].name for i in range(2)} == {"Aisha Okoro", "Grace Okafor"}  # the latest
+    assert page.model.rowCount() == 3 and page.count.text() == "3 people"  # no cut: every match is in the list
+    assert [page.model.row(i).name for i in range(3)] == ["Grace Okafor", "Aisha Okoro", "Fatima Zahra Benali"]
     page.search.setText("grace")
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
     assert page.count.text() == "1 person"
+
+
+def test_a_reservation_is_cancelled_from_the_board(qtbot, board, monkeypatch):
+    from ui.qt import QMessageBox
+
+    b1 = next(iter(board.tiles))
+    board.select_bed(b1)
+    board.reserve_selected()
+    qtbot.keyClicks(board.dialog.label, "police, Rabat")
+    board.dialog.accept()
+    qtbot.waitUntil(lambda: tile_statuses(board)[b1] == "reserved", timeout=5000)
+    board.select_bed(b1)
+    assert board.reserve_button.isEnabled() and board.reserve_button.text() == _("Cancel the rese&rvation")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: asked.append(args) or QMessageBox.Yes)
+    qtbot.mouseClick(board.reserve_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: tile_statuses(board)[b1] == "free", timeout=5000)
+    assert len(asked) == 1 and board.reserve_button.text() == _("Re&serve…")
+
+
+def test_each_bed_has_an_accessible_name_and_the_keyboard_walks_the_beds(qtbot, board, coordinator):
+    b1, b2, _b3 = list(board.tiles)
+    admitted = admissions.admit(coordinator, admission(b1))
+    board.refresh()
+    names = [board.model.data(board.model.index_of(b), Qt.AccessibleTextRole) for b in (b1, b2)]
+    assert admitted.case_number in names[0] and "Free" in names[1]
+    board.select_bed(b1)
+    board.view.setFocus()
+    qtbot.keyClick(board.view, Qt.Key_Right)
+    assert board.selected_tile().bed_id == b2 and board.reserve_button.isEnabled()
+
+
+def test_a_discharge_from_the_file_shows_on_the_open_board_without_refresh(qtbot, board, coordinator):
+    from ui.residents.page import ResidentsPage
+
+    b1 = next(iter(board.tiles))
+    admissions.admit(coordinator, admission(b1))
+    board.refresh()
+    assert tile_statuses(board)[b1] == "occupied"
+    refreshed = []
+    board.refresh_button.clicked.connect(lambda: refreshed.append(True))
+    page = ResidentsPage(coordinator)
+    qtbot.addWidget(page)
+    page.table.selectRow(0)
+    page.open_selected()
+    page.dialog.discharge(page.dialog.file.stays[0].stay_id)
+    dialog = page.dialog.discharge_dialog
+    dialog.destination.setCurrentIndex(dialog.destination.findData("family_reunification"))
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: tile_statuses(board)[b1] == "free", timeout=5000)
+    assert refreshed == [] and "0 of 3 beds occupied" in board.summary.text()
+    page.dialog.handover_dialog.reject()

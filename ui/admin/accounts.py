@@ -13,8 +13,6 @@ from ui.admin.forms import (
     PasswordPair,
     ask,
     dialog_buttons,
-    local_datetime,
-    local_datetime_long,
     status_label,
     tell,
 )
@@ -41,6 +39,7 @@ from ui.qt import (
     QWidget,
 )
 from ui.widgets import FieldErrors, busy
+from ui.widgets.dates import local_datetime, local_datetime_long
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -12,7 +12,7 @@ from shelter.security.audit import ACTIONS
 from shelter.services import accounts, audit_log
 from shelter.services.audit_log import AuditFilter, AuditView
 from shelter.store import SignedIn
-from ui.admin.forms import local_datetime_long, tell
+from ui.admin.forms import tell
 from ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -33,6 +33,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from ui.widgets.dates import local_datetime_long
 
 PAGE = 200
 

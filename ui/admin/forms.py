@@ -5,7 +5,6 @@ Error labels beside the fields are ``ui.widgets.FieldErrors``."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 from shelter.errors import ValidationError
 from shelter.i18n import _
@@ -13,11 +12,9 @@ from shelter.security import passwords
 from ui.qt import (
     QCheckBox,
     QColor,
-    QDateTime,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
-    QLocale,
     QMessageBox,
     QPalette,
     QProgressBar,
@@ -155,22 +152,3 @@ def tell(parent: QWidget, title: str, text: str) -> None:
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.addButton(_("OK"), QMessageBox.ButtonRole.AcceptRole)
     box.exec()
-
-
-def to_qdatetime(moment: datetime) -> QDateTime:
-    """An aware datetime as a local QDateTime."""
-    return QDateTime.fromMSecsSinceEpoch(int(moment.timestamp() * 1000)).toLocalTime()
-
-
-def local_datetime(moment: datetime | None) -> str:
-    """Date and time in the user's locale, local time; "" for None."""
-    if moment is None:
-        return ""
-    return QLocale().toString(to_qdatetime(moment), QLocale.FormatType.ShortFormat)
-
-
-def local_datetime_long(moment: datetime | None) -> str:
-    """The same with seconds (for tooltips and the audit log)."""
-    if moment is None:
-        return ""
-    return to_qdatetime(moment).toString("yyyy-MM-dd HH:mm:ss")

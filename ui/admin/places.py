@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from shelter.domain.changes import PlacesChanged
 from shelter.domain.vocabulary import ROOM_RESTRICTION
 from shelter.i18n import N_, _
 from shelter.services import shelters
@@ -39,6 +40,7 @@ from ui.qt import (
     QTreeView,
     QVBoxLayout,
     QWidget,
+    publish,
 )
 from ui.widgets import FieldErrors
 
@@ -331,6 +333,7 @@ class ShelterDialog(QDialog):
             self._who, self.name_edit.text(), self.code_edit.text(), self.city_edit.text(),
             self.receives.women.isChecked(), self.receives.men.isChecked(), self.receives.minors.isChecked()))
         if ok:
+            publish(PlacesChanged())  # the bed board and the dashboard follow
             self.created = created
             self.accept()
 
@@ -372,6 +375,7 @@ class RoomDialog(QDialog):
         ok, created = self.errors.attempt(lambda: shelters.add_room(
             self._who, self._shelter.id, self.name_edit.text(), self.beds_spin.value(), **self.rules.values()))
         if ok:
+            publish(PlacesChanged())  # the bed board and the dashboard follow
             self.created = created
             self.accept()
 
@@ -434,6 +438,7 @@ class ShelterForm(QWidget):
             self.receives.women.isChecked(), self.receives.men.isChecked(), self.receives.minors.isChecked(),
             self.active_box.isChecked()))
         if ok:
+            publish(PlacesChanged())  # the bed board and the dashboard follow
             self._tab.reload((SHELTER, saved.id), _("Shelter saved."))
 
 
@@ -506,6 +511,7 @@ class RoomForm(QWidget):
             self._tab.who, self.view.id, self.name_edit.text(), active=self.active_box.isChecked(),
             **self.rules.values()))
         if ok:
+            publish(PlacesChanged())  # the bed board and the dashboard follow
             self._tab.reload((ROOM, saved.id), _("Room saved."))
 
     def add_bed(self) -> None:
@@ -513,6 +519,7 @@ class RoomForm(QWidget):
             return
         ok, bed = self.errors.attempt(lambda: shelters.add_bed(self._tab.who, self.view.id, self.bed_edit.text()))
         if ok:
+            publish(PlacesChanged())  # the bed board and the dashboard follow
             self._tab.reload((ROOM, self.view.id), _("Bed {label} added.").format(label=bed.label))
 
 
@@ -559,6 +566,7 @@ class BedForm(QWidget):
         ok, saved = self.errors.attempt(lambda: shelters.update_bed(
             self._tab.who, self.view.id, self.label_edit.text(), self.active_box.isChecked()))
         if ok:
+            publish(PlacesChanged())  # the bed board and the dashboard follow
             self._tab.reload((BED, saved.id), _("Bed saved."))
 
 

@@ -40,6 +40,7 @@ from ui.qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    publish,
 )
 from ui.widgets import ErrorLabel, FieldErrors, date_edit
 
@@ -320,4 +321,5 @@ class AdmissionDialog(QDialog):
                 self.load_beds()
             self.errors.show_error(exc)
             return
+        publish(self.admitted)  # the board, the residents list and the dashboard show her at once
         self.accept()

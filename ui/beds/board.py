@@ -1,9 +1,17 @@
 """The bed board: every room a group of bed tiles (free, occupied, reserved,
 out of service), filters, an occupancy summary, and moves by drag and drop
-or by keyboard (select a resident's tile, then Move…, or Ctrl+M)."""
+or by keyboard (select a resident's tile, then Move…, or Ctrl+M).
+
+One view over a model with a painted delegate, not a widget per bed: a
+network of 720 beds draws in one widget, and a change redraws only the
+tiles it names (benchmarks/beds.py measures both)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from shelter.domain.changes import Change
 from shelter.domain.vocabulary import BED_STATUS, ROOM_RESTRICTION
 from shelter.errors import ShelterError
 from shelter.i18n import _, ngettext
@@ -12,89 +20,292 @@ from shelter.services import beds
 from shelter.services.beds import BedTile, RoomBoard, ShelterBoard
 from shelter.store import SignedIn
 from ui.qt import (
+    QAbstractItemView,
+    QAbstractListModel,
+    QColor,
     QComboBox,
     QDate,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QDrag,
+    QFont,
+    QFontMetrics,
     QFormLayout,
     QFrame,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QKeySequence,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QMimeData,
+    QModelIndex,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPersistentModelIndex,
     QPushButton,
-    QScrollArea,
+    QRect,
+    QRectF,
     QShortcut,
+    QSize,
     QSpinBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     Qt,
-    QToolButton,
     QVBoxLayout,
     QWidget,
     Signal,
+    changes,
+    error_text,
+    run_change,
 )
+from ui.widgets.dates import local_datetime
 
 MIME_STAY = "application/x-shelter-stay"
 
 
-class BedTileButton(QToolButton):
-    """One bed. Occupied tiles can be dragged onto a free one; every tile
-    takes the focus, so the board is usable with the keyboard alone."""
+# Colours of a tile per status: background, border, accent (the leading
+# edge), text. Kept with the stylesheet's palette (resources/style).
+_COLOURS = {
+    "free": ("#ffffff", "#c4cfd3", "#3f8f4f", "#1b2b2f"),
+    "occupied": ("#dcecee", "#9fc3c7", "#9fc3c7", "#0f3438"),
+    "reserved": ("#fff4d6", "#c9a13a", "#c9a13a", "#6b4500"),
+    "out_of_service": ("#eceff0", "#c4cfd3", "#c4cfd3", "#6a7a80"),
+}
+TILE_SIZE = QSize(140, 66)
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # "shelter", "room" or "bed"
+TILE_ROLE = Qt.ItemDataRole.UserRole + 2  # the bed's BedTile
 
-    dropped = Signal(int, int)  # stay id, target bed id
+_Index = QModelIndex | QPersistentModelIndex
 
-    def __init__(self, tile: BedTile, parent: QWidget | None = None) -> None:
+
+def tile_lines(tile: BedTile) -> list[str]:
+    """What a tile says, line by line (also its accessible name)."""
+    lines = [_("Bed {label}").format(label=tile.label), BED_STATUS.label(tile.status)]
+    if tile.status == "occupied":
+        lines = [_("Bed {label}").format(label=tile.label), tile.case_number, tile.name]
+    elif tile.status == "out_of_service" and tile.reason:
+        lines.append(tile.reason)
+    return lines
+
+
+@dataclass
+class _Entry:
+    kind: str  # "shelter", "room" or "bed"
+    text: str
+    tile: BedTile | None = None
+
+
+class BoardModel(QAbstractListModel):
+    """The board as one list: a heading per shelter and per room, then the
+    room's beds. Occupied beds can be dragged, free beds take a drop; a drop
+    asks the page to move (``move_requested``) and changes nothing itself."""
+
+    move_requested = Signal(int, int)  # stay id, target bed id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.tile = tile
-        self.setObjectName("bedTile")
-        self.setProperty("status", tile.status)
-        self.setCheckable(True)
-        self.setAutoExclusive(False)
-        self.setFocusPolicy(Qt.StrongFocus)
-        self.setToolButtonStyle(Qt.ToolButtonTextOnly)
-        self.setMinimumSize(132, 64)
-        lines = [_("Bed {label}").format(label=tile.label), BED_STATUS.label(tile.status)]
+        self._entries: list[_Entry] = []
+        self._rows: dict[int, int] = {}  # bed id -> row
+
+    def set_entries(self, entries: list[_Entry]) -> None:
+        self.beginResetModel()
+        self._entries = entries
+        self._rows = {e.tile.bed_id: row for row, e in enumerate(entries) if e.tile is not None}
+        self.endResetModel()
+
+    def update_tiles(self, tiles: list[BedTile]) -> None:
+        """Replace the tiles shown for these beds, redrawing only their rows."""
+        for tile in tiles:
+            row = self._rows.get(tile.bed_id)
+            if row is not None:
+                self._entries[row].tile = tile
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
+
+    def tiles(self) -> list[BedTile]:
+        return [e.tile for e in self._entries if e.tile is not None]
+
+    def index_of(self, bed_id: int) -> QModelIndex:
+        row = self._rows.get(bed_id)
+        return QModelIndex() if row is None else self.index(row)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if not index.isValid():
+            return None
+        entry = self._entries[index.row()]
+        if role == KIND_ROLE:
+            return entry.kind
+        if role == TILE_ROLE:
+            return entry.tile
+        if entry.tile is None:
+            return entry.text if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "\n".join(tile_lines(entry.tile))
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return ", ".join(tile_lines(entry.tile))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(entry.tile)
+        return None
+
+    @staticmethod
+    def _tooltip(tile: BedTile) -> str:
+        lines = tile_lines(tile)
+        if tile.status == "out_of_service" and tile.until:
+            lines.append(_("Expected back on {date}").format(date=tile.until.isoformat()))
+        if tile.status == "reserved" and tile.reserved_until:
+            lines.append(_("Held until {time}").format(time=local_datetime(tile.reserved_until)))
+        return "\n".join(lines)
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        tile = self._entries[index.row()].tile
+        if tile is None:
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if tile.status == "occupied":
-            lines = [_("Bed {label}").format(label=tile.label), tile.case_number, tile.name]
-        elif tile.status == "out_of_service" and tile.reason:
-            lines.append(tile.reason)
-        self.setText("\n".join(lines))
-        self.setAccessibleName(", ".join(lines))
-        self.setAcceptDrops(tile.status == "free")
-        self._press = None
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        elif tile.status == "free":
+            flags |= Qt.ItemFlag.ItemIsDropEnabled
+        return flags
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001
-        self._press = event.position().toPoint()
-        super().mousePressEvent(event)
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802, ANN001
-        if (self.tile.status == "occupied" and self._press is not None and event.buttons() & Qt.LeftButton
-                and (event.position().toPoint() - self._press).manhattanLength() > 8):
-            mime = QMimeData()
-            mime.setData(MIME_STAY, str(self.tile.stay_id).encode("ascii"))
-            drag = QDrag(self)
-            drag.setMimeData(mime)
-            drag.setPixmap(self.grab())
-            drag.exec(Qt.MoveAction)
-            self._press = None
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [MIME_STAY]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+        mime = QMimeData()
+        tiles = [self._entries[i.row()].tile for i in indexes if i.isValid()]
+        stays = [t.stay_id for t in tiles if t is not None and t.stay_id is not None]
+        if stays:
+            mime.setData(MIME_STAY, str(stays[0]).encode("ascii"))
+        return mime
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+                        parent: _Index) -> bool:
+        if not data.hasFormat(MIME_STAY) or not parent.isValid():
+            return False  # only onto a bed, never between two
+        tile = self._entries[parent.row()].tile
+        return tile is not None and tile.status == "free"
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+                     parent: _Index) -> bool:
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        stay_id = int(bytes(data.data(MIME_STAY)).decode("ascii"))
+        self.move_requested.emit(stay_id, self._entries[parent.row()].tile.bed_id)
+        return False  # nothing to remove at the source: the move redraws both beds
+
+
+class TileDelegate(QStyledItemDelegate):
+    """Paints a bed as a tile (one widget for the whole board, however many
+    beds) and a heading across the view's width."""
+
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        kind = index.data(KIND_ROLE)
+        if kind == "bed":
+            return TILE_SIZE
+        metrics = QFontMetrics(self._heading_font(option, kind))
+        width = max(200, self._view.viewport().width() - 2 * self._view.spacing() - 4)
+        return QSize(width, metrics.height() + (14 if kind == "shelter" else 8))
+
+    @staticmethod
+    def _heading_font(option: QStyleOptionViewItem, kind: str) -> QFont:
+        font = QFont(option.font)
+        font.setBold(True)
+        if kind == "shelter":
+            font.setPointSizeF(font.pointSizeF() * 1.2)
+        return font
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        kind = index.data(KIND_ROLE)
+        rect = QRect(option.rect)
+        rtl = option.direction == Qt.LayoutDirection.RightToLeft
+        painter.save()
+        if kind != "bed":
+            painter.setFont(self._heading_font(option, kind))
+            painter.setPen(QColor("#0f3438" if kind == "shelter" else "#2c5a61"))
+            align = QStyle.visualAlignment(option.direction, Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignBottom
+            painter.drawText(rect.adjusted(2, 0, -2, -3), int(align), index.data(Qt.ItemDataRole.DisplayRole))
+            painter.restore()
             return
-        super().mouseMoveEvent(event)
+        tile: BedTile = index.data(TILE_ROLE)
+        background, border, accent, text = _COLOURS.get(tile.status, _COLOURS["free"])
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        box = QRectF(rect).adjusted(1.5, 1.5, -1.5, -1.5)
+        path = QPainterPath()
+        path.addRoundedRect(box, 6, 6)
+        painter.fillPath(path, QColor(background))
+        pen = QPen(QColor("#0c3337" if focused else "#1d6b73" if selected else border), 2.4 if selected or focused else 1)
+        if tile.status == "reserved" and not (selected or focused):
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.drawPath(path)
+        if tile.status == "free":  # the green leading edge of a free bed
+            edge = QRectF(box.right() - 5, box.top(), 5, box.height()) if rtl else QRectF(box.left(), box.top(), 5,
+                                                                                              box.height())
+            clip = QPainterPath()
+            clip.addRect(edge)
+            painter.fillPath(path.intersected(clip), QColor(accent))
+        painter.setPen(QColor(text))
+        inner = rect.adjusted(12, 6, -10, -6)
+        metrics = QFontMetrics(option.font)
+        align = QStyle.visualAlignment(option.direction, Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignTop
+        y = inner.top()
+        for number, line in enumerate(tile_lines(tile)[:3]):
+            font = QFont(option.font)
+            font.setBold(number == 0)
+            painter.setFont(font)
+            shown = metrics.elidedText(line, Qt.TextElideMode.ElideRight, inner.width())
+            painter.drawText(QRect(inner.left(), y, inner.width(), metrics.height()), int(align), shown)
+            y += metrics.height()
+        painter.restore()
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802, ANN001
-        if event.mimeData().hasFormat(MIME_STAY) and self.tile.status == "free":
-            event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: N802, ANN001
-        stay_id = int(bytes(event.mimeData().data(MIME_STAY)).decode("ascii"))
-        event.acceptProposedAction()
-        self.dropped.emit(stay_id, self.tile.bed_id)
+class BoardView(QListView):
+    """The beds flowing in rows under their room's heading, one widget for
+    the whole board: drag an occupied bed onto a free one, or move with the
+    keyboard (arrows, then Move… or Ctrl+M)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bedBoard")
+        self.setViewMode(QListView.ViewMode.ListMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setSpacing(4)
+        self.setUniformItemSizes(False)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDragDropOverwriteMode(True)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setItemDelegate(TileDelegate(self))
+        self.setAccessibleName(_("Beds"))
 
 
 class MoveDialog(QDialog):
@@ -181,11 +392,17 @@ class OutOfServiceDialog(_SmallDialog):
 
 
 class BedBoardPage(QWidget):
+    """The bed board: filters, an occupancy summary, the beds, and the
+    actions on the chosen bed. It redraws from the change notices
+    (``ui.qt.changes``): what a write changed elsewhere, a discharge made from
+    a resident's file for one, shows at once, and only those beds are read
+    again."""
+
     def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.who = who
         self.boards: list[ShelterBoard] = []
-        self.tiles: dict[int, BedTileButton] = {}
+        self._task = None
 
         title = QLabel(_("Beds"))
         title.setObjectName("title")
@@ -210,15 +427,12 @@ class BedBoardPage(QWidget):
         self.admit_button.setObjectName("primary")
         self.admit_button.setVisible(who.actor.has(Permission.ADMIT))
         self.move_button = QPushButton(_("Mo&ve…"))
-        self.move_button.setEnabled(False)
         self.move_button.setVisible(who.actor.has(Permission.TRANSFER))
         self.refresh_button = QPushButton(_("&Refresh"))
         self.reserve_button = QPushButton(_("Re&serve…"))
         self.reserve_button.setVisible(who.actor.has(Permission.RESERVE_BED))
         self.service_button = QPushButton(_("Out of ser&vice…"))
         self.service_button.setVisible(who.actor.has(Permission.MANAGE_SHELTERS))
-        for button in (self.reserve_button, self.service_button):
-            button.setEnabled(False)
 
         filters = QHBoxLayout()
         for label_text, combo in ((_("S&helter:"), self.shelter_filter), (_("Sta&tus:"), self.status_filter),
@@ -234,28 +448,32 @@ class BedBoardPage(QWidget):
         filters.addWidget(self.move_button)
         filters.addWidget(self.admit_button)
 
-        self.body = QWidget()
-        self.body_layout = QVBoxLayout(self.body)
-        self.body_layout.setAlignment(Qt.AlignTop)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setWidget(self.body)
+        self.model = BoardModel(self)
+        self.view = BoardView()
+        self.view.setModel(self.model)
+        self.empty = QLabel(_("No shelter, room or bed is recorded yet: add them in Administration."))
+        self.empty.setWordWrap(True)
+        self.empty.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.addWidget(title)
         layout.addWidget(self.summary)
         layout.addLayout(filters)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.view, 1)
 
         for combo in (self.shelter_filter, self.status_filter, self.restriction_filter):
             combo.currentIndexChanged.connect(self.render)
         self.refresh_button.clicked.connect(self.refresh)
         self.move_button.clicked.connect(self.move_selected)
-        self.reserve_button.clicked.connect(self.reserve_selected)
+        self.reserve_button.clicked.connect(self.reserve_or_cancel)
         self.service_button.clicked.connect(self.toggle_service)
         self.admit_button.clicked.connect(self.admit)
+        self.model.move_requested.connect(self.move)
+        self.view.selectionModel().currentChanged.connect(lambda *_a: self._update_actions())
+        self.view.activated.connect(lambda _index: self._activated())
+        changes.changed.connect(self.apply_change)
         QShortcut(QKeySequence("Ctrl+M"), self, self.move_selected)
         QShortcut(QKeySequence(QKeySequence.Refresh), self, self.refresh)
         self.refresh()
@@ -263,6 +481,7 @@ class BedBoardPage(QWidget):
     # -- data --------------------------------------------------------------------
 
     def refresh(self) -> None:
+        """Read the whole board again (the Refresh button, F5)."""
         try:
             self.boards = beds.bed_board(self.who)
         except ShelterError as exc:
@@ -279,21 +498,38 @@ class BedBoardPage(QWidget):
         self.shelter_filter.blockSignals(False)
         self.render()
 
+    def apply_change(self, change: Change) -> None:
+        """A write changed something: read again only the beds it names (all
+        of the board when shelters, rooms or beds themselves changed)."""
+        if change.places:
+            self.refresh()
+            return
+        shown = {t.bed_id for b in self.boards for r in b.rooms for t in r.beds}
+        wanted = change.beds & shown
+        if not wanted:
+            return
+        try:
+            fresh = {t.bed_id: t for t in beds.bed_tiles(self.who, wanted)}
+        except ShelterError:
+            return  # the session ended: the shell locks the window
+        self.boards = [replace(b, rooms=tuple(replace(r, beds=tuple(fresh.get(t.bed_id, t) for t in r.beds))
+                                              for r in b.rooms)) for b in self.boards]
+        if self.status_filter.currentData() is None:
+            self.model.update_tiles(list(fresh.values()))  # only those tiles are repainted
+            self._summarise(self._shown())
+            self._update_actions()
+        else:
+            self.render()  # a bed may leave or join the status shown
+
     def _room_matches(self, room: RoomBoard) -> bool:
         wanted = self.restriction_filter.currentData()
         return wanted is None or bool(getattr(room, wanted))
 
-    def render(self) -> None:
-        while self.body_layout.count():
-            item = self.body_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        self.tiles = {}
-        for button in (self.move_button, self.reserve_button, self.service_button):
-            button.setEnabled(False)
+    def _shown(self) -> list[ShelterBoard]:
         shelter = self.shelter_filter.currentData()
-        status = self.status_filter.currentData()
-        shown = [b for b in self.boards if shelter is None or b.shelter_id == shelter]
+        return [b for b in self.boards if shelter is None or b.shelter_id == shelter]
+
+    def _summarise(self, shown: list[ShelterBoard]) -> None:
         total = sum(b.beds for b in shown)
         occupied = sum(b.count("occupied") for b in shown)
         free = sum(b.count("free") for b in shown)
@@ -308,76 +544,104 @@ class BedBoardPage(QWidget):
                 parts.append(_("{restriction}: {occupied}/{total}").format(restriction=label, occupied=busy,
                                                                          total=bed_count))
         self.summary.setText(" · ".join(parts))
+
+    def render(self) -> None:
+        """Lay the board out again from what was read, under the filters."""
+        selected = self.selected_tile()
+        status = self.status_filter.currentData()
+        shown = self._shown()
+        self._summarise(shown)
+        # The name isolated, after the interface's direction mark: a Latin
+        # name keeps its place (and its brackets) in Arabic.
+        mark = "\u200f" if self.layoutDirection() == Qt.RightToLeft else "\u200e"
+        entries: list[_Entry] = []
         for board in shown:
-            # The name isolated, after the interface's direction mark: a Latin
-            # name keeps its place (and its brackets) in Arabic.
-            mark = "\u200f" if self.layoutDirection() == Qt.RightToLeft else "\u200e"
-            heading = QLabel(f"{mark}\u2068{board.name} ({board.code})\u2069")
-            heading.setObjectName("subtitle")
-            self.body_layout.addWidget(heading)
+            rooms = []
             for room in board.rooms:
-                if not self._room_matches(room):
-                    continue
                 tiles = [t for t in room.beds if status is None or t.status == status]
-                if not tiles:
-                    continue
-                self.body_layout.addWidget(self._room_box(room, tiles))
-        if not shown:
-            empty = QLabel(_("No shelter, room or bed is recorded yet: add them in Administration."))
-            empty.setWordWrap(True)
-            self.body_layout.addWidget(empty)
+                if tiles and self._room_matches(room):
+                    rooms.append((room, tiles))
+            if not rooms:
+                continue
+            entries.append(_Entry("shelter", f"{mark}\u2068{board.name} ({board.code})\u2069"))
+            for room, tiles in rooms:
+                tags = [label for code, label in ROOM_RESTRICTION.choices() if getattr(room, code)]
+                entries.append(_Entry("room", f"{mark}\u2068{room.name}\u2069" + (f" — {', '.join(tags)}"
+                                                                                     if tags else "")))
+                entries.extend(_Entry("bed", "", t) for t in tiles)
+        self.model.set_entries(entries)
+        self.empty.setVisible(not self.boards)
+        if selected is not None:
+            self.select_bed(selected.bed_id)
+        self._update_actions()
 
-    def _room_box(self, room: RoomBoard, tiles: list[BedTile]) -> QGroupBox:
-        tags = [label for code, label in ROOM_RESTRICTION.choices() if getattr(room, code)]
-        box = QGroupBox(room.name + (f" — {', '.join(tags)}" if tags else ""))
-        grid = QGridLayout(box)
-        grid.setAlignment(Qt.AlignLeft | Qt.AlignTop)
-        for index, tile in enumerate(tiles):
-            button = BedTileButton(tile, box)
-            button.toggled.connect(lambda on, b=button: self._selected(b, on))
-            button.dropped.connect(self.move)
-            self.tiles[tile.bed_id] = button
-            grid.addWidget(button, index // 6, index % 6)
-        return box
+    # -- the chosen bed -------------------------------------------------------------
 
-    def _selected(self, button: BedTileButton, on: bool) -> None:
-        if on:
-            for other in self.tiles.values():
-                if other is not button and other.isChecked():
-                    other.setChecked(False)
-        status = button.tile.status if on else None
+    @property
+    def tiles(self) -> dict[int, BedTile]:
+        """The beds shown, by id, in board order."""
+        return {t.bed_id: t for t in self.model.tiles()}
+
+    def select_bed(self, bed_id: int) -> bool:
+        index = self.model.index_of(bed_id)
+        if not index.isValid():
+            return False
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+        return True
+
+    def selected_tile(self) -> BedTile | None:
+        index = self.view.currentIndex()
+        if not index.isValid() or not self.view.selectionModel().isSelected(index):
+            return None
+        return index.data(TILE_ROLE)
+
+    def _update_actions(self) -> None:
+        tile = self.selected_tile()
+        status = tile.status if tile else None
         self.move_button.setEnabled(status == "occupied")
-        self.reserve_button.setEnabled(status == "free")
+        self.reserve_button.setEnabled(status in ("free", "reserved"))
+        self.reserve_button.setText(_("Cancel the rese&rvation") if status == "reserved" else _("Re&serve…"))
         self.service_button.setEnabled(status in ("free", "out_of_service"))
         self.service_button.setText(_("Back in ser&vice") if status == "out_of_service"
                                     else _("Out of ser&vice…"))
 
-    def selected_tile(self) -> BedTile | None:
-        for button in self.tiles.values():
-            if button.isChecked():
-                return button.tile
-        return None
+    def _activated(self) -> None:
+        """Enter on a bed: move the person in it, or admit into a free one."""
+        tile = self.selected_tile()
+        if tile is None:
+            return
+        if tile.status == "occupied":
+            self.move_selected()
+        elif tile.status == "free" and self.who.actor.has(Permission.ADMIT):
+            self.admit()
 
     # -- actions -----------------------------------------------------------------
+
+    def _run(self, work: Callable[[], Change], on_done: Callable[[Change], None] | None = None,
+             title: str | None = None) -> None:
+        """Run a write off the GUI thread; the change notice redraws the board."""
+        def failed(exc: BaseException) -> None:
+            QMessageBox.warning(self, title or _("Beds"), error_text(exc))
+            self.refresh()
+
+        self._task = run_change(self, work, on_done or (lambda _change: None), failed, busy=self.view)
 
     def _shelter_of(self, bed_id: int) -> ShelterBoard | None:
         return next((b for b in self.boards for r in b.rooms for t in r.beds if t.bed_id == bed_id), None)
 
-    def move(self, stay_id: int, bed_id: int) -> bool:
+    def move(self, stay_id: int, bed_id: int) -> None:
         moved = next((t for b in self.boards for r in b.rooms for t in r.beds if t.stay_id == stay_id), None)
         source = self._shelter_of(moved.bed_id) if moved else None
         target = self._shelter_of(bed_id)
-        try:
-            beds.transfer(self.who, stay_id, bed_id)
-        except ShelterError as exc:
-            QMessageBox.warning(self, _("Move"), exc.message)
-            self.refresh()
-            return False
-        self.refresh()
-        if (moved is not None and source is not None and target is not None
-                and source.shelter_id != target.shelter_id and self.who.actor.has(Permission.PRINT_HANDOVER)):
-            self.offer_handover(moved.case_number, target.name)
-        return True
+
+        def moved_to(_change: Change) -> None:
+            self.select_bed(bed_id)
+            if (moved is not None and source is not None and target is not None
+                    and source.shelter_id != target.shelter_id and self.who.actor.has(Permission.PRINT_HANDOVER)):
+                self.offer_handover(moved.case_number, target.name)
+
+        self._run(lambda: beds.transfer(self.who, stay_id, bed_id), moved_to, _("Move"))
 
     def offer_handover(self, case_number: str, receiver: str) -> None:
         """After a move to another shelter: the handover form for the
@@ -406,6 +670,13 @@ class BedBoardPage(QWidget):
         if target is not None and tile.stay_id is not None:
             self.move(tile.stay_id, target)
 
+    def reserve_or_cancel(self) -> None:
+        tile = self.selected_tile()
+        if tile is not None and tile.status == "reserved":
+            self.cancel_reservation_selected()
+        else:
+            self.reserve_selected()
+
     def reserve_selected(self) -> None:
         tile = self.selected_tile()
         if tile is None or tile.status != "free":
@@ -414,6 +685,19 @@ class BedBoardPage(QWidget):
         self.dialog.accepted.connect(lambda: self._run(lambda: beds.reserve_bed(
             self.who, tile.bed_id, self.dialog.label.text(), self.dialog.hours.value())))
         self.dialog.open()
+
+    def cancel_reservation_selected(self) -> None:
+        """Free a reserved bed (the person expected will not come), after asking."""
+        tile = self.selected_tile()
+        if tile is None or tile.status != "reserved" or tile.reservation_id is None:
+            return
+        answer = QMessageBox.question(
+            self, _("Cancel the reservation"),
+            _("Free bed {label}? The person expected will no longer have it kept.").format(label=tile.label),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            reservation = tile.reservation_id
+            self._run(lambda: beds.cancel_reservation(self.who, reservation))
 
     def toggle_service(self) -> None:
         tile = self.selected_tile()
@@ -427,18 +711,10 @@ class BedBoardPage(QWidget):
             self.who, tile.bed_id, self.dialog.reason.text(), self.dialog.until_date())))
         self.dialog.open()
 
-    def _run(self, action) -> None:  # noqa: ANN001
-        try:
-            action()
-        except ShelterError as exc:
-            QMessageBox.warning(self, _("Beds"), exc.message)
-        self.refresh()
-
     def admit(self) -> None:
         from ui.beds.admission import AdmissionDialog
 
         selected = self.selected_tile()
         self.dialog = AdmissionDialog(self.who, self, bed_id=selected.bed_id if selected and
                                       selected.status == "free" else None)
-        self.dialog.accepted.connect(self.refresh)
         self.dialog.open()

@@ -3,12 +3,13 @@ months as bars, and the shelters with their rooms and beds."""
 
 from __future__ import annotations
 
+from shelter.domain.changes import Change
 from shelter.errors import ShelterError
 from shelter.i18n import _, ngettext
 from shelter.security.permissions import Permission as P
 from shelter.services import dashboard, shelters
 from shelter.store import SignedIn
-from ui.qt import QColor, QFrame, QLocale, QPainter, QScrollArea, Qt, QVBoxLayout, QWidget
+from ui.qt import QColor, QFrame, QLocale, QPainter, QScrollArea, Qt, QVBoxLayout, QWidget, changes
 from ui.widgets import heading, page_layout, paragraph
 
 
@@ -90,7 +91,18 @@ class DashboardPage(QWidget):
         layout.addWidget(self.notice)
         layout.addStretch(1)
         scroll.setWidget(content)
+        changes.changed.connect(self.apply_change)
         self.retranslate()
+
+    def apply_change(self, change: Change) -> None:
+        """A write changed beds, people or places: the figures (counted in
+        SQL, a few milliseconds) and, for places, the shelters' list."""
+        if self._who.locked:
+            return
+        if change.places:
+            self.reload()
+        elif change.beds or change.residents:
+            self._load_figures()
 
     def retranslate(self) -> None:
         actor = self._who.actor

@@ -1,8 +1,11 @@
-"""Date fields shown as ISO dates (2026-11-24) in every language."""
+"""Date fields shown as ISO dates (2026-11-24) in every language, and moments
+(aware UTC datetimes from the core) shown in local time."""
 
 from __future__ import annotations
 
-from ui.qt import QDate, QDateEdit, Qt
+from datetime import datetime
+
+from ui.qt import QDate, QDateEdit, QDateTime, QLocale, Qt
 
 
 def date_edit(optional: bool = False) -> QDateEdit:
@@ -20,3 +23,22 @@ def date_edit(optional: bool = False) -> QDateEdit:
         edit.setMinimumDate(QDate(1900, 1, 1))
         edit.setDate(edit.minimumDate())
     return edit
+
+
+def to_qdatetime(moment: datetime) -> QDateTime:
+    """An aware datetime as a local QDateTime."""
+    return QDateTime.fromMSecsSinceEpoch(int(moment.timestamp() * 1000)).toLocalTime()
+
+
+def local_datetime(moment: datetime | None) -> str:
+    """Date and time in the user's locale, local time; "" for None."""
+    if moment is None:
+        return ""
+    return QLocale().toString(to_qdatetime(moment), QLocale.FormatType.ShortFormat)
+
+
+def local_datetime_long(moment: datetime | None) -> str:
+    """The same with seconds (for tooltips and the audit log)."""
+    if moment is None:
+        return ""
+    return to_qdatetime(moment).toString("yyyy-MM-dd HH:mm:ss")
