@@ -195,3 +195,24 @@ def test_someone_who_is_not_an_administrator_gets_nothing(qtbot, admin, store_di
     with pytest.raises(PermissionDenied):
         AdministrationPage(salma)
     salma.lock("sign_out")
+
+
+def test_an_account_name_language_and_roles_are_corrected_in_one_dialog(qtbot, page, admin):
+    accounts.create_account(admin, "karim", "Karim Alauoi", [Role.COORDINATOR], TEMPORARY)
+    tab = page.accounts
+    tab.reload()
+    karim = next(a for a in accounts.list_accounts(admin) if a.username == "karim")
+    tab.select(karim.id)
+    qtbot.mouseClick(tab.roles_button, Qt.LeftButton)
+    dialog = tab.dialog
+    dialog.name_edit.clear()
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)  # an empty name is refused beside the field
+    assert tab.dialog is dialog and dialog.errors.label("display_name").isVisible()
+    qtbot.keyClicks(dialog.name_edit, "Karim Alaoui")  # the typing slip mended
+    dialog.language.setCurrentIndex(dialog.language.findData("fr"))
+    _check_role(dialog.roles, _("Social worker"))
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert tab.dialog is None and "karim" in tab.status.text()
+    saved = next(a for a in accounts.list_accounts(admin) if a.username == "karim")
+    assert (saved.display_name, saved.language) == ("Karim Alaoui", "fr")
+    assert saved.roles == frozenset({Role.COORDINATOR, Role.SOCIAL_WORKER})

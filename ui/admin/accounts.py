@@ -4,7 +4,7 @@ roles, reset its password (which also reactivates it) and deactivate it."""
 from __future__ import annotations
 
 from shelter.errors import ShelterError
-from shelter.i18n import N_, _
+from shelter.i18n import LANGUAGE_NAMES, N_, _
 from shelter.security.permissions import Role
 from shelter.services import accounts
 from shelter.services.accounts import AccountView
@@ -20,6 +20,7 @@ from ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
     QCheckBox,
+    QComboBox,
     QDialog,
     QFont,
     QFormLayout,
@@ -215,36 +216,64 @@ class AccountDialog(QDialog):
 
 
 class RolesDialog(QDialog):
-    """Change the roles of one account."""
+    """Correct the name and language of one account and change its roles."""
 
     def __init__(self, who: SignedIn, account: AccountView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._who = who
         self._account = account
         self.updated: AccountView | None = None
-        self.setWindowTitle(_("Roles of {name}").format(name=account.display_name))
+        self.setWindowTitle(_("Account of {name}").format(name=account.display_name))
         self.errors = FieldErrors()
+        self.name_edit = QLineEdit(account.display_name)
+        self.name_edit.setAccessibleName(_("Full name"))
+        self.name_edit.setMaxLength(120)
+        self.language = QComboBox()
+        self.language.setAccessibleName(_("Language"))
+        self.language.addItem(_("The workstation's language"), None)
+        for code, name in LANGUAGE_NAMES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(self.language.findData(account.language), 0))
         self.roles = RoleChecks(_("&Roles"), account.roles)
         intro = QLabel(_("Choose what {name} ({username}) may do.").format(
             name=account.display_name, username=account.username))
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.PlainText)
-        self.buttons, self.ok_button = dialog_buttons(_("&Save roles"))
+        form = QFormLayout()
+        name_label = QLabel(_("&Full name:"))
+        name_label.setBuddy(self.name_edit)
+        form.addRow(name_label, self.errors.field(self.name_edit, "display_name"))
+        language_label = QLabel(_("&Language:"))
+        language_label.setBuddy(self.language)
+        form.addRow(language_label, self.errors.field(self.language, "language"))
+        self.buttons, self.ok_button = dialog_buttons(_("&Save"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addLayout(form)
         layout.addWidget(intro)
         layout.addWidget(self.errors.field(self.roles, "roles", "account"))
         layout.addWidget(self.errors.general)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(380)
+        self.setMinimumWidth(420)
 
     def submit(self) -> None:
-        ok, updated = self.errors.attempt(
-            lambda: accounts.set_roles(self._who, self._account.id, self.roles.chosen()))
-        if ok:
+        self.errors.clear()
+        account = self._account
+        name, language = self.name_edit.text(), self.language.currentData()
+        if name.strip() != account.display_name or language != account.language:
+            ok, updated = self.errors.attempt(
+                lambda: accounts.update_account(self._who, account.id, name, language))
+            if not ok:
+                return
             self.updated = updated
-            self.accept()
+        if frozenset(self.roles.chosen()) != account.roles:
+            ok, updated = self.errors.attempt(
+                lambda: accounts.set_roles(self._who, account.id, self.roles.chosen()))
+            if not ok:
+                return
+            self.updated = updated
+        self.accept()
 
 
 class ResetPasswordDialog(QDialog):
@@ -314,7 +343,7 @@ class AccountsTab(QWidget):
         self.proxy.setSortRole(SORT_ROLE)
 
         self.new_button = QPushButton(_("&New account…"))
-        self.roles_button = QPushButton(_("Edit &roles…"))
+        self.roles_button = QPushButton(_("&Edit…"))
         self.password_button = QPushButton(_("Reset &password…"))
         self.deactivate_button = QPushButton(_("&Deactivate…"))
         for button in (self.new_button, self.roles_button, self.password_button, self.deactivate_button):
@@ -430,7 +459,7 @@ class AccountsTab(QWidget):
 
         def done() -> None:
             self.reload(account.id)
-            message = _("Roles of {username} saved.").format(username=account.username)
+            message = _("Account of {username} saved.").format(username=account.username)
             if account.id == self._who.actor.account_id:
                 message += " " + _("Sign out and in again for your own new roles to apply.")
             self.status.setText(message)
