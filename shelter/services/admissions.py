@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shelter import names
-from shelter.domain.beds import bed_fits
 from shelter.domain.changes import Admitted
 from shelter.domain.dates import in_future, now_utc
 from shelter.domain.people import (
@@ -34,15 +33,15 @@ from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.permissions import Permission
 from shelter.services.beds import (
+    BedChoice,
     bed_for,
     changed_elsewhere,
     check_bed_free,
-    held_beds,
-    open_assignment_beds,
+    free_beds_for,
     parent_room,
 )
 from shelter.services.residents import index_names
-from shelter.storage.models import Bed, BedAssignment, Referral, Resident, ResidentNameKey, Room, Shelter, Stay
+from shelter.storage.models import BedAssignment, Referral, Resident, ResidentNameKey, Shelter, Stay
 from shelter.store import SignedIn
 
 DUPLICATE_THRESHOLD = 0.6
@@ -73,28 +72,7 @@ class Candidate:
     in_residence: bool
 
 
-@dataclass(frozen=True)
-class BedChoice:
-    bed_id: int
-    shelter_name: str
-    room_name: str
-    bed_label: str
-
-
 # -- the beds that fit --------------------------------------------------------------
-
-def _choices(s: Session, sex: str, minor: bool, with_parent_room: int | None, now: datetime,
-             shelter_id: int | None = None) -> list[BedChoice]:
-    occupied = open_assignment_beds(s)
-    held = held_beds(s, now)
-    q = (select(Bed, Room, Shelter).join(Room, Bed.room_id == Room.id).join(Shelter, Room.shelter_id == Shelter.id)
-         .where(Bed.active.is_(True)).order_by(Shelter.name, Room.name, Bed.label))
-    if shelter_id is not None:
-        q = q.where(Shelter.id == shelter_id)
-    return [BedChoice(bed.id, shelter.name, room.name, bed.label)
-            for bed, room, shelter in s.execute(q)
-            if bed.id not in occupied and bed.id not in held and bed_fits(room, shelter, sex, minor, with_parent_room)]
-
 
 def compatible_beds(who: SignedIn, identity: Identity, parent_id: int | None = None,
                     shelter_id: int | None = None, at: datetime | None = None) -> list[BedChoice]:
@@ -103,7 +81,7 @@ def compatible_beds(who: SignedIn, identity: Identity, parent_id: int | None = N
     who.require(Permission.ADMIT)
     now = now_utc(at)
     with who.store.read() as s:
-        return _choices(s, identity.sex, is_minor(identity, now.date()), parent_room(s, parent_id), now, shelter_id)
+        return free_beds_for(s, identity.sex, is_minor(identity, now.date()), parent_room(s, parent_id), now, shelter_id)
 
 
 # -- people already on record -----------------------------------------------------------

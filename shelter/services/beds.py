@@ -42,10 +42,22 @@ class BedTile:
     case_number: str = ""
     name: str = ""
     stay_id: int | None = None
+    resident_id: int | None = None
     reason: str = ""
     until: date | None = None
     reserved_until: datetime | None = None
     reservation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BedChoice:
+    """A bed someone may be given, as a list of choices shows it."""
+
+    bed_id: int
+    shelter_id: int
+    shelter_name: str
+    room_name: str
+    bed_label: str
 
 
 @dataclass(frozen=True)
@@ -125,6 +137,21 @@ def check_bed_free(s: Session, bed: Bed, room: Room, shelter: Shelter, sex: str,
     return reservation
 
 
+def free_beds_for(s: Session, sex: str, minor: bool, with_parent_room: int | None, now: datetime,
+                  shelter_id: int | None = None) -> list[BedChoice]:
+    """Beds a person may be given now: in service, free, not held by a
+    reservation, and allowed by the room's and the shelter's restrictions."""
+    occupied = open_assignment_beds(s)
+    held = held_beds(s, now)
+    q = (select(Bed, Room, Shelter).join(Room, Bed.room_id == Room.id).join(Shelter, Room.shelter_id == Shelter.id)
+         .where(Bed.active.is_(True)).order_by(Shelter.name, Room.name, Bed.label))
+    if shelter_id is not None:
+        q = q.where(Shelter.id == shelter_id)
+    return [BedChoice(bed.id, shelter.id, shelter.name, room.name, bed.label)
+            for bed, room, shelter in s.execute(q)
+            if bed.id not in occupied and bed.id not in held and bed_fits(room, shelter, sex, minor, with_parent_room)]
+
+
 def open_stay(s: Session, stay_id: int) -> Stay:
     stay = s.get(Stay, stay_id)
     if stay is None:
@@ -142,6 +169,21 @@ def changed_elsewhere(exc: IntegrityError) -> ValidationError:
 
 
 # -- moves ------------------------------------------------------------------------------
+
+def move_choices(who: SignedIn, stay_id: int, at: datetime | None = None) -> list[BedChoice]:
+    """The beds a resident in residence may be moved to: those that would take
+    her if she were admitted now (a child keeps the right to her parent's
+    room), her own bed left out. Those of her shelter come first."""
+    who.require(Permission.TRANSFER)
+    now = now_utc(at)
+    with who.store.read() as s:
+        stay = open_stay(s, stay_id)
+        resident = s.get(Resident, stay.resident_id)
+        own_shelter = stay.shelter_id
+        choices = free_beds_for(s, resident.sex, is_minor(resident, now.date()), parent_room(s, resident.parent_id),
+                                now)
+    return sorted(choices, key=lambda c: c.shelter_id != own_shelter)
+
 
 def transfer(who: SignedIn, stay_id: int, bed_id: int, at: datetime | None = None) -> BedMoved:
     """Move a resident to another bed, in the same or another shelter; the
@@ -276,7 +318,8 @@ def _board_rows(s: Session, shelters: set[int] | None, only_beds: set[int] | Non
                 Bed.label, Bed.active, Bed.out_of_service_reason, Bed.out_of_service_until)
          .join(Room, Bed.room_id == Room.id).join(Shelter, Room.shelter_id == Shelter.id)
          .where(Shelter.active.is_(True)).order_by(Shelter.name, Room.name, Bed.label))
-    occupied = (select(BedAssignment.bed_id, BedAssignment.stay_id, Resident.case_number, Resident.preferred_name,
+    occupied = (select(BedAssignment.bed_id, BedAssignment.stay_id, Stay.resident_id, Resident.case_number,
+                       Resident.preferred_name,
                        Resident.name_latin, Resident.name_arabic)
                 .join(Stay, Stay.id == BedAssignment.stay_id).join(Resident, Resident.id == Stay.resident_id)
                 .where(BedAssignment.ended_at.is_(None)))
@@ -294,7 +337,7 @@ def _board_rows(s: Session, shelters: set[int] | None, only_beds: set[int] | Non
 def _tile(row: Any, occupant: Any, held: dict[int, tuple[datetime, int]], form: str) -> BedTile:
     if occupant is not None:
         return BedTile(row.bed_id, row.label, "occupied", occupant.case_number, display_name(occupant, form),
-                       occupant.stay_id)
+                       occupant.stay_id, occupant.resident_id)
     if not (row.active and row.room_active):
         return BedTile(row.bed_id, row.label, "out_of_service", reason=row.out_of_service_reason or "",
                        until=row.out_of_service_until)

@@ -32,7 +32,8 @@ from shelter.i18n import _
 from shelter.security.keyring import KdfParams
 from shelter.security.permissions import Role
 from shelter.services import accounts, admissions, beds, dashboard, discharge, shelters
-from shelter.services.admissions import Admission, BedChoice
+from shelter.services.admissions import Admission
+from shelter.services.beds import BedChoice
 from shelter.store import SignedIn, Store
 
 # Printed on every run: the store is for training only, so everyone shares it.

@@ -356,3 +356,49 @@ def test_a_discharge_from_the_file_shows_on_the_open_board_without_refresh(qtbot
     qtbot.waitUntil(lambda: tile_statuses(board)[b1] == "free", timeout=5000)
     assert refreshed == [] and "0 of 3 beds occupied" in board.summary.text()
     page.dialog.handover_dialog.reject()
+
+
+def test_enter_on_a_bed_opens_the_occupants_file_or_admits_into_a_free_one(qtbot, board, coordinator):
+    b1, b2, _b3 = list(board.tiles)
+    admitted = admissions.admit(coordinator, admission(b1))
+    board.refresh()
+    board.select_bed(b1)
+    board.view.setFocus()
+    qtbot.keyClick(board.view, Qt.Key_Return)
+    assert board.file_dialog.isVisible() and admitted.case_number in board.file_dialog.windowTitle()
+    board.file_dialog.reject()
+    board.select_bed(b2)
+    qtbot.keyClick(board.view, Qt.Key_Return)
+    assert board.dialog.isVisible() and board.dialog.bed.currentData() == b2
+    board.dialog.reject()
+
+
+def test_a_move_offers_only_the_beds_that_fit_her(qtbot, board, coordinator, admin):
+    shelter = shelters.list_shelters(admin)[0]
+    shelters.add_room(admin, shelter.id, "Men", beds=2, men_only=True)
+    board.refresh()
+    b1, b2, b3 = [t.bed_id for t in beds.bed_board(coordinator)[0].rooms[1].beds]  # Room 1, after "Men"
+    admissions.admit(coordinator, admission(b1))
+    board.refresh()
+    board.select_bed(b1)
+    board.move_selected()
+    offered = [board.dialog.list.item(i).data(Qt.UserRole) for i in range(board.dialog.list.count())]
+    assert offered == [b2, b3]  # not the men's room, not her own bed
+    assert "Room 1" in board.dialog.list.item(0).text()
+    board.dialog.reject()
+
+
+def test_an_admission_is_confirmed_with_its_case_number_and_bed(qtbot, board):
+    b1 = next(iter(board.tiles))
+    board.select_bed(b1)
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    qtbot.keyClicks(dialog.name_latin, "Grace Okafor")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    confirmation = board.confirmation
+    assert confirmation.isVisible()
+    text = " ".join(label.text() for label in confirmation.findChildren(type(board.summary)))
+    assert dialog.admitted.case_number in text and "Room 1" in text
+    qtbot.mouseClick(confirmation.open_button, Qt.LeftButton)
+    assert board.file_dialog.isVisible() and dialog.admitted.case_number in board.file_dialog.windowTitle()
+    board.file_dialog.reject()

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from shelter.domain.changes import Change
+from shelter.domain.changes import Admitted, Change
 from shelter.domain.vocabulary import BED_STATUS, ROOM_RESTRICTION
 from shelter.errors import ShelterError
 from shelter.i18n import _, ngettext
 from shelter.security.permissions import Permission
 from shelter.services import beds
-from shelter.services.beds import BedTile, RoomBoard, ShelterBoard
+from shelter.services.beds import BedChoice, BedTile, RoomBoard, ShelterBoard
 from shelter.store import SignedIn
 from ui.qt import (
     QAbstractItemView,
@@ -308,24 +308,37 @@ class BoardView(QListView):
         self.setAccessibleName(_("Beds"))
 
 
-class MoveDialog(QDialog):
-    """Choose the free bed to move a resident to (the keyboard way)."""
+def isolated(text: str) -> str:
+    """``text`` as a unit inside a sentence of either direction: an Arabic
+    room name in a French line (or a Latin one in Arabic) keeps its place."""
+    return f"\u2068{text}\u2069"
 
-    def __init__(self, tile: BedTile, free: list[tuple[int, str]], parent: QWidget | None = None) -> None:
+
+class MoveDialog(QDialog):
+    """Choose the bed to move a resident to (the keyboard way): only the beds
+    that would take her, her own shelter's first, each as bed and room on
+    one line and the shelter under it."""
+
+    def __init__(self, tile: BedTile, choices: list[BedChoice], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Move {case}").format(case=tile.case_number))
         self.list = QListWidget()
-        self.list.setAccessibleName(_("Free beds"))
-        for bed_id, text in free:
+        self.list.setAccessibleName(_("Beds that fit"))
+        self.list.setWordWrap(True)
+        for choice in choices:
+            bed = _("Bed {label}").format(label=isolated(choice.bed_label))
+            text = f"{bed} · {isolated(choice.room_name)}\n{isolated(choice.shelter_name)}"
             item = QListWidgetItem(text, self.list)
-            item.setData(Qt.UserRole, bed_id)
-        if free:
+            item.setData(Qt.UserRole, choice.bed_id)
+            item.setToolTip(text)
+        if choices:
             self.list.setCurrentRow(0)
-        label = QLabel(_("&Move to:"))
+        label = QLabel(_("&Move to:") if choices else _("No free bed fits this person now."))
+        label.setWordWrap(True)
         label.setBuddy(self.list)
         buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
         self.ok_button = buttons.addButton(_("&Move"), QDialogButtonBox.AcceptRole)
-        self.ok_button.setEnabled(bool(free))
+        self.ok_button.setEnabled(bool(choices))
         buttons.button(QDialogButtonBox.Cancel).setText(_("Cancel"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -334,10 +347,42 @@ class MoveDialog(QDialog):
         layout.addWidget(label)
         layout.addWidget(self.list)
         layout.addWidget(buttons)
+        self.resize(420, 420)
 
     def chosen(self) -> int | None:
         item = self.list.currentItem()
         return None if item is None else int(item.data(Qt.UserRole))
+
+
+class AdmittedDialog(QDialog):
+    """Says who was admitted where, at once, with what usually comes next."""
+
+    def __init__(self, admitted: Admitted, bed_text: str, parent: QWidget | None = None,
+                 can_print: bool = False) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Admitted"))
+        text = QLabel(_("Case number {case}, {bed}.").format(case=isolated(admitted.case_number),
+                                                               bed=bed_text))
+        text.setObjectName("notice")
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        buttons = QDialogButtonBox()
+        self.open_button = buttons.addButton(_("&Open file"), QDialogButtonBox.AcceptRole)
+        self.print_button = buttons.addButton(_("&Print handover…"), QDialogButtonBox.ActionRole)
+        self.print_button.setVisible(can_print)
+        close = buttons.addButton(_("Close"), QDialogButtonBox.RejectRole)
+        close.setDefault(True)
+        self.choice = ""
+        self.open_button.clicked.connect(lambda: self._chose("open"))
+        self.print_button.clicked.connect(lambda: self._chose("print"))
+        close.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+
+    def _chose(self, what: str) -> None:
+        self.choice = what
+        self.accept()
 
 
 class _SmallDialog(QDialog):
@@ -607,14 +652,27 @@ class BedBoardPage(QWidget):
                                     else _("Out of ser&vice…"))
 
     def _activated(self) -> None:
-        """Enter on a bed: move the person in it, or admit into a free one."""
+        """Enter or a double click on a bed: the occupant's file, or an
+        admission into a free bed."""
         tile = self.selected_tile()
         if tile is None:
             return
-        if tile.status == "occupied":
-            self.move_selected()
+        if tile.status == "occupied" and tile.resident_id is not None:
+            self.open_file(tile.resident_id)
         elif tile.status == "free" and self.who.actor.has(Permission.ADMIT):
             self.admit()
+
+    def open_file(self, resident_id: int) -> None:
+        from shelter.services import residents
+        from ui.residents.page import ResidentFileDialog
+
+        try:
+            file = residents.open_resident(self.who, resident_id)
+        except ShelterError as exc:
+            QMessageBox.warning(self, _("Beds"), exc.message)
+            return
+        self.file_dialog = ResidentFileDialog(file, self, self.who)
+        self.file_dialog.open()
 
     # -- actions -----------------------------------------------------------------
 
@@ -653,15 +711,17 @@ class BedBoardPage(QWidget):
                                               "transfer", receiver, self)
         self.handover_dialog.open()
 
-    def free_beds(self) -> list[tuple[int, str]]:
-        return [(t.bed_id, f"{b.name} — {r.name} — " + _("Bed {label}").format(label=t.label))
-                for b in self.boards for r in b.rooms for t in r.beds if t.status == "free"]
-
     def move_selected(self) -> None:
         tile = self.selected_tile()
-        if tile is None or tile.status != "occupied" or not self.who.actor.has(Permission.TRANSFER):
+        if (tile is None or tile.status != "occupied" or tile.stay_id is None
+                or not self.who.actor.has(Permission.TRANSFER)):
             return
-        self.dialog = MoveDialog(tile, self.free_beds(), self)
+        try:
+            choices = beds.move_choices(self.who, tile.stay_id)
+        except ShelterError as exc:
+            QMessageBox.warning(self, _("Move"), exc.message)
+            return
+        self.dialog = MoveDialog(tile, choices, self)
         self.dialog.accepted.connect(lambda: self._move_chosen(tile))
         self.dialog.open()
 
@@ -717,4 +777,29 @@ class BedBoardPage(QWidget):
         selected = self.selected_tile()
         self.dialog = AdmissionDialog(self.who, self, bed_id=selected.bed_id if selected and
                                       selected.status == "free" else None)
+        self.dialog.accepted.connect(lambda: self.confirm_admission(self.dialog.admitted))
         self.dialog.open()
+
+    def confirm_admission(self, admitted: Admitted | None) -> None:
+        """The case number and the bed, at once, with Open file and Print handover."""
+        if admitted is None:
+            return
+        self.select_bed(admitted.bed_id)
+        where = next(((b, r, t) for b in self.boards for r in b.rooms for t in r.beds
+                      if t.bed_id == admitted.bed_id), None)
+        bed_text = "" if where is None else _("bed {bed} in {room}, {shelter}").format(
+            bed=isolated(where[2].label), room=isolated(where[1].name), shelter=isolated(where[0].name))
+        self.confirmation = AdmittedDialog(admitted, bed_text, self,
+                                           can_print=self.who.actor.has(Permission.PRINT_HANDOVER))
+        self.confirmation.accepted.connect(lambda: self._after_admission(admitted, self.confirmation.choice))
+        self.confirmation.open()
+
+    def _after_admission(self, admitted: Admitted, choice: str) -> None:
+        if choice == "open":
+            self.open_file(admitted.resident_id)
+        elif choice == "print":
+            from ui.documents.handover import HandoverDialog
+
+            self.handover_dialog = HandoverDialog(self.who, admitted.resident_id, admitted.case_number,
+                                                  "referral", "", self)
+            self.handover_dialog.open()
