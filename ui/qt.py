@@ -80,6 +80,7 @@ from PySide6.QtWidgets import (  # noqa: F401  (re-exported)
     QAbstractItemView,
     QApplication,
     QButtonGroup,
+    QCalendarWidget,
     QCheckBox,
     QComboBox,
     QDateEdit,

@@ -402,3 +402,67 @@ def test_an_admission_is_confirmed_with_its_case_number_and_bed(qtbot, board):
     qtbot.mouseClick(confirmation.open_button, Qt.LeftButton)
     assert board.file_dialog.isVisible() and dialog.admitted.case_number in board.file_dialog.windowTitle()
     board.file_dialog.reject()
+
+
+def test_a_date_of_birth_can_be_typed_and_an_unreadable_one_is_kept_and_explained(qtbot, board):
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    qtbot.keyClicks(dialog.name_latin, "Grace Okafor")
+    dialog.activateWindow()
+    qtbot.keyClicks(dialog.birth_date.edit, "19980315")
+    qtbot.keyClick(dialog.birth_date.edit, Qt.Key_Tab)  # leaving the field
+    assert dialog.birth_date.edit.text() == "1998-03-15"
+    dialog.birth_date.edit.setText("1998-15-03")  # month and day swapped
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.admitted is None
+    assert dialog.errors.label("birth_date").text() == _("Type the date as 2026-03-15, or choose it in the calendar.")
+    assert dialog.birth_date.edit.text() == "1998-15-03"  # what was typed is kept
+    dialog.birth_date.edit.setText("1998-03-15")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.admitted is not None
+
+
+def test_the_calendar_of_a_date_of_birth_opens_years_back_not_in_1900(qtbot, board):
+    from datetime import date
+
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    dialog.birth_date.open_calendar()
+    shown = dialog.birth_date.calendar.selectedDate().toPython()
+    assert date.today().year - 26 <= shown.year <= date.today().year - 24
+    dialog.birth_date.calendar.close()
+    dialog.reject()
+
+
+def test_a_future_date_of_birth_is_explained_beside_it_not_as_a_missing_bed(qtbot, board):
+    from datetime import date
+
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    qtbot.keyClicks(dialog.name_latin, "Grace Okafor")
+    dialog.birth_date.edit.setText(f"{date.today().year + 4}-01-15")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.admitted is None
+    assert dialog.errors.label("birth_date").text() == _("The date of birth is in the future.")
+    assert dialog.errors.label("bed").isHidden()
+    dialog.reject()
+
+
+def test_a_night_admission_records_its_time(qtbot, board, coordinator):
+    from datetime import date, datetime, timedelta
+
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    qtbot.keyClicks(dialog.name_latin, "Grace Okafor")
+    yesterday = date.today() - timedelta(days=1)
+    dialog.admitted_on.set_value(yesterday)
+    dialog.referred_on.set_value(yesterday)
+    dialog.admitted_time.setText("2h05")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.admitted is not None, dialog.error.text()
+    from shelter.services import residents
+
+    stay = residents.open_resident(coordinator, dialog.admitted.resident_id).stays[0]
+    local = stay.admitted_at.astimezone()
+    assert (local.date(), local.hour, local.minute) == (yesterday, 2, 5)
+    assert datetime.now().astimezone() - local > timedelta(hours=1)

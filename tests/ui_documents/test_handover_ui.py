@@ -200,10 +200,14 @@ def test_moving_to_another_shelter_offers_the_handover_form(qtbot, coordinator, 
     stay = next(t.stay_id for b in page.boards for r in b.rooms for t in r.beds if t.status == "occupied")
     near = next(t.bed_id for b in page.boards if b.shelter_id != other.id for r in b.rooms if r.name == "Room 1"
                 for t in r.beds if t.status == "free")
-    assert page.move(stay, near), refused
+    page.move(stay, near)
+    qtbot.waitUntil(lambda: page.tiles[near].status == "occupied" or bool(refused), timeout=5000)
+    assert not refused, refused
     assert getattr(page, "handover_dialog", None) is None  # same shelter: nothing
     far = next(t.bed_id for b in page.boards if b.shelter_id == other.id for r in b.rooms for t in r.beds)
-    assert page.move(stay, far), refused
+    page.move(stay, far)
+    qtbot.waitUntil(lambda: getattr(page, "handover_dialog", None) is not None or bool(refused), timeout=5000)
+    assert not refused, refused
     form = page.handover_dialog
     assert form.isVisible() and form.reason.currentData() == "transfer"
     assert form.receiver.currentText() == "Dar Al Hanane" and form.case_number == resident.case_number

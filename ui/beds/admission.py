@@ -4,8 +4,10 @@ the same person are listed; choosing one readmits them (one history)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from shelter.domain import changes
-from shelter.domain.people import Identity, Protection, ReferralInfo
+from shelter.domain.people import Identity, Protection, ReferralInfo, check_identity
 from shelter.domain.vocabulary import (
     EXPLOITATION_FORM,
     EXPLOITATION_SCOPE,
@@ -23,7 +25,6 @@ from ui.qt import (
     QCheckBox,
     QComboBox,
     QDate,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -42,13 +43,8 @@ from ui.qt import (
     QWidget,
     publish,
 )
-from ui.widgets import ErrorLabel, FieldErrors, date_edit
-
-
-def _value(edit: QDateEdit):  # noqa: ANN202
-    if edit.specialValueText() and edit.date() == edit.minimumDate():
-        return None
-    return edit.date().toPython()
+from ui.widgets import ErrorLabel, FieldErrors
+from ui.widgets.dates import DateField, TimeField, local_moment
 
 
 class AdmissionDialog(QDialog):
@@ -64,7 +60,11 @@ class AdmissionDialog(QDialog):
         self.errors = FieldErrors(self.error)
 
         # Referral
-        self.referred_on = date_edit()
+        self.admitted_on = DateField("admitted_at")
+        self.admitted_time = TimeField("admitted_at")
+        self.admitted_on.edit.setAccessibleName(_("Date of admission"))
+        self.admitted_time.setAccessibleName(_("Time of admission"))
+        self.referred_on = DateField("referred_on")
         self.source = QComboBox()
         for code, label in REFERRAL_SOURCE.choices():
             self.source.addItem(label, code)
@@ -76,6 +76,8 @@ class AdmissionDialog(QDialog):
         self.identified_by = QLineEdit()
         referral = QGroupBox(_("Referral"))
         form = QFormLayout(referral)
+        self._row(form, _("Admitted &on:"), self._pair(self.admitted_on, QLabel(_("at")), self.admitted_time),
+                  "admitted_at")
         self._row(form, _("Referral &date:"), self.referred_on, "referred_on")
         self._row(form, _("Referred &by:"), self.source, "source")
         self._row(form, _("A&gency and contact:"), self._pair(self.agency, self.contact))
@@ -92,7 +94,8 @@ class AdmissionDialog(QDialog):
         self.sex = QComboBox()
         for code, label in SEX.choices():
             self.sex.addItem(label, code)
-        self.birth_date = date_edit(optional=True)
+        today = date.today()
+        self.birth_date = DateField("birth_date", optional=True, likely=today.replace(year=today.year - 25, day=1))
         self.birth_year = QSpinBox()
         self.birth_year.setRange(0, QDate.currentDate().year())
         self.birth_year.setSpecialValueText(_("unknown"))
@@ -161,7 +164,7 @@ class AdmissionDialog(QDialog):
             self.errors.add(name, protection_error, widget)
 
         self.consent = QCheckBox(_("Consents to the processing of their data, on:"))
-        self.consent_on = date_edit()
+        self.consent_on = DateField("consent_processing_on")
         self.sharing = QLineEdit()
         self.sharing.setPlaceholderText(_("partners the person agrees to share with, separated by commas"))
         consent = QGroupBox(_("Consent"))
@@ -206,7 +209,7 @@ class AdmissionDialog(QDialog):
         for edit in (self.name_arabic, self.name_latin, self.preferred, self.nationality):
             edit.textChanged.connect(lambda _t: self._check_timer.start())
         self.sex.currentIndexChanged.connect(self.load_beds)
-        self.birth_date.dateChanged.connect(self.load_beds)
+        self.birth_date.changed.connect(self.load_beds)
         self.birth_year.valueChanged.connect(self.load_beds)
         self.duplicates.itemChanged.connect(self._duplicate_chosen)
         self.load_beds()
@@ -230,12 +233,14 @@ class AdmissionDialog(QDialog):
 
     # -- reading the form --------------------------------------------------------
 
-    def identity(self) -> Identity:
+    def identity(self, strict: bool = False) -> Identity:
+        """What the identity fields say; ``strict`` refuses a date that cannot
+        be read (beside its field) instead of leaving it out."""
         year = self.birth_year.value() or None
         return Identity(
             name_arabic=self.name_arabic.text(), name_latin=self.name_latin.text(),
             preferred_name=self.preferred.text(), sex=self.sex.currentData(),
-            birth_date=_value(self.birth_date), birth_year_estimated=year,
+            birth_date=self.birth_date.value() if strict else self.birth_date.peek(), birth_year_estimated=year,
             nationality=self.nationality.text(), interpreter_needed=self.interpreter.isChecked(),
             languages=tuple(x.strip() for x in self.languages.text().split(",") if x.strip()))
 
@@ -247,15 +252,16 @@ class AdmissionDialog(QDialog):
             flag_trafficker_contact=self.flag_contact.isChecked(), flag_no_visits=self.flag_visits.isChecked(),
             flag_no_phone=self.flag_phone.isChecked(), flag_media_exposure=self.flag_media.isChecked(),
             risk_level=self.risk.currentData(), consent_processing=self.consent.isChecked(),
-            consent_processing_on=self.consent_on.date().toPython() if self.consent.isChecked() else None,
+            consent_processing_on=self.consent_on.value() if self.consent.isChecked() else None,
             consent_sharing=tuple(x.strip() for x in self.sharing.text().split(",") if x.strip()),
             consent_sharing_on=today if self.sharing.text().strip() else None)
         referral = ReferralInfo(
-            referred_on=self.referred_on.date().toPython(), source=self.source.currentData(),
+            referred_on=self.referred_on.value(), source=self.source.currentData(),
             agency=self.agency.text(), contact=self.contact.text(), identification=self.identified.currentData(),
             identified_by=self.identified_by.text())
-        return Admission(self.identity(), referral, protection, bed_id=self.bed.currentData() or 0,
-                         readmit_resident_id=self.readmit_id)
+        admitted_at = local_moment(self.admitted_on.value(), self.admitted_time.value())
+        return Admission(self.identity(strict=True), referral, protection, bed_id=self.bed.currentData() or 0,
+                         admitted_at=admitted_at, readmit_resident_id=self.readmit_id)
 
     # -- live parts --------------------------------------------------------------
 
@@ -313,9 +319,13 @@ class AdmissionDialog(QDialog):
     def submit(self) -> None:
         self.errors.clear()
         try:
+            admission = self.admission()
+            # Who she is before where she sleeps: a date of birth in the
+            # future leaves no bed that fits, and "Choose a bed" would mislead.
+            check_identity(admission.identity, date.today())
             if self.bed.currentData() is None:
                 raise ValidationError(_("Choose a bed."), field="bed")
-            self.admitted = admissions.admit(self.who, self.admission())
+            self.admitted = admissions.admit(self.who, admission)
         except ShelterError as exc:
             if getattr(exc, "field", None) == "bed":
                 self.load_beds()

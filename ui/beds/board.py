@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from shelter.domain.changes import Admitted, Change
+from shelter.domain.dates import format_date
 from shelter.domain.vocabulary import BED_STATUS, ROOM_RESTRICTION
 from shelter.errors import ShelterError
 from shelter.i18n import _, ngettext
@@ -25,7 +27,6 @@ from ui.qt import (
     QColor,
     QComboBox,
     QDate,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFont,
@@ -63,7 +64,7 @@ from ui.qt import (
     error_text,
     run_change,
 )
-from ui.widgets.dates import local_datetime
+from ui.widgets.dates import DateField, local_datetime
 
 MIME_STAY = "application/x-shelter-stay"
 
@@ -159,7 +160,7 @@ class BoardModel(QAbstractListModel):
     def _tooltip(tile: BedTile) -> str:
         lines = tile_lines(tile)
         if tile.status == "out_of_service" and tile.until:
-            lines.append(_("Expected back on {date}").format(date=tile.until.isoformat()))
+            lines.append(_("Expected back on {date}").format(date=format_date(tile.until)))
         if tile.status == "reserved" and tile.reserved_until:
             lines.append(_("Held until {time}").format(time=local_datetime(tile.reserved_until)))
         return "\n".join(lines)
@@ -426,14 +427,14 @@ class OutOfServiceDialog(_SmallDialog):
         super().__init__(_("Take a bed out of service"), parent)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(_("e.g. broken frame, mould"))
-        self.until = QDateEdit(QDate.currentDate().addDays(7))
-        self.until.setCalendarPopup(True)
+        self.until = DateField("until", optional=True)
+        self.until.set_value(date.today() + timedelta(days=7))
         self.until.setMinimumDate(QDate.currentDate())
         self.row(_("&Reason:"), self.reason)
         self.row(_("Expected &back on:"), self.until)
 
-    def until_date(self):  # noqa: ANN201
-        return self.until.date().toPython()
+    def until_date(self) -> date | None:
+        return self.until.peek()
 
 
 class BedBoardPage(QWidget):

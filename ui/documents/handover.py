@@ -39,7 +39,8 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from ui.widgets import ErrorLabel, FieldErrors, LanguageBox, date_edit
+from ui.widgets import ErrorLabel, FieldErrors, LanguageBox
+from ui.widgets.dates import DateField
 
 # Common items, offered in the belongings list; others can be typed.
 USUAL_ITEMS = (N_("Passport or identity document"), N_("Medical file"), N_("Medicines"), N_("Phone"),
@@ -71,7 +72,7 @@ class HandoverDialog(QDialog):
         self.receiver.editTextChanged.connect(self._receiver_changed)
         self.person = QLineEdit()
         self.person.setPlaceholderText(_("name and role, if known"))
-        self.when = date_edit()
+        self.when = DateField("handover_on")
         self.contact = QLineEdit(who.actor.display_name)
         self.contact.setPlaceholderText(_("name and phone number"))
         self.language = LanguageBox()
@@ -218,7 +219,7 @@ class HandoverDialog(QDialog):
                 self.consented |= set(without)
             request = HandoverRequest(
                 resident_id=self.resident_id, reason=self.reason.currentData(), receiver_organisation=receiver,
-                receiver_person=self.person.text(), handover_on=self.when.date().toPython(),
+                receiver_person=self.person.text(), handover_on=self.when.value(),
                 shelter_contact=self.contact.text(), belongings=self.belongings_handed_over(), sections=sections,
                 override_reason=self.override.toPlainText() if not self.override.isHidden() else "")
             self.issued = handover.issue_handover(self.who, request, lang)

@@ -3,9 +3,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
-from ui.qt import QDate, QDateEdit, QDateTime, QLocale, Qt
+from shelter.domain.dates import format_date, format_time, parse_date, parse_time
+from shelter.errors import ValidationError
+from shelter.i18n import _
+from ui.qt import (
+    QCalendarWidget,
+    QDate,
+    QDateEdit,
+    QDateTime,
+    QHBoxLayout,
+    QLineEdit,
+    QLocale,
+    Qt,
+    QToolButton,
+    QWidget,
+    Signal,
+)
 
 
 def date_edit(optional: bool = False) -> QDateEdit:
@@ -42,3 +57,150 @@ def local_datetime_long(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return to_qdatetime(moment).toString("yyyy-MM-dd HH:mm:ss")
+
+
+_DIGITS_ONLY = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+
+
+class DateField(QWidget):
+    """A date typed as it is shown (2026-03-15; also 2026/3/15, 20260315 or
+    Arabic-Indic digits) or chosen in a calendar that opens at the field's
+    date, else at ``likely`` (a date of birth opens some 25 years back, not at
+    January 1900). What cannot be read is kept as typed; ``value()`` then
+    raises a ValidationError naming ``field`` for the form to show beside it."""
+
+    changed = Signal()
+
+    def __init__(self, field: str, optional: bool = False, likely: date | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = field
+        self.optional = optional
+        self.likely = likely
+        self.minimum: date | None = None
+        self.maximum: date | None = None
+        self.edit = QLineEdit(self)
+        self.edit.setLayoutDirection(Qt.LeftToRight)  # ISO dates read left to right in every language
+        self.edit.setPlaceholderText(_("yyyy-mm-dd"))
+        self.edit.setMaxLength(16)
+        self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance("0000-00-00") + 24)
+        self.button = QToolButton(self)
+        self.button.setText("▾")
+        self.button.setToolTip(_("Choose in the calendar"))
+        self.button.setAccessibleName(_("Choose in the calendar"))
+        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.button)
+        self.setFocusProxy(self.edit)
+        self.button.clicked.connect(self.open_calendar)
+        self.edit.editingFinished.connect(self._tidy)
+        self.edit.textChanged.connect(self._typed)
+        if not optional:
+            self.set_value(date.today())
+
+    # -- value --------------------------------------------------------------------
+
+    def value(self) -> date | None:
+        """The date, None when the field is empty and may be; ValidationError otherwise."""
+        try:
+            day = parse_date(self.edit.text())
+        except ValueError:
+            raise ValidationError(_("Type the date as 2026-03-15, or choose it in the calendar."),
+                                  field=self.field) from None
+        if day is None and not self.optional:
+            raise ValidationError(_("Enter the date."), field=self.field)
+        return day
+
+    def peek(self) -> date | None:
+        """The date if the text reads as one, else None (for live updates)."""
+        try:
+            return parse_date(self.edit.text())
+        except ValueError:
+            return None
+
+    def set_value(self, day: date | None) -> None:
+        self.edit.setText(format_date(day))
+
+    # QDateEdit's names, for code and tests that set a date directly.
+    def setDate(self, day: QDate) -> None:  # noqa: N802
+        self.set_value(day.toPython() if day.isValid() else None)
+
+    def date(self) -> QDate:
+        day = self.peek()
+        return QDate(day.year, day.month, day.day) if day else QDate()
+
+    def setMinimumDate(self, day: QDate) -> None:  # noqa: N802
+        self.minimum = day.toPython()
+
+    def setMaximumDate(self, day: QDate) -> None:  # noqa: N802
+        self.maximum = day.toPython()
+
+    def _typed(self, text: str) -> None:
+        if len(text) == 8 and text.translate(_DIGITS_ONLY).isdigit():
+            self._tidy()  # eight digits typed (19980315): shown as the date they are at once
+        self.changed.emit()
+
+    def _tidy(self) -> None:
+        day = self.peek()
+        if day is not None and self.edit.text() != format_date(day):
+            self.edit.setText(format_date(day))  # 19980315 becomes 1998-03-15 once typed
+
+    # -- calendar --------------------------------------------------------------------
+
+    def open_calendar(self) -> None:
+        popup = QCalendarWidget(self)
+        popup.setWindowFlags(Qt.WindowType.Popup)
+        popup.setGridVisible(True)
+        popup.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        if self.minimum:
+            popup.setMinimumDate(QDate(self.minimum.year, self.minimum.month, self.minimum.day))
+        if self.maximum:
+            popup.setMaximumDate(QDate(self.maximum.year, self.maximum.month, self.maximum.day))
+        start = self.peek() or self.likely or date.today()
+        popup.setSelectedDate(QDate(start.year, start.month, start.day))
+        popup.clicked.connect(lambda chosen: (self.setDate(chosen), popup.close(), self.edit.setFocus()))
+        popup.activated.connect(lambda chosen: (self.setDate(chosen), popup.close(), self.edit.setFocus()))
+        below = self.mapToGlobal(self.rect().bottomLeft())
+        popup.move(below)
+        popup.show()
+        popup.setFocus()
+        self.calendar = popup
+
+
+class TimeField(QLineEdit):
+    """A 24-hour time (08:30; also 8.30, 0830, 8h30), now by default."""
+
+    def __init__(self, field: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = field
+        self.setLayoutDirection(Qt.LeftToRight)
+        self.setPlaceholderText(_("hh:mm"))
+        self.setMaxLength(8)
+        self.setMaximumWidth(self.fontMetrics().horizontalAdvance("00:00") + 30)
+        self.setText(format_time(datetime.now()))
+        self.editingFinished.connect(self._tidy)
+
+    def value(self) -> time:
+        try:
+            moment = parse_time(self.text())
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise ValidationError(_("Type the time as 08:30 (24-hour clock)."), field=self.field)
+        return moment
+
+    def _tidy(self) -> None:
+        try:
+            moment = parse_time(self.text())
+        except ValueError:
+            return
+        if moment is not None:
+            self.setText(format_time(moment))
+
+
+def local_moment(day: date, at: time) -> datetime:
+    """A date and time typed on this workstation, as an aware UTC datetime."""
+    return datetime.combine(day, at).astimezone().astimezone(UTC)

@@ -78,11 +78,13 @@ class FieldErrors:
         if widget is None:
             return
         widget.setAccessibleDescription(message)
-        target = widget.focusProxy() or widget
+        target = widget
+        while target.focusProxy() is not None:  # a pair of fields, a date field: the field typed into
+            target = target.focusProxy()
         if target.focusPolicy() != Qt.NoFocus:
             target.setFocus(Qt.OtherFocusReason)
-        if isinstance(widget, QLineEdit):  # typing replaces what was refused
-            widget.selectAll()
+        if isinstance(target, QLineEdit):  # typing replaces what was refused
+            target.selectAll()
         _scroll_to(widget)
 
     def show_error(self, exc: BaseException) -> None:
