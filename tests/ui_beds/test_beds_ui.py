@@ -466,3 +466,39 @@ def test_a_night_admission_records_its_time(qtbot, board, coordinator):
     local = stay.admitted_at.astimezone()
     assert (local.date(), local.hour, local.minute) == (yesterday, 2, 5)
     assert datetime.now().astimezone() - local > timedelta(hours=1)
+
+
+def test_an_error_appearing_does_not_move_the_fields_below(qtbot, board):
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    qtbot.wait(50)
+
+    def gap() -> int:  # from the Latin name down to the preferred name, under it
+        return dialog.preferred.mapTo(dialog, dialog.preferred.rect().topLeft()).y() - dialog.name_latin.mapTo(
+            dialog, dialog.name_latin.rect().topLeft()).y()
+
+    before = gap()
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)  # no name: the message under the Latin name
+    assert dialog.errors.label("name_latin").isVisible()
+    qtbot.wait(50)
+    assert gap() == before
+    dialog.reject()
+
+
+def test_escape_on_a_half_filled_admission_asks_before_throwing_it_away(qtbot, board, monkeypatch):
+    from ui.qt import QMessageBox
+
+    answers = [QMessageBox.Cancel, QMessageBox.Discard]
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or answers.pop(0))
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    qtbot.keyClick(dialog, Qt.Key_Escape)  # nothing typed yet: it simply closes
+    assert not dialog.isVisible() and asked == []
+    qtbot.mouseClick(board.admit_button, Qt.LeftButton)
+    dialog = board.dialog
+    qtbot.keyClicks(dialog.name_latin, "Grace Okafor")
+    qtbot.keyClick(dialog, Qt.Key_Escape)
+    assert dialog.isVisible() and dialog.name_latin.text() == "Grace Okafor" and len(asked) == 1
+    qtbot.keyClick(dialog, Qt.Key_Escape)
+    assert not dialog.isVisible() and len(asked) == 2

@@ -13,14 +13,19 @@ T = TypeVar("T")
 
 
 class ErrorLabel(QLabel):
-    """A message under one field; hidden while there is nothing to say."""
+    """A message under one field; hidden while there is nothing to say, but
+    its line kept: a message appearing or going does not move the fields
+    below it, so the next click lands where the eye aimed."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("fieldError")
         self.setWordWrap(True)
         self.setTextFormat(Qt.PlainText)
-        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        policy = QSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        self.setMinimumHeight(self.fontMetrics().height())
         self.setVisible(False)
 
     def set_message(self, text: str) -> None:
