@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -127,6 +126,7 @@ from PySide6.QtWidgets import (  # noqa: F401  (re-exported)
     QWizardPage,
 )
 
+from shelter import fault_log
 from shelter.resources import resource
 
 _ICON_COLOUR = b"#2c5a61"
@@ -181,7 +181,7 @@ class Task(QObject):
             result = self._work()
         except BaseException as exc:  # noqa: BLE001  (reported to the GUI thread)
             if not _is_expected(exc):
-                traceback.print_exception(exc)
+                fault_log.record(exc)  # the person is told in plain words; the log keeps where
             self.running = False
             with contextlib.suppress(RuntimeError):  # the owner was closed meanwhile
                 self.failed.emit(exc)
@@ -298,3 +298,20 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, ShelterError):
         return exc.message
     return _("Something went wrong: {reason}").format(reason=type(exc).__name__)
+
+
+def install_fault_handler() -> None:
+    """An exception escaping a slot or the event loop is logged (without its
+    message) instead of printed as a traceback on the terminal; the window
+    stays, and the person's next action gets the usual plain message."""
+    import sys
+
+    def handler(kind: type[BaseException], exc: BaseException, tb: object) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)  # type: ignore[arg-type]
+            return
+        fault_log.record(exc)
+
+    sys.excepthook = handler
+    threading.excepthook = lambda args: fault_log.record(args.exc_value) if args.exc_value else None
+

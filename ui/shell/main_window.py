@@ -7,9 +7,7 @@ out and quitting do, through this window's signals.
 
 from __future__ import annotations
 
-import traceback
-
-from shelter import __version__
+from shelter import __version__, fault_log
 from shelter.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language
 from shelter.security.permissions import Permission as P
 from shelter.services import settings, shelters
@@ -250,7 +248,7 @@ class MainWindow(QMainWindow):
 
                 return ResidentsPage(self.who, self.stack)
             except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
-                traceback.print_exception(exc)
+                fault_log.record(exc)
                 from ui.qt import error_text
 
                 return UnavailablePage(sec, error_text(exc), self.stack)
@@ -260,7 +258,7 @@ class MainWindow(QMainWindow):
             try:
                 return AdministrationPage(self.who, self.stack)
             except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
-                traceback.print_exception(exc)
+                fault_log.record(exc)
                 from ui.qt import error_text
 
                 return UnavailablePage(sec, error_text(exc), self.stack)
