@@ -61,6 +61,7 @@ ACTIONS: dict[str, str] = {
     "resident.readmit": N_("Resident readmitted"),
     "resident.view": N_("Resident file opened"),
     "resident.search": N_("Residents searched"),
+    "resident.list": N_("Residents listed"),
     "resident.lookup": N_("Resident looked up by case number"),
     "resident.receivers": N_("Receivers a resident consented to share with listed"),
     "resident.duplicate_check": N_("Checked for people already on record"),
