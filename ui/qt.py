@@ -70,6 +70,7 @@ from PySide6.QtGui import (  # noqa: F401  (re-exported)
     QPen,
     QPixmap,
     QShortcut,
+    QShowEvent,
     QTextOption,
 )
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter  # noqa: F401  (re-exported)

@@ -216,3 +216,19 @@ def test_an_account_name_language_and_roles_are_corrected_in_one_dialog(qtbot, p
     saved = next(a for a in accounts.list_accounts(admin) if a.username == "karim")
     assert (saved.display_name, saved.language) == ("Karim Alaoui", "fr")
     assert saved.roles == frozenset({Role.COORDINATOR, Role.SOCIAL_WORKER})
+
+
+def test_the_audit_log_is_read_when_its_tab_is_shown_and_its_chain_count_agrees(qtbot, page, admin):
+    from shelter.services.audit_log import AuditFilter, list_entries
+
+    assert list_entries(admin, AuditFilter(action="audit.view")) == []  # Administration opened, log not seen
+    page.tabs.setCurrentWidget(page.audit)
+    qtbot.waitUntil(lambda: page.audit.model.rowCount() > 0, timeout=3000)
+    assert len(list_entries(admin, AuditFilter(action="audit.view"))) == 1
+    total = page.audit.model.rowCount()
+    assert _("{count} entries").format(count=total).split()[0] in page.audit.chain.text()
+    accounts.create_account(admin, "karim", "Karim Alaoui", [Role.COUNSELLOR], "first words of spring")
+    page.tabs.setCurrentIndex(0)
+    page.tabs.setCurrentWidget(page.audit)  # back on the tab: what happened since is there
+    qtbot.waitUntil(lambda: page.audit.model.rowCount() == total + 1, timeout=3000)
+    assert len(list_entries(admin, AuditFilter(action="audit.view"))) == 1  # one viewing per opening

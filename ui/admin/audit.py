@@ -28,6 +28,7 @@ from ui.qt import (
     QModelIndex,
     QPersistentModelIndex,
     QPushButton,
+    QShowEvent,
     Qt,
     QTableView,
     QVBoxLayout,
@@ -189,8 +190,17 @@ class AuditTab(QWidget):
         self.apply_button.clicked.connect(self.refresh)
         self.record.returnPressed.connect(self.refresh)
         self.check_button.clicked.connect(self.check_chain)
+        self._viewed = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Read when shown, not when Administration opens: the viewing is
+        audited only if the log was seen, and each return to the tab shows
+        what happened since. The chain is checked after the viewing's own
+        entry, so its count and the list agree."""
+        super().showEvent(event)
+        self.refresh(record_view=not self._viewed)
+        self._viewed = True
         self.check_chain()
-        self.refresh(record_view=True)
 
     def current_filter(self) -> AuditFilter:
         since = until = None
