@@ -73,7 +73,12 @@ from PySide6.QtGui import (  # noqa: F401  (re-exported)
     QShowEvent,
     QTextOption,
 )
-from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter  # noqa: F401  (re-exported)
+from PySide6.QtPrintSupport import (  # noqa: F401  (re-exported)
+    QAbstractPrintDialog,
+    QPrintDialog,
+    QPrinter,
+    QPrinterInfo,
+)
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (  # noqa: F401  (re-exported)
     QAbstractButton,

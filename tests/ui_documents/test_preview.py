@@ -139,7 +139,16 @@ def test_preview_and_print_leave_nothing_in_the_temporary_folder(qtbot, tmp_path
     assert os.listdir(target.parent) == ["out.pdf"]
 
 
-def test_the_print_button_prints_through_the_print_dialog(qtbot, tmp_path, monkeypatch, preview, outputs):
+@pytest.fixture
+def a_printer(monkeypatch):
+    """A printer installed (the machines running the tests have none)."""
+    from ui.qt import QPrinterInfo
+
+    monkeypatch.setattr(QPrinterInfo, "availablePrinterNames", staticmethod(lambda: ["Office"]))
+
+
+def test_the_print_button_prints_through_the_print_dialog(qtbot, tmp_path, monkeypatch, preview, outputs,
+                                                          a_printer):
     from ui.qt import QPrinter
 
     target = tmp_path / "out.pdf"
@@ -157,12 +166,24 @@ def test_the_print_button_prints_through_the_print_dialog(qtbot, tmp_path, monke
     assert outputs == ["print"]
 
 
-def test_a_cancelled_print_dialog_prints_nothing(qtbot, monkeypatch, preview, outputs):
+def test_a_cancelled_print_dialog_prints_nothing(qtbot, monkeypatch, preview, outputs, a_printer):
     from ui.qt import QPrintDialog
 
     monkeypatch.setattr(QPrintDialog, "exec", lambda dialog: QDialog.DialogCode.Rejected)
     preview.print_document()
     assert outputs == []
+
+
+def test_with_no_printer_installed_it_says_so_and_offers_the_pdf(qtbot, monkeypatch, preview, outputs):
+    from ui.qt import QMessageBox, QPrintDialog, QPrinterInfo
+
+    monkeypatch.setattr(QPrinterInfo, "availablePrinterNames", staticmethod(lambda: []))
+    opened, told = [], []
+    monkeypatch.setattr(QPrintDialog, "exec", lambda dialog: opened.append(dialog) or QDialog.DialogCode.Rejected)
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text, *a: told.append(text))
+    preview.print_document()
+    assert opened == [] and outputs == []
+    assert len(told) == 1 and "No printer is installed" in told[0] and "PDF" in told[0]
 
 
 def test_save_to_writes_the_exact_bytes(tmp_path, preview, outputs, no_dialogs):

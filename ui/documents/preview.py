@@ -43,6 +43,7 @@ from ui.qt import (
     QPixmap,
     QPrintDialog,
     QPrinter,
+    QPrinterInfo,
     QRectF,
     QScrollArea,
     QShortcut,
@@ -336,7 +337,14 @@ class DocumentPreview(QDialog):
 
     def print_document(self) -> None:
         """Ask which printer, then print. Printing to a file is not offered:
-        a PDF on disk goes through Save as PDF and its warning."""
+        a PDF on disk goes through Save as PDF and its warning. With no
+        printer installed it says so, instead of a dialog with nothing to
+        choose and a failure blaming a printer that is "off"."""
+        if not QPrinterInfo.availablePrinterNames():
+            QMessageBox.information(self, _("Print"), _(
+                "No printer is installed on this computer. Save the document as a PDF, or ask the person "
+                "responsible for IT to install the printer."))
+            return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(self._title)
         printer.setFullPage(True)
