@@ -38,13 +38,18 @@ class OccupancyChart(QWidget):
         top = max(n for _day, n in self.points) or 1
         width = rect.width() / len(self.points)
         rtl = self.layoutDirection() == Qt.RightToLeft
+        # Month names when they fit their column, else the month's number:
+        # a clipped « juin » read as « jui. ».
+        labels = [QLocale().standaloneMonthName(day.month, QLocale.ShortFormat) for day, _count in self.points]
+        if any(metrics.horizontalAdvance(label) > width - 2 for label in labels):
+            labels = [f"{day.month:02d}" for day, _count in self.points]
         for index, (day, count) in enumerate(self.points):
             slot = len(self.points) - 1 - index if rtl else index
             x = rect.left() + slot * width
             height = rect.height() * count / top
             painter.fillRect(int(x + width * 0.15), int(rect.bottom() - height), int(width * 0.7), int(height),
                              QColor("#1d6b73"))
-            label = QLocale().monthName(day.month, QLocale.ShortFormat)
+            label = labels[index]
             painter.setPen(QColor("#56666e"))
             painter.drawText(int(x), rect.bottom() + 4, int(width), metrics.height(), Qt.AlignHCenter, label)
             if count:

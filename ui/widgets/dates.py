@@ -12,10 +12,8 @@ from ui.qt import (
     QCalendarWidget,
     QDate,
     QDateEdit,
-    QDateTime,
     QHBoxLayout,
     QLineEdit,
-    QLocale,
     Qt,
     QToolButton,
     QWidget,
@@ -40,23 +38,21 @@ def date_edit(optional: bool = False) -> QDateEdit:
     return edit
 
 
-def to_qdatetime(moment: datetime) -> QDateTime:
-    """An aware datetime as a local QDateTime."""
-    return QDateTime.fromMSecsSinceEpoch(int(moment.timestamp() * 1000)).toLocalTime()
-
-
 def local_datetime(moment: datetime | None) -> str:
-    """Date and time in the user's locale, local time; "" for None."""
+    """Date and 24-hour time in local time, as every screen writes them
+    (2026-12-01 08:30), kept left to right inside an Arabic line; "" for None."""
     if moment is None:
         return ""
-    return QLocale().toString(to_qdatetime(moment), QLocale.FormatType.ShortFormat)
+    local = moment.astimezone()
+    return f"\u2066{format_date(local.date())} {format_time(local)}\u2069"
 
 
 def local_datetime_long(moment: datetime | None) -> str:
     """The same with seconds (for tooltips and the audit log)."""
     if moment is None:
         return ""
-    return to_qdatetime(moment).toString("yyyy-MM-dd HH:mm:ss")
+    local = moment.astimezone()
+    return f"\u2066{format_date(local.date())} {local:%H:%M:%S}\u2069"
 
 
 _DIGITS_ONLY = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
