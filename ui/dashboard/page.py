@@ -43,7 +43,7 @@ class OccupancyChart(QWidget):
         labels = [QLocale().standaloneMonthName(day.month, QLocale.ShortFormat) for day, _count in self.points]
         if any(metrics.horizontalAdvance(label) > width - 2 for label in labels):
             labels = [f"{day.month:02d}" for day, _count in self.points]
-        for index, (day, count) in enumerate(self.points):
+        for index, (_day, count) in enumerate(self.points):
             slot = len(self.points) - 1 - index if rtl else index
             x = rect.left() + slot * width
             height = rect.height() * count / top
