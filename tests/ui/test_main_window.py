@@ -113,3 +113,16 @@ def test_about_names_the_version_and_the_bundled_licences(qtbot, make_shell, sto
     assert __version__ in shown[0]
     for component in ("PySide6", "SQLCipher", "ReportLab", "Noto", "SIL Open Font License", "GNU General Public"):
         assert component in shown[0]
+
+
+def test_a_sections_shortcut_is_the_same_whatever_the_roles(qtbot, make_shell, store_dir, admin):
+    accounts.create_account(admin, "salma", "Salma Idrissi", [Role.COUNSELLOR], COUNSELLOR_PASSWORD,
+                            must_change_password=False)
+    admins = sign_in(qtbot, make_shell(store_dir), ADMIN, ADMIN_PASSWORD)
+    by_admin = {a.text(): a.shortcut().toString() for a in admins.section_actions}
+    admins.close()
+    counsellor = sign_in(qtbot, make_shell(store_dir), "salma", COUNSELLOR_PASSWORD)
+    by_counsellor = {a.text(): a.shortcut().toString() for a in counsellor.section_actions}
+    shared = set(by_admin) & set(by_counsellor)
+    assert _("Dashboard") in shared and all(by_admin[k] == by_counsellor[k] for k in shared)
+    assert by_counsellor[_("Residents")] == "Ctrl+3"

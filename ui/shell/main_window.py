@@ -36,7 +36,15 @@ from ui.qt import (
     icon,
 )
 from ui.shell.change_password import ChangePasswordDialog
-from ui.shell.sections import ADMINISTRATION, ComingSoonPage, SearchPage, Section, UnavailablePage, visible_sections
+from ui.shell.sections import (
+    ADMINISTRATION,
+    SECTIONS,
+    ComingSoonPage,
+    SearchPage,
+    Section,
+    UnavailablePage,
+    visible_sections,
+)
 
 PREF_GEOMETRY = "window.geometry"
 PREF_SECTION = "window.section"
@@ -119,8 +127,11 @@ class MainWindow(QMainWindow):
                 action.setData(lang)
                 action.triggered.connect(lambda _checked=False, code=lang: self.language_requested.emit(code))
         self.section_actions: list[QAction] = []
-        for number, sec in enumerate(self.sections, 1):
+        for sec in self.sections:
             action = QAction(icon(sec.icon), "", self)
+            # The section's place in the full list, whatever the person's
+            # roles: Ctrl+3 is Residents for everyone who has it.
+            number = SECTIONS.index(sec) + 1
             if number <= 9:
                 action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _checked=False, key=sec.key: self.open_section(key))
