@@ -232,3 +232,13 @@ def test_the_audit_log_is_read_when_its_tab_is_shown_and_its_chain_count_agrees(
     page.tabs.setCurrentWidget(page.audit)  # back on the tab: what happened since is there
     qtbot.waitUntil(lambda: page.audit.model.rowCount() == total + 1, timeout=3000)
     assert len(list_entries(admin, AuditFilter(action="audit.view"))) == 1  # one viewing per opening
+
+
+def test_a_coordinator_gets_the_tabs_her_roles_allow_and_no_refusal(qtbot, coordinator):
+    from ui.admin import AdministrationPage
+
+    page = AdministrationPage(coordinator)
+    qtbot.addWidget(page)
+    titles = [page.tabs.tabText(i).replace("&", "") for i in range(page.tabs.count())]
+    assert titles == [_("Shelters, rooms and &beds").replace("&", ""), _("&Documents").replace("&", "")]
+    assert page.accounts is None and page.audit is None

@@ -1,10 +1,12 @@
 """Administration: staff accounts; shelters, rooms and beds; settings; the
-audit log. Only administrators reach it (the main window offers it by
-permission, and every service call checks again)."""
+audit log; documents. Each tab is built only for those whose roles may use
+it (a coordinator sees the shelters, rooms and beds and the documents'
+check, not the accounts), and every service call checks again."""
 
 from __future__ import annotations
 
 from shelter.i18n import _
+from shelter.security.permissions import Permission as P
 from shelter.store import SignedIn
 from ui.admin.accounts import AccountsTab
 from ui.admin.audit import AuditTab
@@ -21,16 +23,19 @@ class AdministrationPage(QWidget):
         title.setObjectName("title")
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.accounts = AccountsTab(who)
-        self.places = PlacesTab(who)
-        self.settings = SettingsTab(who)
-        self.audit = AuditTab(who)
-        self.documents = DocumentsTab(who)
-        self.tabs.addTab(self.accounts, _("Staff &accounts"))
-        self.tabs.addTab(self.places, _("Shelters, rooms and &beds"))
-        self.tabs.addTab(self.settings, _("Se&ttings"))
-        self.tabs.addTab(self.audit, _("Audit &log"))
-        self.tabs.addTab(self.documents, _("&Documents"))
+        may = who.actor.has
+        self.accounts = AccountsTab(who) if may(P.MANAGE_ACCOUNTS) else None
+        self.places = PlacesTab(who) if may(P.MANAGE_SHELTERS) else None
+        self.settings = SettingsTab(who) if may(P.MANAGE_SETTINGS) else None
+        self.audit = AuditTab(who) if may(P.VIEW_AUDIT_LOG) else None
+        self.documents = DocumentsTab(who) if may(P.VERIFY_DOCUMENT) or may(P.PRINT_RECOVERY_SHEET) else None
+        for tab, name in ((self.accounts, _("Staff &accounts")), (self.places, _("Shelters, rooms and &beds")),
+                           (self.settings, _("Se&ttings")), (self.audit, _("Audit &log")),
+                           (self.documents, _("&Documents"))):
+            if tab is not None:
+                self.tabs.addTab(tab, name)
+        if not self.tabs.count():
+            who.require(P.MANAGE_ACCOUNTS)  # nothing here for this person: the usual refusal
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.addWidget(title)
