@@ -446,13 +446,16 @@ class Store:
         city: str = "",
         language: str = "en",
         receives: tuple[bool, bool, bool] = (True, False, False),
+        also_roles: tuple[Role, ...] = (),
         kdf: KdfParams | None = None,
         clock: Callable[[], float] = time.time,
     ) -> tuple[SignedIn, str]:
         """Create a new store and sign its first administrator in.
 
         Returns the session and the recovery code, which is shown once and
-        never stored. Nothing is left behind if creation fails; the keyring is
+        never stored. ``also_roles``: what the first person does besides
+        administering (in a small shelter the coordinator is the
+        administrator, and must be able to admit at once). Nothing is left behind if creation fails; the keyring is
         written last, so a store exists only once it is complete.
         """
         store = cls(folder, clock)
@@ -503,7 +506,8 @@ class Store:
                         language=normalise_language(language), slot_public_key=admin_slot.public_key,
                         last_sign_in_at=utcnow(),
                     )
-                    account.roles = [StaffRole(role=Role.ADMINISTRATOR.value)]
+                    roles = [Role.ADMINISTRATOR, *(r for r in dict.fromkeys(also_roles) if r != Role.ADMINISTRATOR)]
+                    account.roles = [StaffRole(role=r.value) for r in roles]
                     s.add_all([shelter, account])
                     s.flush()
                 with opened.write() as s:
@@ -519,8 +523,7 @@ class Store:
                     with contextlib.suppress(OSError):
                         leftover.unlink()
             raise
-        actor = Actor(account.id, username, account.display_name, frozenset({Role.ADMINISTRATOR}),
-                      account.language or "en")
+        actor = Actor(account.id, username, account.display_name, frozenset(roles), account.language or "en")
         return SignedIn(opened, actor), recovery_code
 
     # -- signing in ----------------------------------------------------------

@@ -82,6 +82,8 @@ def test_wizard_to_main_window_then_lock_and_unlock(qtbot, make_shell, tmp_path)
     assert len(rooms["Blue room"].beds) == 4 and rooms["Blue room"].women_only
     assert rooms["Garden room"].accessible and shelter.bed_count == 6
     assert "Dar Al Amane" in window.where_label.text()
+    # The first person is also the coordinator (ticked by default): she can admit at once.
+    assert Role.COORDINATOR in who.actor.roles and _("Beds") in [a.text() for a in window.section_actions]
 
     window.lock_action.trigger()
     assert who.locked and not window.isVisible()

@@ -12,6 +12,7 @@ from shelter.domain.naming import check_shelter_code, check_username
 from shelter.errors import ShelterError, ValidationError
 from shelter.i18n import _, current_language
 from shelter.security.keyring import KdfParams
+from shelter.security.permissions import Role
 from shelter.services import shelters
 from shelter.services.shelters import MAX_BEDS_PER_ROOM
 from shelter.store import SignedIn, Store
@@ -21,6 +22,7 @@ from ui.qt import (
     QDialog,
     QFormLayout,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -329,6 +331,9 @@ class RoomsPage(QWizardPage):
         return ok
 
 
+ALSO_ROLES = (Role.COORDINATOR, Role.SOCIAL_WORKER, Role.COUNSELLOR)
+
+
 class AdministratorPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
@@ -341,6 +346,14 @@ class AdministratorPage(QWizardPage):
         self.username.setLayoutDirection(Qt.LeftToRight)
         self.full_name_error, self.username_error, self.error = ErrorLabel(self), ErrorLabel(self), ErrorLabel(self)
         self.password = NewPassword(self, self.username.text)
+        # In a small shelter the coordinator is the administrator: the first
+        # person may take the roles of her daily work too, and admit at once.
+        self.also = QGroupBox(self)
+        self.also_boxes = {role: QCheckBox(self.also) for role in ALSO_ROLES}
+        self.also_boxes[Role.COORDINATOR].setChecked(True)
+        also_layout = QVBoxLayout(self.also)
+        for box in self.also_boxes.values():
+            also_layout.addWidget(box)
         self._label_name, self._label_username = QLabel(self), QLabel(self)
         self._label_name.setBuddy(self.full_name)
         self._label_username.setBuddy(self.username)
@@ -353,6 +366,7 @@ class AdministratorPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(form)
+        layout.addWidget(self.also)
         layout.addWidget(self.error)
         layout.addStretch(1)
         self.errors = FieldErrors(self.error)
@@ -371,6 +385,12 @@ class AdministratorPage(QWizardPage):
         self.username.setAccessibleName(_("Username"))
         self.username.setPlaceholderText(_("e.g. amina or a.benali"))
         self.password.retranslate(_("&Password:"))
+        self.also.setTitle(_("This person also works in the shelter as:"))
+        for role, box in self.also_boxes.items():
+            box.setText(role.label)
+
+    def also_roles(self) -> tuple[Role, ...]:
+        return tuple(role for role, box in self.also_boxes.items() if box.isChecked())
 
     def validatePage(self) -> bool:  # noqa: N802 (Qt name)
         self.errors.clear()
@@ -589,7 +609,8 @@ class SetupWizard(QWizard):
             shelter_name=shelter_page.name.text(), shelter_code=shelter_page.code.text(),
             city=shelter_page.city.text(), receives=shelter_page.receives(),
             admin_username=admin_page.username.text(), admin_password=admin_page.password.value(),
-            admin_display_name=admin_page.full_name.text(), language=current_language(), kdf=kdf,
+            admin_display_name=admin_page.full_name.text(), also_roles=admin_page.also_roles(),
+            language=current_language(), kdf=kdf,
         )
         if self._clock is not None:
             values["clock"] = self._clock
