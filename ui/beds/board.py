@@ -480,19 +480,27 @@ class BedBoardPage(QWidget):
         self.service_button = QPushButton(_("Out of ser&vice…"))
         self.service_button.setVisible(who.actor.has(Permission.MANAGE_SHELTERS))
 
+        # Filters on one row, actions on the next: on one row they made the
+        # page 1532 px wide in French, the Admit button off a 1366 px screen.
         filters = QHBoxLayout()
         for label_text, combo in ((_("S&helter:"), self.shelter_filter), (_("Sta&tus:"), self.status_filter),
                                   (_("R&oom:"), self.restriction_filter)):
+            # A long shelter name is cut in the closed list (whole in the open one)
+            # instead of widening the page.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
             label = QLabel(label_text)
             label.setBuddy(combo)
             filters.addWidget(label)
-            filters.addWidget(combo)
+            filters.addWidget(combo, 1)
         filters.addStretch(1)
         filters.addWidget(self.refresh_button)
-        filters.addWidget(self.reserve_button)
-        filters.addWidget(self.service_button)
-        filters.addWidget(self.move_button)
-        filters.addWidget(self.admit_button)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.reserve_button)
+        actions.addWidget(self.service_button)
+        actions.addWidget(self.move_button)
+        actions.addWidget(self.admit_button)
 
         self.model = BoardModel(self)
         self.view = BoardView()
@@ -506,6 +514,7 @@ class BedBoardPage(QWidget):
         layout.addWidget(title)
         layout.addWidget(self.summary)
         layout.addLayout(filters)
+        layout.addLayout(actions)
         layout.addWidget(self.empty)
         layout.addWidget(self.view, 1)
 
