@@ -2,9 +2,11 @@
 
 Catalogues are gettext ``.po`` files in ``resources/translations`` (``ar.po``,
 ``fr.po``). English is the source language: the message ids *are* the English
-text, so English needs no catalogue. ``.po`` files are read directly (polib),
-so there is no compile step to forget in a build; translators keep their
-usual tools.
+text, so English needs no catalogue. ``.po`` files are read directly (by
+``read_catalogue``: a few milliseconds, polib takes several times that,
+and the first window waits for it), so there is no compile step to forget
+in a build; translators keep their usual tools, and ``i18n_extract`` writes
+the files with polib.
 
 Usage::
 
@@ -21,11 +23,11 @@ that placeholders match.
 
 from __future__ import annotations
 
+import os
+import re
 import threading
 from dataclasses import dataclass
 from functools import cache
-
-import polib
 
 from shelter.resources import resource
 
@@ -46,6 +48,17 @@ def normalise_language(lang: str | None) -> str:
         return SOURCE_LANGUAGE
     code = lang.replace("-", "_").split("_")[0].split(".")[0].lower()
     return code if code in LANGUAGES else SOURCE_LANGUAGE
+
+
+def environment_language() -> str:
+    """The language the environment asks for: ``$SHELTER_LANG``, else the
+    locale (``$LANG``, then the system's), else English."""
+    env = os.environ.get("SHELTER_LANG") or os.environ.get("LANG")
+    if not env:
+        import locale
+
+        env = locale.getlocale()[0] or ""
+    return normalise_language(env)
 
 
 @dataclass(frozen=True)
@@ -98,22 +111,81 @@ def catalogue_path(lang: str):
     return resource("translations", f"{lang}.po")
 
 
+Messages = dict[tuple[str, str], str]
+Plurals = dict[tuple[str, str], list[str]]
+
+_ESCAPE = re.compile(r'\\(\\|n|t|r|")')
+_ESCAPED = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"'}
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
+        return ""
+    inner = text[1:-1]
+    return _ESCAPE.sub(lambda m: _ESCAPED[m.group(1)], inner) if "\\" in inner else inner
+
+
+def read_catalogue(text: str) -> tuple[Messages, Plurals]:
+    """The translations of a ``.po`` file's text, keyed by (context, msgid):
+    what polib reads, without the header, obsolete (``#~``), fuzzy or
+    untranslated entries; plural forms in their order."""
+    messages: Messages = {}
+    plurals: Plurals = {}
+    fields: dict[str, str] = {}
+    fuzzy = False
+    last: str | None = None
+
+    def close() -> None:
+        msgid = fields.get("msgid")
+        if msgid and not fuzzy:
+            key = (fields.get("msgctxt", ""), msgid)
+            if "msgid_plural" in fields:
+                forms = sorted((int(k[7:-1]), v) for k, v in fields.items() if k.startswith("msgstr["))
+                plurals[key] = [v for _index, v in forms]
+            elif fields.get("msgstr"):
+                messages[key] = fields["msgstr"]
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:  # a blank line ends an entry
+            if fields:
+                close()
+            fields, fuzzy, last = {}, False, None
+            continue
+        if line.startswith("#"):
+            if fields and (last or "").startswith("msgstr"):
+                close()  # the next entry's comments, without a blank line before them
+                fields, fuzzy, last = {}, False, None
+            if line.startswith("#~"):
+                fuzzy = False  # the flags above belong to the obsolete entry
+            elif line.startswith("#,") and "fuzzy" in (flag.strip() for flag in line[2:].split(",")):
+                fuzzy = True
+            continue
+        if line.startswith('"'):
+            if last is not None:
+                fields[last] += _unquote(line)
+            continue
+        keyword, _space, rest = line.partition(" ")
+        if keyword in ("msgctxt", "msgid") and (last or "").startswith("msgstr"):
+            close()  # entries not separated by a blank line
+            fields, fuzzy = {}, False
+        fields[keyword] = _unquote(rest)
+        last = keyword
+    if fields:
+        close()
+    return messages, plurals
+
+
 @cache
 def translator(lang: str) -> Translator:
     """The translator for ``lang`` (one of LANGUAGES); English is the identity."""
     lang = normalise_language(lang)
-    messages: dict[tuple[str, str], str] = {}
-    plurals: dict[tuple[str, str], list[str]] = {}
+    messages: Messages = {}
+    plurals: Plurals = {}
     path = catalogue_path(lang)
     if lang != SOURCE_LANGUAGE and path.exists():
-        for entry in polib.pofile(str(path)):
-            if entry.obsolete or "fuzzy" in entry.flags:
-                continue
-            key = (entry.msgctxt or "", entry.msgid)
-            if entry.msgid_plural:
-                plurals[key] = [entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)]
-            elif entry.msgstr:
-                messages[key] = entry.msgstr
+        messages, plurals = read_catalogue(path.read_text(encoding="utf-8-sig"))
     return Translator(lang, messages, plurals)
 
 

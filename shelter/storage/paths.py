@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +88,8 @@ def check_data_folder(folder: Path) -> None:
         raise not_readable(folder) from exc
     except OSError as exc:
         raise os_error(exc, folder) from exc
+    import secrets  # imported here: finding the keyring at start-up needs no hashlib
+
     for stale in names:  # left by a process killed between the two steps below
         with contextlib.suppress(OSError):
             os.unlink(folder / stale)

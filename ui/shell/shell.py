@@ -9,21 +9,25 @@ connection closes, the key is dropped) and shows the sign-in window.
   ``SignedIn`` object, so every screen's reference to it stays valid.
 - Someone else signing in: the old window is destroyed with its unsaved
   input, and a fresh one is built for the new person.
+
+Start-up waits for Qt, the catalogue and the sign-in form only: the storage
+layer, the key derivation and the main window's modules are imported on a
+worker thread right after the sign-in window first paints (``LockedStore``),
+and signing in, with its migration check, runs off the GUI thread as well.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from shelter import store as store_module
 from shelter.errors import ShelterError
 from shelter.i18n import _, current_language
-from shelter.security.keyring import KdfParams
-from shelter.services import settings
-from shelter.store import SignedIn, Store
+from shelter.storage.paths import StorePaths
 from ui.qt import (
     QApplication,
     QDialog,
@@ -33,14 +37,86 @@ from ui.qt import (
     QWidget,
     Signal,
     announce_session_end,
+    run_task,
     session_events,
 )
-from ui.shell.change_password import ChangePasswordDialog
 from ui.shell.idle import IdleWatcher
 from ui.shell.language import InterfaceLanguage
-from ui.shell.main_window import MainWindow
-from ui.shell.setup_wizard import SetupWizard
 from ui.shell.sign_in import SignInWindow
+
+if TYPE_CHECKING:
+    from shelter.security.keyring import KdfParams
+    from shelter.store import SignedIn, Store
+    from ui.shell.change_password import ChangePasswordDialog
+    from ui.shell.main_window import MainWindow
+    from ui.shell.setup_wizard import SetupWizard
+
+_listening = threading.Lock()
+
+
+def _listen_for_session_end() -> None:
+    """Tell the shell (through ``session_events``) when the core finds the
+    session ended elsewhere; any thread, any number of times."""
+    from shelter import store as store_module
+
+    with _listening:
+        if announce_session_end not in store_module.session_ended_listeners:
+            store_module.session_ended_listeners.append(announce_session_end)
+
+
+class LockedStore:
+    """The store folder before anyone has signed in: whether it exists needs
+    only the keyring's path, so deciding between the set-up and the sign-in
+    window imports nothing of the storage layer. ``load()`` (from any thread:
+    the shell calls it on a worker right after the sign-in window paints)
+    imports it and makes the ``shelter.store.Store``; signing in and recovery
+    call it first, so they work whether the warm-up has finished or not."""
+
+    def __init__(self, folder: Path, clock: Callable[[], float] = time.time) -> None:
+        self.folder = Path(folder)
+        self.paths = StorePaths(self.folder)
+        self._clock = clock
+        self._store: Store | None = None
+        self._loading = threading.Lock()
+
+    def exists(self) -> bool:
+        return self.paths.exists()
+
+    @property
+    def loaded(self) -> bool:
+        return self._store is not None
+
+    def load(self) -> Store:
+        with self._loading:
+            if self._store is None:
+                from shelter.store import Store
+
+                _listen_for_session_end()
+                self._store = Store(self.folder, clock=self._clock)
+            return self._store
+
+    def retry_after(self, username: str) -> int:
+        """Seconds before ``username`` may try again; 0 until the store is
+        loaded (reading the keyring needs the cryptography, and the GUI thread
+        never waits for that import). Signing in checks the delay itself."""
+        store = self._store
+        return 0 if store is None else store.retry_after(username)
+
+    def sign_in(self, username: str, password: str) -> SignedIn:
+        return self.load().sign_in(username, password)
+
+    def recover(self, recovery_code: str, username: str, new_password: str) -> SignedIn:
+        return self.load().recover(recovery_code, username, new_password)
+
+
+def _load_core(store: LockedStore) -> Store:
+    """The warm-up's work (on a worker thread): the store, and the services
+    the shell calls right after signing in."""
+    loaded = store.load()
+    import shelter.services.accounts  # noqa: F401  (a forced password change)
+    import shelter.services.settings  # noqa: F401  (the idle lock's minutes)
+
+    return loaded
 
 
 class Shell(QObject):
@@ -59,7 +135,7 @@ class Shell(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.folder = Path(folder)
-        self.store = Store(self.folder, clock=clock)
+        self.store = LockedStore(self.folder, clock=clock)
         self._language = language or InterfaceLanguage(QApplication.instance())
         self._kdf = kdf
         self._clock = clock
@@ -72,8 +148,6 @@ class Shell(QObject):
         self.password_dialog: ChangePasswordDialog | None = None
         self.idle = IdleWatcher(5, self)
         self.idle.idle.connect(self.lock)
-        if announce_session_end not in store_module.session_ended_listeners:
-            store_module.session_ended_listeners.append(announce_session_end)
         # Queued even when emitted on the GUI thread: the session that met
         # the end is still inside its database transaction at that moment.
         session_events.ended.connect(self._session_ended, Qt.QueuedConnection)
@@ -87,6 +161,8 @@ class Shell(QObject):
             self.show_wizard()
 
     def show_wizard(self) -> None:
+        from ui.shell.setup_wizard import SetupWizard
+
         self.wizard = SetupWizard(self.folder, kdf=self._kdf, clock=None if self._clock is time.time
                                   else self._clock)
         self.wizard.language_requested.connect(self.switch_language)
@@ -115,6 +191,7 @@ class Shell(QObject):
             self.sign_in_window.signed_in.connect(self._signed_in)
             self.sign_in_window.language_requested.connect(self.switch_language)
             self.sign_in_window.quit_requested.connect(self.quit)
+            self.sign_in_window.first_painted.connect(self._warm_up, Qt.QueuedConnection)
         return self.sign_in_window
 
     def show_sign_in(self, username: str = "", locked: bool = False) -> None:
@@ -124,10 +201,27 @@ class Shell(QObject):
         window.raise_()
         window.activateWindow()
 
+    def _warm_up(self) -> None:
+        """Right after the sign-in window has painted: import the storage
+        layer on a worker thread, so the click on "Sign in" waits for the
+        key derivation only (Python imports are safe off the GUI thread;
+        widgets, and so the main window's modules, are not)."""
+        if not self.store.loaded:
+            # A failure is only printed here: signing in meets it again and says it.
+            run_task(self, lambda: _load_core(self.store), self._core_loaded, lambda _exc: None)
+
+    def _core_loaded(self, _store: object) -> None:
+        if self.sign_in_window is not None:
+            with contextlib.suppress(RuntimeError):  # the window was deleted meanwhile
+                self.sign_in_window.form.refresh_delay()  # a delay left from before the start shows now
+        import ui.shell.main_window  # noqa: F401  (its widgets' modules: on the GUI thread, and quick now)
+
     # -- signed in -----------------------------------------------------------
 
     def _signed_in(self, fresh: SignedIn, password: str) -> None:
         if fresh.actor.must_change_password:
+            from ui.shell.change_password import ChangePasswordDialog
+
             # A temporary password from an administrator: the person chooses
             # their own before anything else (window-modal, no nested loop).
             dialog = ChangePasswordDialog(fresh, current_password=password, forced=True,
@@ -180,6 +274,9 @@ class Shell(QObject):
 
     def enter(self, who: SignedIn) -> None:
         """Build the main window for ``who`` and show it."""
+        from ui.shell.main_window import MainWindow
+
+        _listen_for_session_end()
         self.who = who
         window = MainWindow(who)
         window.lock_requested.connect(self.lock)
@@ -196,6 +293,8 @@ class Shell(QObject):
         self.entered.emit(window)
 
     def _start_idle_watch(self) -> None:
+        from shelter.services import settings
+
         try:
             minutes = settings.get_settings(self.who).idle_lock_minutes
         except ShelterError:

@@ -4,11 +4,13 @@ runs off the GUI thread; after repeated failures the wait is counted down."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Protocol
+
 from shelter.errors import SignInDelayed, WrongPassword
-from shelter.i18n import _
-from shelter.store import SignedIn, Store
+from shelter.i18n import _, current_language
 from ui.qt import (
     QCloseEvent,
+    QEvent,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -26,17 +28,32 @@ from ui.qt import (
     icon,
     run_task,
 )
-from ui.shell.recovery import RecoveryForm
 from ui.widgets import CapsLockWarning, ErrorLabel, LanguageBox, PasswordEdit, heading
 
+if TYPE_CHECKING:
+    from shelter.store import SignedIn
+    from ui.shell.recovery import RecoveryForm
+
 TICK_MS = 500
+
+
+class Unlockable(Protocol):
+    """What the sign-in window asks of the store: ``shelter.store.Store``, or
+    the shell's stand-in that imports the storage layer only once the window
+    has painted (``ui.shell.shell.LockedStore``)."""
+
+    def retry_after(self, username: str) -> int: ...
+
+    def sign_in(self, username: str, password: str) -> SignedIn: ...
+
+    def recover(self, recovery_code: str, username: str, new_password: str) -> SignedIn: ...
 
 
 class SignInForm(QWidget):
     signed_in = Signal(object, str)  # SignedIn, the password typed (for a forced change)
     forgot = Signal()
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Unlockable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._busy = False
@@ -225,8 +242,9 @@ class SignInWindow(QWidget):
     signed_in = Signal(object, str)
     language_requested = Signal(str)
     quit_requested = Signal()
+    first_painted = Signal()  # once, from the first paint (connect it queued to act after it)
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Unlockable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signInWindow")
         self.setWindowIcon(icon("shelter"))
@@ -242,10 +260,9 @@ class SignInWindow(QWidget):
         self.subtitle.setWordWrap(True)
 
         self.form = SignInForm(store, self)
-        self.recovery = RecoveryForm(store, self)
+        self._recovery: RecoveryForm | None = None  # built when first asked for
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.form)
-        self.pages.addWidget(self.recovery)
 
         self.language = LanguageBox(self)
         self._label_language = QLabel(self)
@@ -275,12 +292,24 @@ class SignInWindow(QWidget):
 
         self.form.signed_in.connect(self.signed_in)
         self.form.forgot.connect(self.show_recovery)
-        self.recovery.recovered.connect(self.signed_in)
-        self.recovery.back.connect(self.show_sign_in)
         self.language.language_chosen.connect(self.language_requested)
         self._closing = False
+        self._painted = False
         self.resize(500, 600)
         self.retranslate()
+
+    @property
+    def recovery(self) -> RecoveryForm:
+        """The recovery form (built on "Forgot password?": it needs the
+        store's module, which the first paint does not wait for)."""
+        if self._recovery is None:
+            from ui.shell.recovery import RecoveryForm
+
+            self._recovery = RecoveryForm(self.store, self)
+            self._recovery.recovered.connect(self.signed_in)
+            self._recovery.back.connect(self.show_sign_in)
+            self.pages.addWidget(self._recovery)
+        return self._recovery
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Shelter — Sign in"))
@@ -288,11 +317,10 @@ class SignInWindow(QWidget):
         self.subtitle.setText(_("Sign in with your own account. Never share your password."))
         self._label_language.setText(_("&Language:"))
         self.language.setAccessibleName(_("Language"))
-        from shelter.i18n import current_language
-
         self.language.set_language(current_language())
         self.form.retranslate()
-        self.recovery.retranslate()
+        if self._recovery is not None:
+            self._recovery.retranslate()
 
     def show_sign_in(self, username: str = "", locked: bool = False) -> None:
         self.pages.setCurrentWidget(self.form)
@@ -307,6 +335,12 @@ class SignInWindow(QWidget):
         self._closing = True
         self.hide()
         self._closing = False
+
+    def paintEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         if not self._closing:
