@@ -221,3 +221,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now."""
     return message
+
+
+def list_text(items: list[str] | tuple[str, ...], tr: Translator | None = None) -> str:
+    """Items written as a list in the language: "a, b" in English and
+    French, "a، b" in Arabic (the separator is translated, not typed in code)."""
+    tr = tr or translator(current_language())
+    return tr.pgettext("list separator", ", ").join(items)
+

@@ -41,7 +41,7 @@ from shelter.errors import (
     ValidationError,
     WrongPassword,
 )
-from shelter.i18n import _, normalise_language
+from shelter.i18n import _, ngettext, normalise_language
 from shelter.security import audit, audit_head
 from shelter.security import passwords as password_rules
 from shelter.security.audit_head import AuditHeadFile, Head, HeadUnreadable
@@ -551,7 +551,8 @@ class Store:
             wait = int(seconds_to_wait(failures, self.clock()) + 0.999) if failures else 0
             if wait > 0:
                 raise SignInDelayed(
-                    _("Too many failed attempts. Wait {seconds} seconds and try again.").format(seconds=wait), wait
+                    ngettext("Too many failed attempts. Wait {seconds} second and try again.",
+                             "Too many failed attempts. Wait {seconds} seconds and try again.", wait).format(seconds=wait), wait
                 )
             at = self.clock()
             ring.record_failure(counter, at, known)

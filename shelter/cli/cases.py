@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from shelter.cli.command import EXIT_OK, SecretSource, sign_in, store_for
-from shelter.i18n import _
+from shelter.i18n import _, list_text, ngettext
 from shelter.security.permissions import Role
 
 
@@ -44,7 +44,9 @@ def cmd_export(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> 
         summary = export_to_file(who, args.out)
     finally:
         who.lock("sign_out")
-    print(_("{n} records written to {path}.").format(n=sum(summary.counts.values()), path=summary.path), file=out)
+    written = sum(summary.counts.values())
+    print(ngettext("{n} record written to {path}.", "{n} records written to {path}.", written).format(
+        n=written, path=summary.path), file=out)
     print(_("This file is not encrypted and holds residents' personal data: keep it on an encrypted medium "
             "and delete it when it has served."), file=sys.stderr)
     return EXIT_OK
@@ -56,13 +58,16 @@ def cmd_demo(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> in
     folder = store_for(args).folder
 
     def progress(done: int, wanted: int) -> None:
-        print(_("{done} of {wanted} residents…").format(done=done, wanted=wanted), file=sys.stderr, flush=True)
+        print(ngettext("{done} of {wanted} resident…", "{done} of {wanted} residents…", wanted).format(
+            done=done, wanted=wanted), file=sys.stderr, flush=True)
 
     summary = build_demo(folder, args.residents, args.years, args.shelters, seed=args.seed, progress=progress)
-    print(_("Demonstration store created in {folder}: {residents} fictional residents, {stays} stays, "
-            "{shelters} shelters, {present} people in residence today.").format(
-        folder=summary.folder, residents=summary.residents, stays=summary.stays, shelters=summary.shelters,
-        present=summary.in_residence), file=out)
+    print(_("Demonstration store created in {folder}: {figures}.").format(folder=summary.folder, figures=list_text([
+        ngettext("{n} fictional resident", "{n} fictional residents", summary.residents).format(n=summary.residents),
+        ngettext("{n} stay", "{n} stays", summary.stays).format(n=summary.stays),
+        ngettext("{n} shelter", "{n} shelters", summary.shelters).format(n=summary.shelters),
+        ngettext("{n} person in residence today", "{n} people in residence today",
+                 summary.in_residence).format(n=summary.in_residence)])), file=out)
     print(_("For training only: every account has the password «{password}».").format(password=summary.password),
           file=out)
     for username, role in summary.accounts:

@@ -19,9 +19,9 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from shelter.documents.builder import BODY, HEADING, SMALL, SUBHEADING, DocumentContext, PageFurniture, build_pdf
 from shelter.documents.fonts import REGULAR
-from shelter.documents.text import Direction, TextStyle
+from shelter.documents.text import TextStyle
 from shelter.domain.vocabulary import HANDOVER_REASON, HANDOVER_SECTION, RISK_LEVEL, SEX
-from shelter.i18n import N_, normalise_language, translator
+from shelter.i18n import N_, list_text, normalise_language, translator
 
 # What the receiver must do about each flag: instructions, not the story.
 FLAG_INSTRUCTIONS = {
@@ -185,7 +185,6 @@ def handover_document(doc: Handover, lang: str) -> bytes:
 
     def story(ctx: DocumentContext) -> list[Flowable]:
         gettext = ctx.tr.gettext
-        direction: Direction = ctx.direction
 
         def section(title: str, *content: Flowable) -> KeepTogether:
             """A section's heading and content on one page."""
@@ -219,7 +218,7 @@ def handover_document(doc: Handover, lang: str) -> bytes:
         if doc.languages is not None:
             p = doc.languages
             flow += [section(HANDOVER_SECTION.label("languages", ctx.tr), _rows(ctx, [
-                (gettext("Languages spoken"), ", ".join(p.languages)),
+                (gettext("Languages spoken"), list_text(p.languages, ctx.tr)),
                 (gettext("Interpreter needed"), gettext("Yes") if p.interpreter_needed else gettext("No")),
             ]))]
         if doc.stay is not None:
@@ -239,17 +238,16 @@ def handover_document(doc: Handover, lang: str) -> bytes:
                                 *(ctx.paragraph("•  " + line, TextStyle(size=BODY.size, space_before=2))
                                   for line in instructions)))
         if doc.withheld:
-            names = "، ".join if direction == "rtl" else ", ".join
             flow.append(ctx.paragraph(
                 gettext("Not shared with this receiver, by the resident's choice: {sections}.").format(
-                    sections=names(HANDOVER_SECTION.label(s, ctx.tr) for s in doc.withheld)),
+                    sections=list_text([HANDOVER_SECTION.label(s, ctx.tr) for s in doc.withheld], ctx.tr)),
                 TextStyle(size=9.5, color=SMALL.color, space_before=6)))
         flow.append(section(gettext("Belongings and documents handed over"),
                             _checklist(ctx, doc.belongings) if doc.belongings
                             else ctx.paragraph(gettext("Nothing handed over."))))
         flow += [
             section(gettext("Contacts at the shelter"), _rows(ctx, [
-                (ctx.tr.pgettext("a shelter, as a place", "Shelter"), ", ".join(x for x in (doc.shelter_name, doc.shelter_city) if x)),
+                (ctx.tr.pgettext("a shelter, as a place", "Shelter"), list_text([x for x in (doc.shelter_name, doc.shelter_city) if x], ctx.tr)),
                 (gettext("Contact"), doc.shelter_contact),
                 (gettext("Prepared by"), doc.printed_by),
             ])),

@@ -143,7 +143,7 @@ def check_protection(p: Protection, today: date) -> None:
     if p.risk_level not in RISK_LEVEL:
         raise ValidationError(_("Choose a risk level."), field="risk_level")
     if p.exploitation_scope is not None and p.exploitation_scope not in EXPLOITATION_SCOPE:
-        raise ValidationError(_("Choose internal or cross-border."), field="exploitation_scope")
+        raise ValidationError(_("Choose within Morocco or across borders."), field="exploitation_scope")
     for value, name in ((p.consent_processing_on, "consent_processing_on"), (p.consent_sharing_on, "consent_sharing_on")):
         if value is not None and value > today:
             raise ValidationError(_("A consent date is in the future."), field=name)

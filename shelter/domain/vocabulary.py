@@ -126,7 +126,7 @@ RESIDENCE_STATUS = _list("residence status",
 
 DESTINATION = _list(
     "destination",
-    ("family_reunification", N_("Family reunification")), ("assisted_return", N_("Assisted return")),
+    ("family_reunification", N_("Return to family")), ("assisted_return", N_("Assisted voluntary return")),
     ("independent_living", N_("Independent living")), ("another_shelter", N_("Another shelter")),
     ("hospital", N_("Hospital")), ("left_without_notice", N_("Left without notice")), ("other", N_("Other")),
 )

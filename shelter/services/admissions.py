@@ -70,6 +70,7 @@ class Candidate:
     nationality: str
     score: float
     in_residence: bool
+    sex: str = ""
 
 
 # -- the beds that fit --------------------------------------------------------------
@@ -128,7 +129,7 @@ def _duplicates(s: Session, identity: Identity, keys: set[str]) -> list[Candidat
             if score >= DUPLICATE_THRESHOLD:
                 out.append(Candidate(r.id, r.case_number, r.name_arabic, r.name_latin, r.birth_date,
                                      r.birth_year_estimated, r.nationality, round(min(score, 1.0), 3),
-                                     r.id in open_ids))
+                                     r.id in open_ids, r.sex))
     return out
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from shelter.backup import export_database
 from shelter.errors import StorageFull, StoreDamaged, os_error
-from shelter.i18n import _, ngettext
+from shelter.i18n import _, list_text, ngettext
 from shelter.security.audit import verify_chain
 from shelter.security.keyring import RECOVERY_NEXT_SLOT, RECOVERY_SLOT, Keyring
 from shelter.security.permissions import Permission
@@ -43,14 +43,18 @@ class VerifyReport:
 
     def summary(self) -> str:
         if self.ok:
-            return _("Store intact: database integrity ok, every page authentic, audit log of {n} entries unbroken.").format(
-                n=self.audit_entries)
+            return ngettext(
+                "Store intact: database integrity ok, every page authentic, audit log of {n} entry unbroken.",
+                "Store intact: database integrity ok, every page authentic, audit log of {n} entries unbroken.",
+                self.audit_entries).format(n=self.audit_entries)
         parts = []
         if self.integrity != ["ok"]:
             parts.append(_("the database structure is damaged"))
         if self.cipher:
-            parts.append(_("{n} pages fail their authenticity check (the file was damaged or altered)").format(
-                n=len(self.cipher)))
+            parts.append(ngettext(
+                "{n} page fails its authenticity check (the file was damaged or altered)",
+                "{n} pages fail their authenticity check (the file was damaged or altered)",
+                len(self.cipher)).format(n=len(self.cipher)))
         if not self.audit_ok:
             parts.append(_("the audit log was altered ({problem})").format(problem=self.audit_problem))
         if self.unvouched_slots:
@@ -58,7 +62,7 @@ class VerifyReport:
                 "{n} key slot in the keyring is not vouched for by the database (an old or foreign copy?)",
                 "{n} key slots in the keyring are not vouched for by the database (an old or foreign copy?)",
                 len(self.unvouched_slots)).format(n=len(self.unvouched_slots)))
-        return _("Store damaged: {problems}.").format(problems="; ".join(parts))
+        return _("Store damaged: {problems}.").format(problems=list_text(parts))
 
 
 def verify(who: SignedIn) -> VerifyReport:

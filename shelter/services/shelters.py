@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from shelter.domain.naming import check_shelter_code
 from shelter.errors import ValidationError
-from shelter.i18n import _
+from shelter.i18n import _, ngettext
 from shelter.security.permissions import Permission
 from shelter.storage.models import Bed, Room, Shelter
 from shelter.store import SignedIn
@@ -74,7 +74,7 @@ def _text(value: str, field: str, message: str, limit: int) -> str:
     if not text:
         raise ValidationError(message, field=field)
     if len(text) > limit:
-        raise ValidationError(_("Too long ({n} characters at most).").format(n=limit), field=field)
+        raise ValidationError(ngettext("Too long ({n} character at most).", "Too long ({n} characters at most).", limit).format(n=limit), field=field)
     return text
 
 

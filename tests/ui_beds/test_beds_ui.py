@@ -316,7 +316,7 @@ def test_a_reservation_is_cancelled_from_the_board(qtbot, board, monkeypatch):
     board.dialog.accept()
     qtbot.waitUntil(lambda: tile_statuses(board)[b1] == "reserved", timeout=5000)
     board.select_bed(b1)
-    assert board.reserve_button.isEnabled() and board.reserve_button.text() == _("Cancel the rese&rvation")
+    assert board.reserve_button.isEnabled() and board.reserve_button.text() == _("Ca&ncel the reservation")
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: asked.append(args) or QMessageBox.Yes)
     qtbot.mouseClick(board.reserve_button, Qt.LeftButton)

@@ -4,7 +4,7 @@ roles, reset its password (which also reactivates it) and deactivate it."""
 from __future__ import annotations
 
 from shelter.errors import ShelterError
-from shelter.i18n import LANGUAGE_NAMES, N_, _
+from shelter.i18n import LANGUAGE_NAMES, N_, _, list_text
 from shelter.security.permissions import Role
 from shelter.services import accounts
 from shelter.services.accounts import AccountView
@@ -48,7 +48,7 @@ ROLE_ORDER = list(Role)
 
 
 def roles_text(roles: frozenset[Role]) -> str:
-    return ", ".join(r.label for r in sorted(roles, key=ROLE_ORDER.index))
+    return list_text([r.label for r in sorted(roles, key=ROLE_ORDER.index)])
 
 
 def yes_no(value: bool) -> str:

@@ -47,7 +47,7 @@ class AuditModel(QAbstractTableModel):
     """Newest first; more rows are fetched (by key, not by offset) when the
     view scrolls to the end, so a log of a million entries opens at once."""
 
-    HEADERS = (N_("When"), N_("Who"), N_("Action"), N_("Record"), N_("Outcome"))
+    HEADERS = (N_("When"), N_("Who"), N_("Action"), N_("Item"), N_("Outcome"))
 
     def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,7 +143,7 @@ class AuditTab(QWidget):
         self.use_dates.toggled.connect(self.until.setEnabled)
         self.record = QLineEdit()
         self.record.setPlaceholderText(_("e.g. staff_account #3"))
-        self.record.setAccessibleName(_("Record"))
+        self.record.setAccessibleName(_("Item"))
         self.apply_button = QPushButton(_("&Show"))
         self.apply_button.setDefault(True)
 
@@ -152,7 +152,7 @@ class AuditTab(QWidget):
         person_label.setBuddy(self.person)
         action_label = QLabel(_("&Action:"))
         action_label.setBuddy(self.action)
-        record_label = QLabel(_("&Record:"))
+        record_label = QLabel(_("&Item:"))
         record_label.setBuddy(self.record)
         dates = QHBoxLayout()
         dates.addWidget(self.since)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from shelter.domain.changes import PlacesChanged
 from shelter.domain.vocabulary import ROOM_RESTRICTION
-from shelter.i18n import N_, _
+from shelter.i18n import N_, _, list_text
 from shelter.services import shelters
 from shelter.services.shelters import BedView, RoomView, ShelterView
 from shelter.store import SignedIn
@@ -60,7 +60,7 @@ def natural(text: str) -> list[object]:
 
 def restrictions_text(room: RoomView) -> str:
     parts = [label for code, label in ROOM_RESTRICTION.choices() if getattr(room, code)]
-    return ", ".join(parts) if parts else _("Anyone")
+    return list_text(parts) if parts else _("Anyone")
 
 
 def receives_text(shelter: ShelterView) -> str:
@@ -71,7 +71,7 @@ def receives_text(shelter: ShelterView) -> str:
         parts.append(_("Men"))
     if shelter.receives_minors:
         parts.append(_("Minors"))
-    return ", ".join(parts)
+    return list_text(parts)
 
 
 @dataclass
@@ -317,7 +317,7 @@ class ShelterDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(_label(_("&Name:"), self.name_edit), self.errors.field(self.name_edit, "name"))
         form.addRow(_label(_("&Code:"), self.code_edit), self.errors.field(self.code_edit, "code"))
-        form.addRow(_label(_("C&ity:"), self.city_edit), self.errors.field(self.city_edit, "city"))
+        form.addRow(_label(_("Cit&y:"), self.city_edit), self.errors.field(self.city_edit, "city"))
         form.addRow(self.errors.field(self.receives, "receives"))
         self.buttons, self.ok_button = dialog_buttons(_("&Add shelter"))
         self.buttons.accepted.connect(self.submit)
@@ -361,7 +361,7 @@ class RoomDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(_label(_("&Name:"), self.name_edit), self.errors.field(self.name_edit, "room_name", "name"))
         form.addRow(_label(_("Number of &beds:"), self.beds_spin), self.errors.field(self.beds_spin, "beds"))
-        form.addRow(_label(_("Who may &sleep here:"), self.rules), self.errors.field(self.rules, "restriction"))
+        form.addRow(_label(_("Who may slee&p here:"), self.rules), self.errors.field(self.rules, "restriction"))
         self.buttons, self.ok_button = dialog_buttons(_("&Add room"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
@@ -407,7 +407,7 @@ class ShelterForm(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(_label(_("&Name:"), self.name_edit), self.errors.field(self.name_edit, "name"))
         form.addRow(_("Code:"), self.code_label)
-        form.addRow(_label(_("C&ity:"), self.city_edit), self.errors.field(self.city_edit, "city"))
+        form.addRow(_label(_("Cit&y:"), self.city_edit), self.errors.field(self.city_edit, "city"))
         form.addRow(self.errors.field(self.receives, "receives"))
         form.addRow(self.errors.field(self.active_box, "shelter"))
         buttons = QHBoxLayout()
@@ -468,7 +468,7 @@ class RoomForm(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(_label(_("&Name:"), self.name_edit), self.errors.field(self.name_edit, "room_name", "name"))
-        form.addRow(_label(_("Who may &sleep here:"), self.rules), self.errors.field(self.rules, "restriction"))
+        form.addRow(_label(_("Who may slee&p here:"), self.rules), self.errors.field(self.rules, "restriction"))
         form.addRow(self.errors.field(self.active_box, "room"))
         save_row = QHBoxLayout()
         save_row.addWidget(self.save_button)

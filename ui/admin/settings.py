@@ -3,7 +3,7 @@ names are shown."""
 
 from __future__ import annotations
 
-from shelter.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
+from shelter.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, ngettext
 from shelter.services import settings as settings_service
 from shelter.services.settings import NAME_FORMS, Settings
 from shelter.store import SignedIn
@@ -27,7 +27,10 @@ class SettingsTab(QWidget):
 
         self.idle_spin = QSpinBox()
         self.idle_spin.setRange(1, 120)
-        self.idle_spin.setSuffix(" " + _("minutes"))
+        # The unit agrees with the number ("1 minute", "5 دقائق"), whatever it is.
+        self.idle_spin.valueChanged.connect(lambda n: self.idle_spin.setSuffix(
+            " " + ngettext("minute", "minutes", n)))
+        self.idle_spin.setSuffix(" " + ngettext("minute", "minutes", self.idle_spin.value()))
         self.idle_spin.setAccessibleName(_("Lock the screen after this many idle minutes"))
         self.language_combo = QComboBox()
         self.language_combo.setAccessibleName(_("Default document language"))

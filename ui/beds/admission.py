@@ -4,6 +4,7 @@ the same person are listed; choosing one readmits them (one history)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from shelter.domain import changes
@@ -13,6 +14,7 @@ from shelter.domain.vocabulary import (
     EXPLOITATION_SCOPE,
     IDENTIFICATION,
     REFERRAL_SOURCE,
+    RESIDENCE_STATUS,
     RISK_LEVEL,
     SEX,
 )
@@ -50,6 +52,11 @@ from ui.widgets.dates import DateField, TimeField, local_moment
 from ui.widgets.guard import DiscardGuard
 
 
+def split_list(text: str) -> tuple[str, ...]:
+    """Items typed with commas, the Arabic comma (،) or semicolons between them."""
+    return tuple(x.strip() for x in re.split(r"[,،;؛]", text) if x.strip())
+
+
 class AdmissionDialog(QDialog):
     def __init__(self, who: SignedIn, parent: QWidget | None = None, bed_id: int | None = None) -> None:
         super().__init__(parent)
@@ -82,7 +89,7 @@ class AdmissionDialog(QDialog):
         self._row(form, _("Admitted &on:"), self._pair(self.admitted_on, QLabel(_("at")), self.admitted_time),
                   "admitted_at")
         self._row(form, _("Referral &date:"), self.referred_on, "referred_on")
-        self._row(form, _("Referred &by:"), self.source, "source")
+        self._row(form, _("Referral sour&ce:"), self.source, "source")
         self._row(form, _("A&gency and contact:"), self._pair(self.agency, self.contact))
         self._row(form, _("Identification:"), self._pair(self.identified, self.identified_by), "identification")
         self.agency.setPlaceholderText(_("e.g. Sûreté nationale, Rabat"))
@@ -110,7 +117,7 @@ class AdmissionDialog(QDialog):
         self.interpreter = QCheckBox(_("Needs an &interpreter"))
         identity = QGroupBox(_("Identity"))
         form = QFormLayout(identity)
-        self._row(form, _("Name in &Arabic script:"), self.name_arabic)
+        self._row(form, _("Name in Arabic scrip&t:"), self.name_arabic)
         self._row(form, _("Name in &Latin script:"), self.name_latin, "name_latin")
         self._row(form, _("&Preferred name:"), self.preferred)
         self._row(form, _("&Sex:"), self.sex, "sex")
@@ -265,7 +272,7 @@ class AdmissionDialog(QDialog):
             preferred_name=self.preferred.text(), sex=self.sex.currentData(),
             birth_date=self.birth_date.value() if strict else self.birth_date.peek(), birth_year_estimated=year,
             nationality=self.nationality.text(), interpreter_needed=self.interpreter.isChecked(),
-            languages=tuple(x.strip() for x in self.languages.text().split(",") if x.strip()))
+            languages=split_list(self.languages.text()))
 
     def admission(self) -> Admission:
         today = QDate.currentDate().toPython()
@@ -276,7 +283,7 @@ class AdmissionDialog(QDialog):
             flag_no_phone=self.flag_phone.isChecked(), flag_media_exposure=self.flag_media.isChecked(),
             risk_level=self.risk.currentData(), consent_processing=self.consent.isChecked(),
             consent_processing_on=self.consent_on.value() if self.consent.isChecked() else None,
-            consent_sharing=tuple(x.strip() for x in self.sharing.text().split(",") if x.strip()),
+            consent_sharing=split_list(self.sharing.text()),
             consent_sharing_on=today if self.sharing.text().strip() else None)
         referral = ReferralInfo(
             referred_on=self.referred_on.value(), source=self.source.currentData(),
@@ -315,7 +322,7 @@ class AdmissionDialog(QDialog):
             found = []
         for c in found:
             born = c.birth_date.isoformat() if c.birth_date else (str(c.birth_year_estimated or "") or "?")
-            where = _("in residence now") if c.in_residence else _("left")
+            where = RESIDENCE_STATUS.label("in_residence" if c.in_residence else "discharged", sex=c.sex)
             # Each part isolated (FSI … PDI) so an Arabic name cannot reorder
             # the dates and codes around it.
             parts = [c.case_number, c.name_latin, c.name_arabic, born, c.nationality, where]

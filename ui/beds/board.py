@@ -16,7 +16,7 @@ from shelter.domain.changes import Admitted, Change
 from shelter.domain.dates import format_date
 from shelter.domain.vocabulary import BED_STATUS, ROOM_RESTRICTION
 from shelter.errors import ShelterError
-from shelter.i18n import _, ngettext
+from shelter.i18n import _, list_text, ngettext
 from shelter.security.permissions import Permission
 from shelter.services import beds
 from shelter.services.beds import BedChoice, BedTile, RoomBoard, ShelterBoard
@@ -151,7 +151,7 @@ class BoardModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return "\n".join(tile_lines(entry.tile))
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return ", ".join(tile_lines(entry.tile))
+            return list_text(tile_lines(entry.tile))
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(entry.tile)
         return None
@@ -222,7 +222,11 @@ class TileDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
         kind = index.data(KIND_ROLE)
         if kind == "bed":
-            return TILE_SIZE
+            # Three lines and a case number in full, in the interface's font
+            # (Arabic fonts are taller and their digits wider).
+            metrics = QFontMetrics(option.font)
+            return QSize(max(TILE_SIZE.width(), metrics.horizontalAdvance("CAS1-2026-0000") + 30),
+                         max(TILE_SIZE.height(), 3 * metrics.height() + 14))
         metrics = QFontMetrics(self._heading_font(option, kind))
         width = max(200, self._view.viewport().width() - 2 * self._view.spacing() - 4)
         return QSize(width, metrics.height() + (14 if kind == "shelter" else 8))
@@ -276,7 +280,11 @@ class TileDelegate(QStyledItemDelegate):
             font = QFont(option.font)
             font.setBold(number == 0)
             painter.setFont(font)
+            # A case number or a Latin name keeps its own direction, and is cut
+            # at its end, in an Arabic interface too.
             shown = metrics.elidedText(line, Qt.TextElideMode.ElideRight, inner.width())
+            if number and rtl:
+                shown = f"\u2068{shown}\u2069"
             painter.drawText(QRect(inner.left(), y, inner.width(), metrics.height()), int(align), shown)
             y += metrics.height()
         painter.restore()
@@ -334,7 +342,7 @@ class MoveDialog(QDialog):
             item.setToolTip(text)
         if choices:
             self.list.setCurrentRow(0)
-        label = QLabel(_("&Move to:") if choices else _("No free bed fits this person now."))
+        label = QLabel(_("Move &to:") if choices else _("No free bed fits this person now."))
         label.setWordWrap(True)
         label.setBuddy(self.list)
         buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
@@ -417,7 +425,8 @@ class ReserveDialog(_SmallDialog):
         self.hours = QSpinBox()
         self.hours.setRange(1, 24 * 14)
         self.hours.setValue(12)
-        self.hours.setSuffix(" " + _("hours"))
+        self.hours.valueChanged.connect(lambda n: self.hours.setSuffix(" " + ngettext("hour", "hours", n)))
+        self.hours.setSuffix(" " + ngettext("hour", "hours", self.hours.value()))
         self.row(_("&Expected:"), self.label)
         self.row(_("&Hold for:"), self.hours)
 
@@ -477,7 +486,7 @@ class BedBoardPage(QWidget):
         self.refresh_button = QPushButton(_("&Refresh"))
         self.reserve_button = QPushButton(_("Re&serve…"))
         self.reserve_button.setVisible(who.actor.has(Permission.RESERVE_BED))
-        self.service_button = QPushButton(_("Out of ser&vice…"))
+        self.service_button = QPushButton(_("Out of servi&ce…"))
         self.service_button.setVisible(who.actor.has(Permission.MANAGE_SHELTERS))
 
         # Filters on one row, actions on the next: on one row they made the
@@ -590,7 +599,7 @@ class BedBoardPage(QWidget):
         free = sum(b.count("free") for b in shown)
         parts = [ngettext("{occupied} of {total} bed occupied", "{occupied} of {total} beds occupied",
                           total).format(occupied=occupied, total=total),
-                 ngettext("{n} free", "{n} free", free).format(n=free)]
+                 ngettext("{n} bed free", "{n} beds free", free).format(n=free)]
         for code, label in ROOM_RESTRICTION.choices():
             rooms = [r for b in shown for r in b.rooms if getattr(r, code)]
             if rooms:
@@ -621,7 +630,7 @@ class BedBoardPage(QWidget):
             entries.append(_Entry("shelter", f"{mark}\u2068{board.name} ({board.code})\u2069"))
             for room, tiles in rooms:
                 tags = [label for code, label in ROOM_RESTRICTION.choices() if getattr(room, code)]
-                entries.append(_Entry("room", f"{mark}\u2068{room.name}\u2069" + (f" — {', '.join(tags)}"
+                entries.append(_Entry("room", f"{mark}\u2068{room.name}\u2069" + (f" — {list_text(tags)}"
                                                                                      if tags else "")))
                 entries.extend(_Entry("bed", "", t) for t in tiles)
         self.model.set_entries(entries)
@@ -656,10 +665,10 @@ class BedBoardPage(QWidget):
         status = tile.status if tile else None
         self.move_button.setEnabled(status == "occupied")
         self.reserve_button.setEnabled(status in ("free", "reserved"))
-        self.reserve_button.setText(_("Cancel the rese&rvation") if status == "reserved" else _("Re&serve…"))
+        self.reserve_button.setText(_("Ca&ncel the reservation") if status == "reserved" else _("Re&serve…"))
         self.service_button.setEnabled(status in ("free", "out_of_service"))
-        self.service_button.setText(_("Back in ser&vice") if status == "out_of_service"
-                                    else _("Out of ser&vice…"))
+        self.service_button.setText(_("Back in servi&ce") if status == "out_of_service"
+                                    else _("Out of servi&ce…"))
 
     def _activated(self) -> None:
         """Enter or a double click on a bed: the occupant's file, or an
@@ -674,7 +683,7 @@ class BedBoardPage(QWidget):
 
     def open_file(self, resident_id: int) -> None:
         from shelter.services import residents
-        from ui.residents.page import ResidentFileDialog
+        from ui.residents.file import ResidentFileDialog
 
         try:
             file = residents.open_resident(self.who, resident_id)

@@ -169,11 +169,14 @@ def directed(widget: QWidget, text: str) -> str:
 def _load_figures_text(figures) -> str:  # noqa: ANN001
     lines = [
         _("Beds occupied today: {occupied} of {beds}").format(occupied=figures.occupied, beds=figures.beds),
-        _("This month: {admissions} admissions, {discharges} discharges").format(
-            admissions=figures.admissions_this_month, discharges=figures.discharges_this_month),
+        _("This month: {admissions}, {discharges}").format(
+            admissions=ngettext("{n} admission", "{n} admissions", figures.admissions_this_month).format(
+                n=figures.admissions_this_month),
+            discharges=ngettext("{n} discharge", "{n} discharges", figures.discharges_this_month).format(
+                n=figures.discharges_this_month)),
         _("Reservations expiring within 24 hours: {n}").format(n=figures.reservations_expiring),
     ]
     if figures.average_stay_days is not None:
-        lines.append(_("Average length of stay (last 12 months): {days} days").format(
+        lines.append(_("Average length of stay in days (last 12 months): {days}").format(
             days=QLocale().toString(figures.average_stay_days, "f", 1)))
     return "\n".join(lines)

@@ -82,7 +82,7 @@ class HandoverDialog(QDialog):
         form = QFormLayout()
         for text, field, name in ((_("&Reason:"), self.reason, "reason"),
                                   (_("Receiving &organisation:"), self.receiver, "receiver"),
-                                  (_("Receiving &person:"), self.person, "receiver_person"),
+                                  (_("Receiving perso&n:"), self.person, "receiver_person"),
                                   (_("&Date of handover:"), self.when, "handover_on"),
                                   (_("&Contact at the shelter:"), self.contact, "contact"),
                                   (_("&Language of the document:"), self.language, "lang")):

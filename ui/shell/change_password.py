@@ -91,7 +91,7 @@ class ChangePasswordDialog(QDialog):
               "A few words together make a password that is strong and easy to remember.")
             if self._forced else
             _("A few words together make a password that is strong and easy to remember."))
-        self._label_current.setText(_("&Current password:"))
+        self._label_current.setText(_("C&urrent password:"))
         self.current.setAccessibleName(_("Current password"))
         self.current.retranslate()
         self.new_password.retranslate()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from shelter.domain.naming import check_shelter_code, check_username
 from shelter.errors import ShelterError, ValidationError
-from shelter.i18n import _, current_language
+from shelter.i18n import _, current_language, list_text, ngettext
 from shelter.security.keyring import KdfParams
 from shelter.security.permissions import Role
 from shelter.services import shelters
@@ -143,7 +143,7 @@ class ShelterPage(QWizardPage):
     def retranslate(self) -> None:
         self.setTitle(_("The shelter"))
         self.setSubTitle(_("How the shelter is named in the records and on printed documents."))
-        self._labels[0].setText(_("Shelter &name:"))
+        self._labels[0].setText(_("Sh&elter name:"))
         self._labels[1].setText(_("Short &code:"))
         self._labels[2].setText(_("&City:"))
         self._labels[3].setText(_("It &receives:"))
@@ -153,7 +153,7 @@ class ShelterPage(QWizardPage):
         self.city.setAccessibleName(_("City"))
         self.women.setText(_("&Women"))
         self.men.setText(_("&Men"))
-        self.minors.setText(_("Mi&nors"))
+        self.minors.setText(_("M&inors"))
 
     def receives(self) -> tuple[bool, bool, bool]:
         return self.women.isChecked(), self.men.isChecked(), self.minors.isChecked()
@@ -295,8 +295,9 @@ class RoomsPage(QWizardPage):
 
     def _update_total(self) -> None:
         plans = [r.plan() for r in self.rows if r.plan().name]
-        self.total.setText(_("{rooms} rooms, {beds} beds").format(
-            rooms=len(plans), beds=sum(p.beds for p in plans)))
+        beds = sum(p.beds for p in plans)
+        self.total.setText(list_text([ngettext("{n} room", "{n} rooms", len(plans)).format(n=len(plans)),
+                                      ngettext("{n} bed", "{n} beds", beds).format(n=beds)]))
 
     def retranslate(self) -> None:
         self.setTitle(_("Rooms and beds"))

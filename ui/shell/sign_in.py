@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from shelter.errors import SignInDelayed, WrongPassword
-from shelter.i18n import _, current_language
+from shelter.i18n import _, current_language, ngettext
 from ui.qt import (
     QCloseEvent,
     QEvent,
@@ -173,7 +173,8 @@ class SignInForm(QWidget):
         wait = self.seconds_to_wait()
         if wait > 0:
             self.delay.setText(
-                _("Too many failed attempts. You can try again in {seconds} seconds.").format(seconds=wait))
+                ngettext("Too many failed attempts. You can try again in {seconds} second.",
+                         "Too many failed attempts. You can try again in {seconds} seconds.", wait).format(seconds=wait))
             self.delay.setVisible(True)
             if not self._ticker.isActive():
                 self._ticker.start()
