@@ -124,3 +124,23 @@ def test_a_key_rotated_elsewhere_locks_the_window_and_keeps_what_was_typed(qtbot
     assert again is window and page_field.text() == "half-written note"
     assert shelters.list_shelters(who)
     assert who.store.database_path.name == "shelter.g1.db"
+
+
+def test_ctrl_l_and_f12_lock_while_a_modal_form_is_open_and_the_form_comes_back(qtbot, make_shell, store_dir):
+    from ui.qt import QDialog
+
+    shell = make_shell(store_dir)
+    window = sign_in(qtbot, shell, ADMIN, ADMIN_PASSWORD)
+    for key, modifier in ((Qt.Key_L, Qt.ControlModifier), (Qt.Key_F12, Qt.NoModifier)):
+        form = QDialog(window)  # stands in for the admission form, modal as it is
+        field = QLineEdit(form)
+        form.open()
+        qtbot.waitUntil(form.isVisible, timeout=2000)
+        qtbot.keyClicks(field, "Grace Okafor")
+        qtbot.keyClick(field, key, modifier)
+        assert shell.is_locked and not form.isVisible() and not window.isVisible()
+        assert field.text() == "Grace Okafor"  # not typed into the form either: "l" is not added
+        sign_in(qtbot, shell, ADMIN, ADMIN_PASSWORD)
+        qtbot.waitUntil(form.isVisible, timeout=2000)
+        assert field.text() == "Grace Okafor"
+        form.reject()

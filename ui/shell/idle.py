@@ -1,10 +1,14 @@
 """Locks the screen after a time without keyboard or mouse input (as
 KeePassXC's InactivityTimer): an application-wide event filter restarts a
-single-shot timer on every input event."""
+single-shot timer on every input event.
+
+The same filter hears Ctrl+L and F12 in every window: Qt does not deliver a
+window's shortcuts while a modal dialog (the admission form) blocks it, so
+the lock keys would do nothing exactly when a half-typed form is open."""
 
 from __future__ import annotations
 
-from ui.qt import QApplication, QEvent, QObject, QTimer, Signal
+from ui.qt import QApplication, QEvent, QKeyEvent, QObject, Qt, QTimer, Signal
 
 _INPUT_EVENTS = frozenset({
     QEvent.KeyPress,
@@ -20,8 +24,16 @@ _INPUT_EVENTS = frozenset({
 })
 
 
+def is_lock_key(event: QKeyEvent) -> bool:
+    """Ctrl+L or F12 (what the Lock action's shortcuts are)."""
+    modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    return event.key() == Qt.Key.Key_F12 and modifiers == Qt.KeyboardModifier.NoModifier or (
+        event.key() == Qt.Key.Key_L and modifiers == Qt.KeyboardModifier.ControlModifier)
+
+
 class IdleWatcher(QObject):
     idle = Signal()
+    lock_keys = Signal()  # Ctrl+L or F12 pressed where no shortcut could take it
 
     def __init__(self, minutes: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,4 +75,7 @@ class IdleWatcher(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         if event.type() in _INPUT_EVENTS:
             self._timer.start()
+            if event.type() == QEvent.KeyPress and isinstance(event, QKeyEvent) and is_lock_key(event):
+                self.lock_keys.emit()
+                return True
         return False

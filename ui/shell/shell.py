@@ -148,6 +148,7 @@ class Shell(QObject):
         self.password_dialog: ChangePasswordDialog | None = None
         self.idle = IdleWatcher(5, self)
         self.idle.idle.connect(self.lock)
+        self.idle.lock_keys.connect(self.lock)
         # Queued even when emitted on the GUI thread: the session that met
         # the end is still inside its database transaction at that moment.
         session_events.ended.connect(self._session_ended, Qt.QueuedConnection)
