@@ -49,9 +49,17 @@ def run_gui(args: Any) -> int:
     load_bundled_fonts()
     language = InterfaceLanguage(app)
     # Qt's catalogue and the direction are in place before any widget exists.
-    language.apply(normalise_language(getattr(args, "lang", None) or current_language()))
-    app.setQuitOnLastWindowClosed(False)  # the shell decides when Shelter ends
     folder = Path(getattr(args, "data_dir", None) or default_data_dir())
+    from shelter import fault_log
+    from shelter.workstation import remembered_language
+    from ui.qt import install_fault_handler
+
+    fault_log.configure(folder)
+    install_fault_handler()
+    # The language asked for, else the one last chosen here, else the system's.
+    chosen = getattr(args, "lang", None) or remembered_language(folder) or current_language()
+    language.apply(normalise_language(chosen))
+    app.setQuitOnLastWindowClosed(False)  # the shell decides when Shelter ends
     shell = Shell(folder, language)
     shell.finished.connect(app.quit)
     shell.start()

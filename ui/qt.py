@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (  # noqa: F401  (re-exported)
     QAbstractItemModel,
     QAbstractListModel,
@@ -122,6 +123,8 @@ from PySide6.QtWidgets import (  # noqa: F401  (re-exported)
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QToolBar,
     QToolButton,
@@ -203,15 +206,27 @@ def _is_expected(exc: BaseException) -> bool:
     return isinstance(exc, ShelterError)
 
 
+_running: set[Task] = set()  # tasks between start and report: kept alive whatever becomes of their owner
+
+
 def run_task(owner: QObject, work: Callable[[], Any], on_done: Callable[[Any], None],
              on_failed: Callable[[BaseException], None]) -> Task:
-    """Start ``work`` off the GUI thread; the task lives as a child of ``owner``
-    until it reports, then is deleted."""
-    task = Task(work, owner)
-    task.done.connect(on_done)
-    task.failed.connect(on_failed)
-    task.done.connect(lambda _result: task.deleteLater())
-    task.failed.connect(lambda _exc: task.deleteLater())
+    """Start ``work`` off the GUI thread; ``on_done`` or ``on_failed`` runs on
+    the GUI thread when it returns, unless ``owner`` (the screen that asked)
+    was closed and deleted meanwhile. The task is not a child of ``owner``:
+    a task deleted with its owner while its thread still runs would be
+    signalled from that thread after its death (a crash, not an exception)."""
+    task = Task(work)
+    _running.add(task)
+
+    def report(callback: Callable[[Any], None], value: Any) -> None:
+        _running.discard(task)
+        task.deleteLater()
+        if shiboken6.isValid(owner):
+            callback(value)
+
+    task.done.connect(lambda result: report(on_done, result))
+    task.failed.connect(lambda exc: report(on_failed, exc))
     task.start()
     return task
 

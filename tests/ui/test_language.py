@@ -24,7 +24,7 @@ def test_sign_in_window_switches_to_arabic_right_to_left(qtbot, make_shell, stor
     box.activated.emit(box.currentIndex())
     assert QApplication.layoutDirection() == Qt.LeftToRight
     assert window.form.sign_in_button.text() == _("&Sign in")
-    assert window.windowTitle() == _("Shelter — Sign in")
+    assert window.windowTitle() == _("Sign in")
 
 
 def test_main_window_retranslates_without_restart(qtbot, make_shell, store_dir):
@@ -51,3 +51,28 @@ def test_language_switched_while_locked_applies_on_return(qtbot, make_shell, sto
     assert QLocale().name() == "fr_MA"
     assert sign_in(qtbot, shell, ADMIN, ADMIN_PASSWORD) is window
     assert window.help_menu.title() == _("&Help")
+
+
+def test_the_sign_in_language_is_remembered_for_the_next_start(qtbot, make_shell, store_dir):
+    from shelter.workstation import FILE_NAME, remembered_language
+
+    assert remembered_language(store_dir) is None
+    shell = make_shell(store_dir)
+    box = shell.sign_in_window.language
+    box.setCurrentIndex(box.findData("fr"))
+    box.activated.emit(box.currentIndex())
+    assert remembered_language(store_dir) == "fr"
+    assert (store_dir / FILE_NAME).read_text(encoding="utf-8") == '{"language": "fr"}'  # nothing else kept
+    (store_dir / FILE_NAME).write_text("{not json", encoding="utf-8")
+    assert remembered_language(store_dir) is None  # a damaged file is ignored, never fatal
+
+
+def test_window_titles_do_not_repeat_the_applications_name(qtbot, make_shell, store_dir):
+    from ui.qt import QGuiApplication
+
+    shell = make_shell(store_dir)
+    name = QGuiApplication.applicationDisplayName() or "Shelter"
+    assert name not in shell.sign_in_window.windowTitle()
+    window = sign_in(qtbot, shell, ADMIN, ADMIN_PASSWORD)
+    window.open_section("administration")
+    assert window.windowTitle() == _("Administration")

@@ -185,7 +185,8 @@ class MainWindow(QMainWindow):
 
     def retranslate(self) -> None:
         actor = self.who.actor
-        self.setWindowTitle(_("Shelter"))
+        current = self.navigation.currentRow()
+        self.setWindowTitle(_(self.sections[current].label) if 0 <= current < len(self.sections) else "")
         self.file_menu.setTitle(_("&File"))
         self.view_menu.setTitle(_("&View"))
         self.help_menu.setTitle(_("&Help"))
@@ -245,6 +246,7 @@ class MainWindow(QMainWindow):
             self.pages[sec.key] = page
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.pages[sec.key])
+        self.setWindowTitle(_(sec.label))  # "Beds — Shelter": the system adds the application's name
 
     def _make_page(self, sec: Section) -> QWidget:
         if sec.key == "dashboard":

@@ -591,7 +591,7 @@ class SetupWizard(QWizard):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_("Shelter — Set-up"))
+        self.setWindowTitle(_("Set-up"))  # " — Shelter" is added by the system
         self.setButtonText(QWizard.BackButton, _("&Back"))
         self.setButtonText(QWizard.NextButton, _("&Next"))
         self.setButtonText(QWizard.CommitButton, _("&Next"))

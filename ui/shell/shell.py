@@ -386,6 +386,9 @@ class Shell(QObject):
         if lang == current_language():
             return
         self._language.apply(lang)
+        from shelter.workstation import remember_language
+
+        remember_language(self.folder, lang)  # the sign-in window opens in it next time
         for window in (self.wizard, self.sign_in_window):
             if window is not None:
                 window.retranslate()

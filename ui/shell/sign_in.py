@@ -313,7 +313,8 @@ class SignInWindow(QWidget):
         return self._recovery
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_("Shelter — Sign in"))
+        # The system adds " — Shelter" (the application's display name) itself.
+        self.setWindowTitle(_("Sign in"))
         self.title.setText(_("Shelter"))
         self.subtitle.setText(_("Sign in with your own account. Never share your password."))
         self._label_language.setText(_("&Language:"))

@@ -25,7 +25,9 @@ class ErrorLabel(QLabel):
         policy = QSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
         policy.setRetainSizeWhenHidden(True)
         self.setSizePolicy(policy)
-        self.setMinimumHeight(self.fontMetrics().height())
+        self.setText("M")  # the height of one line of message, as the label itself lays it out
+        self.setMinimumHeight(self.sizeHint().height())
+        self.setText("")
         self.setVisible(False)
 
     def set_message(self, text: str) -> None:
