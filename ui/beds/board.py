@@ -334,6 +334,8 @@ class MoveDialog(QDialog):
         self.list = QListWidget()
         self.list.setAccessibleName(_("Beds that fit"))
         self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)  # each bed's two lines read as one entry
+        self.list.setSpacing(1)
         for choice in choices:
             bed = _("Bed {label}").format(label=isolated(choice.bed_label))
             text = f"{bed} · {isolated(choice.room_name)}\n{isolated(choice.shelter_name)}"
