@@ -14,6 +14,8 @@ from ui.qt import (
     QDateEdit,
     QHBoxLayout,
     QLineEdit,
+    QShowEvent,
+    QSizePolicy,
     Qt,
     QToolButton,
     QWidget,
@@ -91,11 +93,19 @@ class DateField(QWidget):
         row.addWidget(self.edit, 1)
         row.addWidget(self.button)
         self.setFocusProxy(self.edit)
+        # As tall as its line, never squeezed below it in a crowded form.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.button.clicked.connect(self.open_calendar)
         self.edit.editingFinished.connect(self._tidy)
         self.edit.textChanged.connect(self._typed)
         if not optional:
             self.set_value(date.today())
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        # A crowded form squeezes its rows: a date field keeps its line's full
+        # height (known once the stylesheet has polished the line edit).
+        self.setMinimumHeight(self.edit.sizeHint().height())
+        super().showEvent(event)
 
     # -- value --------------------------------------------------------------------
 
