@@ -112,12 +112,15 @@ def counters(who) -> dict[tuple[str, int], int]:
 
 def back_to_0003(who, *statements: str) -> None:
     """Put a store back as revision 0003 left it (0004 only adds the counter
-    table), with ``statements`` run on it first, then lock the session."""
+    table; 0005 the record_change table and one column of resident), with
+    ``statements`` run on it first, then lock the session."""
     key, path = who.store.key, who.store.database_path
     who.lock("sign_out")
     conn = connect_raw(path, key)
     try:
-        for statement in (*statements, "DROP TABLE case_number_counter",
+        for statement in (*statements, "DROP TABLE record_change",
+                          "ALTER TABLE resident DROP COLUMN consent_processing_withdrawn_on",
+                          "DROP TABLE case_number_counter",
                           "UPDATE alembic_version SET version_num = '0003'"):
             conn.execute(statement)
     finally:

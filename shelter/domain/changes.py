@@ -80,6 +80,24 @@ class StayEnded(Change):
 
 
 @dataclass(frozen=True)
+class ResidentUpdated(Change):
+    """Something in a resident's file was corrected or recorded (identity,
+    referral, protection, consent). ``bed_ids``: the bed she sleeps in now,
+    when what changed shows on the bed board (her name)."""
+
+    resident_id: int
+    bed_ids: tuple[int, ...] = ()
+
+    @property
+    def beds(self) -> frozenset[int]:
+        return frozenset(self.bed_ids)
+
+    @property
+    def residents(self) -> frozenset[int]:
+        return frozenset({self.resident_id})
+
+
+@dataclass(frozen=True)
 class ReservationMade(Change):
     reservation_id: int
     bed_id: int

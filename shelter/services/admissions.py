@@ -40,7 +40,7 @@ from shelter.services.beds import (
     free_beds_for,
     parent_room,
 )
-from shelter.services.residents import index_names
+from shelter.services.residents import identity_columns, index_names
 from shelter.storage.models import BedAssignment, Referral, Resident, ResidentNameKey, Shelter, Stay
 from shelter.store import SignedIn
 
@@ -145,15 +145,8 @@ def _case_number(s: Session, shelter: Shelter, year: int) -> str:
 
 def apply_identity(resident: Resident, identity: Identity, p: Protection) -> None:
     """Write the form's identity and protection onto the resident's record."""
-    resident.name_arabic = identity.name_arabic.strip()
-    resident.name_latin = identity.name_latin.strip()
-    resident.preferred_name = identity.preferred_name.strip()
-    resident.sex = identity.sex
-    resident.birth_date = identity.birth_date
-    resident.birth_year_estimated = identity.birth_year_estimated
-    resident.nationality = identity.nationality.strip().upper()[:2]
-    resident.languages = ",".join(identity.languages)
-    resident.interpreter_needed = identity.interpreter_needed
+    for column, value in identity_columns(identity).items():  # as a correction writes them
+        setattr(resident, column, value)
     resident.exploitation = ",".join(p.exploitation)
     resident.exploitation_country = p.exploitation_country.strip().upper()[:2]
     resident.exploitation_scope = p.exploitation_scope

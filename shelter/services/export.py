@@ -30,11 +30,22 @@ from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.permissions import Permission
 from shelter.services.outputs import write_recorded
-from shelter.storage.models import Bed, BedAssignment, Referral, Reservation, Resident, Room, Shelter, Stay
+from shelter.storage.models import (
+    Bed,
+    BedAssignment,
+    RecordChange,
+    Referral,
+    Reservation,
+    Resident,
+    Room,
+    Shelter,
+    StaffAccount,
+    Stay,
+)
 from shelter.store import SignedIn
 
 FORMAT = "shelter-export"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 Record = dict[str, Any]
 
@@ -88,6 +99,7 @@ def _residents(s: Session) -> list[Record]:
         "flag_no_visits": x.flag_no_visits, "flag_no_phone": x.flag_no_phone,
         "flag_media_exposure": x.flag_media_exposure, "risk_level": x.risk_level,
         "consent_processing": x.consent_processing, "consent_processing_on": _day(x.consent_processing_on),
+        "consent_processing_withdrawn_on": _day(x.consent_processing_withdrawn_on),
         "consent_sharing": _split(x.consent_sharing, "\n"), "consent_sharing_on": _day(x.consent_sharing_on),
         "created_at": _moment(x.created_at),
     } for x in s.execute(select(Resident).order_by(Resident.id)).scalars()]
@@ -113,6 +125,15 @@ def _bed_assignments(s: Session) -> list[Record]:
             for x in s.execute(select(BedAssignment).order_by(BedAssignment.id)).scalars()]
 
 
+def _record_changes(s: Session) -> list[Record]:
+    return [{"id": x.id, "resident_id": x.resident_id, "record_type": x.record_type, "record_id": x.record_id,
+             "changed_field": x.field, "old_value": x.old_value, "new_value": x.new_value, "reason": x.reason,
+             "changed_at": _moment(x.changed_at), "changed_by": username}
+            for x, username in s.execute(select(RecordChange, StaffAccount.username)
+                                         .outerjoin(StaffAccount, StaffAccount.id == RecordChange.changed_by)
+                                         .order_by(RecordChange.id))]
+
+
 # Each section, in the order written, with the permission that shows its
 # records on screen: nobody exports what they could not see.
 SECTIONS: tuple[tuple[str, Permission, Callable[[Session], list[Record]]], ...] = (
@@ -124,6 +145,7 @@ SECTIONS: tuple[tuple[str, Permission, Callable[[Session], list[Record]]], ...] 
     ("referrals", Permission.VIEW_RESIDENT, _referrals),
     ("stays", Permission.VIEW_RESIDENT, _stays),
     ("bed_assignments", Permission.VIEW_RESIDENT, _bed_assignments),
+    ("record_changes", Permission.VIEW_RESIDENT, _record_changes),
 )
 
 

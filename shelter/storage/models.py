@@ -260,6 +260,8 @@ class Resident(Base):
     risk_level: Mapped[str] = mapped_column(String(8), default="medium")
     consent_processing: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_processing_on: Mapped[date | None] = mapped_column(Date)
+    # When the person withdrew that consent (revision 0005); cleared when it is given again.
+    consent_processing_withdrawn_on: Mapped[date | None] = mapped_column(Date)
     consent_sharing: Mapped[str] = mapped_column(Text, default="")  # named partners, one per line
     consent_sharing_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -417,3 +419,32 @@ class CaseNumberCounter(Base):
     shelter_id: Mapped[int] = mapped_column(ForeignKey("shelter.id"), primary_key=True, autoincrement=False)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_value: Mapped[int] = mapped_column(Integer)
+
+
+# -- corrections (revision 0005) ------------------------------------------------
+
+class RecordChange(Base):
+    """One field of a record as it was before a correction, and as it became:
+    who changed it, when and why. Written by the correction services for each
+    field that changed, never updated: the earlier values of a resident's file
+    are kept and shown on request. Values are JSON text (``null``, ``true``,
+    ``"2026-03-14"``, ``["sexual", "labour"]``) inside the encrypted store;
+    the audit log names the record only."""
+
+    __tablename__ = "record_change"
+    __table_args__ = (
+        CheckConstraint("length(field) > 0", name="field_present"),
+        CheckConstraint("old_value IS NULL OR new_value IS NULL OR old_value <> new_value", name="changed"),
+        Index("ix_record_change_record", "record_type", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    record_type: Mapped[str] = mapped_column(String(32))  # "resident", "referral", ...
+    record_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))

@@ -46,7 +46,7 @@ def too_big(widget) -> str:
 
 @pytest.mark.parametrize("lang", ["ar", "fr", "en"])
 def test_every_section_and_dialog_fits_the_screen(qtbot, make_shell, store_dir, interface, long_store, lang):
-    from ui.beds.board import AdmittedDialog, MoveDialog, OutOfServiceDialog, ReserveDialog
+    from ui.beds.board import AdmittedDialog, OutOfServiceDialog, ReserveDialog
 
     interface.apply(lang)
     shell = make_shell(store_dir)

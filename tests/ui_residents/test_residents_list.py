@@ -179,3 +179,32 @@ def test_a_sort_keeps_the_selected_person_selected_and_in_view(qtbot, coordinato
         coordinator, sort="name", descending=False).index(chosen)
     painted(page)
     assert page.table.rowAt(0) <= row <= page.table.rowAt(page.table.viewport().height() - 1)
+
+
+def test_a_double_click_opens_one_file_and_opening_it_again_raises_it(qtbot, coordinator):
+    from sqlalchemy import func, select
+
+    from shelter.storage.models import AuditEntry
+    from ui.qt import Qt
+    from ui.residents.page import ResidentsPage
+
+    admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
+    page = ResidentsPage(coordinator)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+
+    def views() -> int:
+        with coordinator.store.read() as s:
+            return s.execute(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "resident.view")).scalar_one()
+
+    rect = page.table.visualRect(page.model.index(0, 0))
+    qtbot.mouseClick(page.table.viewport(), Qt.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(page.table.viewport(), Qt.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: getattr(page, "dialog", None) is not None and page.dialog.isVisible(), timeout=3000)
+    first = page.dialog
+    assert views() == 1
+    page.open_selected()
+    assert page.dialog is first and views() == 1
+    first.reject()

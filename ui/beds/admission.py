@@ -25,7 +25,6 @@ from shelter.services.admissions import Admission
 from shelter.store import SignedIn
 from ui.qt import (
     QCheckBox,
-    QCloseEvent,
     QComboBox,
     QDate,
     QDialog,
@@ -34,7 +33,6 @@ from ui.qt import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QKeyEvent,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -206,7 +204,7 @@ class AdmissionDialog(QDialog):
         self.buttons.button(QDialogButtonBox.Cancel).setText(_("Cancel"))
         self.ok_button = self.buttons.addButton(_("&Admit"), QDialogButtonBox.AcceptRole)
         self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.leave)
+        self.buttons.rejected.connect(lambda: self.guard.leave())
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.error)
@@ -224,25 +222,6 @@ class AdmissionDialog(QDialog):
         self.duplicates.itemChanged.connect(self._duplicate_chosen)
         self.load_beds()
         self.guard = DiscardGuard(self)
-
-    def leave(self) -> None:
-        """Escape, Cancel or the window's close button: asks first when
-        something was typed, and keeps it all if the answer is no."""
-        if self.guard.may_leave():
-            self.reject()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() == Qt.Key.Key_Escape:
-            event.accept()
-            self.leave()
-            return
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.result() == QDialog.DialogCode.Accepted or self.guard.may_leave():
-            super().closeEvent(event)
-        else:
-            event.ignore()
 
     def _row(self, form: QFormLayout, text: str, field: QWidget, *names: str) -> None:
         """A labelled row; ``names`` are the core's names for the field, whose

@@ -1,5 +1,5 @@
-"""The Residents section: search as you type, filters, and the resident's
-file (identity, stays and bed history for now). Opening a file is audited.
+"""The Residents section: search as you type, filters, and opening the
+resident's file (ui/residents/file.py). Opening a file is audited.
 
 The list holds every person the search finds, as ids in the order chosen
 (sorted in SQL, so a click on a header sorts them all, not a page), and reads
@@ -9,22 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from shelter.domain.vocabulary import DESTINATION, RESIDENCE_STATUS, RISK_LEVEL
+from shelter.domain.vocabulary import RESIDENCE_STATUS, RISK_LEVEL
 from shelter.errors import ShelterError
 from shelter.i18n import N_, _, ngettext
 from shelter.security.permissions import Permission
-from shelter.services import discharge, residents
-from shelter.services.residents import ResidentFile, ResidentRow
+from shelter.services import residents
+from shelter.services.residents import ResidentRow
 from shelter.store import SignedIn
 from ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
     QComboBox,
-    QDateTime,
-    QDateTimeEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -40,9 +35,10 @@ from ui.qt import (
     QWidget,
     Signal,
     changes,
-    run_change,
 )
-from ui.widgets import ErrorLabel, FieldErrors
+from ui.residents.file import DischargeDialog, ResidentFileDialog
+
+__all__ = ["DischargeDialog", "ResidentFileDialog", "ResidentsModel", "ResidentsPage"]
 
 PAGE = 100  # rows read at a time, as they come into view
 # Search as you type waits for a pause in the typing: every search is an
@@ -215,123 +211,6 @@ class ResidentsModel(QAbstractTableModel):
             self._rows[rid] = found.get(rid)
 
 
-class DischargeDialog(QDialog):
-    """Date, destination and a short note; the bed becomes free."""
-
-    def __init__(self, who: SignedIn, stay_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.who = who
-        self.stay_id = stay_id
-        self.setWindowTitle(_("Discharge"))
-        self.when = QDateTimeEdit(QDateTime.currentDateTime())
-        self.when.setCalendarPopup(True)
-        self.when.setMaximumDateTime(QDateTime.currentDateTime().addSecs(300))
-        self.destination = QComboBox()
-        for code, label in DESTINATION.choices():
-            self.destination.addItem(label, code)
-        self.note = QLineEdit()
-        self.note.setPlaceholderText(_("e.g. IOM, assisted return to Lagos"))
-        self.error = ErrorLabel()
-        self.errors = FieldErrors(self.error)
-        form = QFormLayout()
-        for text, field, name in ((_("&Date and time:"), self.when, "at"),
-                                  (_("D&estination:"), self.destination, "destination"),
-                                  (_("&Note:"), self.note, "note")):
-            label = QLabel(text)
-            label.setBuddy(field)
-            form.addRow(label, self.errors.field(field, name))
-        buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Cancel).setText(_("Cancel"))
-        self.ok_button = buttons.addButton(_("&Discharge"), QDialogButtonBox.AcceptRole)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-
-    def submit(self) -> None:
-        """The write runs off the GUI thread (the dialog waits, disabled);
-        every screen hears what changed, and a refusal shows beside its field."""
-        self.errors.clear()
-        who, stay_id = self.who, self.stay_id
-        at = self.when.dateTime().toPython().astimezone()
-        destination, note = self.destination.currentData(), self.note.text()
-        self.task = run_change(self, lambda: discharge.discharge(who, stay_id, at, destination, note),
-                               lambda _change: self.accept(), self.errors.show_error, busy=self)
-
-
-class ResidentFileDialog(QDialog):
-    def __init__(self, file: ResidentFile, parent: QWidget | None = None, who: SignedIn | None = None) -> None:
-        super().__init__(parent)
-        self.who = who
-        self.file = file
-        self.setWindowTitle(_("Resident {case}").format(case=file.case_number))
-        i = file.identity
-        form = QFormLayout()
-        born = i.birth_date.isoformat() if i.birth_date else (
-            _("about {year}").format(year=i.birth_year_estimated) if i.birth_year_estimated else _("unknown"))
-        for label, value in ((_("Case number:"), file.case_number), (_("Name in Arabic script:"), i.name_arabic),
-                             (_("Name in Latin script:"), i.name_latin), (_("Preferred name:"), i.preferred_name),
-                             (_("Date of birth:"), born), (_("Nationality:"), i.nationality),
-                             (_("Languages:"), ", ".join(i.languages) + (
-                                 " · " + _("needs an interpreter") if i.interpreter_needed else "")),
-                             (_("Risk level:"), RISK_LEVEL.label(file.protection.risk_level))):
-            value_label = QLabel(value)
-            value_label.setTextInteractionFlags(Qt.TextSelectableByKeyboard)
-            form.addRow(QLabel(label), value_label)
-        history = QLabel()
-        history.setWordWrap(True)
-        history.setTextFormat(Qt.PlainText)
-        lines = []
-        for stay in file.stays:
-            end = stay.discharged_at.date().isoformat() if stay.discharged_at else _("in residence")
-            destination = f" ({DESTINATION.label(stay.destination)})" if stay.destination else ""
-            lines.append(f"{stay.shelter_name}: {stay.admitted_at.date().isoformat()} → {end}{destination}")
-            for bed, start, stop in stay.beds:
-                lines.append(f"    {bed}: {start.date().isoformat()} → "
-                             + (stop.date().isoformat() if stop else "…"))
-        history.setText("\n".join(lines))
-        stays_title = QLabel(_("Stays and beds"))
-        stays_title.setObjectName("subtitle")
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        buttons.button(QDialogButtonBox.Close).setText(_("Close"))
-        buttons.rejected.connect(self.reject)
-        open_stay = next((stay for stay in file.stays if stay.discharged_at is None), None)
-        self.discharge_button = buttons.addButton(_("D&ischarge…"), QDialogButtonBox.ActionRole)
-        self.discharge_button.setVisible(open_stay is not None and who is not None
-                                         and who.actor.has(Permission.DISCHARGE))
-        if open_stay is not None and who is not None:
-            self.discharge_button.clicked.connect(lambda: self.discharge(open_stay.stay_id))
-        self.handover_button = buttons.addButton(_("&Handover document…"), QDialogButtonBox.ActionRole)
-        self.handover_button.setVisible(who is not None and who.actor.has(Permission.PRINT_HANDOVER))
-        self.handover_button.clicked.connect(lambda: self.print_handover("transfer" if open_stay else "discharge"))
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(stays_title)
-        layout.addWidget(history)
-        layout.addWidget(buttons)
-
-    def discharge(self, stay_id: int) -> None:
-        self.discharge_dialog = DischargeDialog(self.who, stay_id, self)
-        self.discharge_dialog.accepted.connect(self._discharged)
-        self.discharge_dialog.open()
-
-    def _discharged(self) -> None:
-        """Close the file (the lists refresh) and open the handover form
-        for the receiver, which the coordinator may cancel."""
-        self.accept()
-        if self.who is not None and self.who.actor.has(Permission.PRINT_HANDOVER):
-            self.print_handover("discharge", parent=self.parentWidget())
-
-    def print_handover(self, reason: str, parent: QWidget | None = None) -> None:
-        from ui.documents.handover import HandoverDialog
-
-        self.handover_dialog = HandoverDialog(self.who, self.file.resident_id, self.file.case_number, reason,
-                                              parent=parent or self)
-        self.handover_dialog.open()
-
-
 class ResidentsPage(QWidget):
     def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -399,7 +278,7 @@ class ResidentsPage(QWidget):
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.status.currentIndexChanged.connect(self.refresh)
         self.risk.currentIndexChanged.connect(self.refresh)
-        self.table.doubleClicked.connect(lambda _i: self.open_selected())
+        # Enter and a double click both "activate" a row: one connection, one file.
         self.table.activated.connect(lambda _i: self.open_selected())
         self.table.selectionModel().selectionChanged.connect(
             lambda *_a: self.open_button.setEnabled(self.selected_id() is not None))
@@ -440,6 +319,11 @@ class ResidentsPage(QWidget):
     def open_selected(self) -> None:
         resident_id = self.selected_id()
         if resident_id is None or not self.who.actor.has(Permission.VIEW_RESIDENT):
+            return
+        shown = getattr(self, "dialog", None)
+        if shown is not None and shown.isVisible() and shown.file.resident_id == resident_id:
+            shown.raise_()  # her file is open already: brought forward, not opened twice
+            shown.activateWindow()
             return
         try:
             file = residents.open_resident(self.who, resident_id)

@@ -4,7 +4,20 @@ admission at 2 a.m. must not throw it away."""
 from __future__ import annotations
 
 from shelter.i18n import _
-from ui.qt import QAbstractButton, QComboBox, QLineEdit, QMessageBox, QPlainTextEdit, QSpinBox, QWidget
+from ui.qt import (
+    QAbstractButton,
+    QComboBox,
+    QDialog,
+    QEvent,
+    QKeyEvent,
+    QLineEdit,
+    QMessageBox,
+    QObject,
+    QPlainTextEdit,
+    QSpinBox,
+    Qt,
+    QWidget,
+)
 
 
 def _state(form: QWidget) -> tuple[object, ...]:
@@ -23,13 +36,36 @@ def _state(form: QWidget) -> tuple[object, ...]:
     return tuple(values)
 
 
-class DiscardGuard:
+class DiscardGuard(QObject):
     """Remembers what a form showed when it opened; ``may_leave`` asks before
-    what was typed since is thrown away."""
+    what was typed since is thrown away. On a dialog it also watches Escape
+    and the window's close button, and ``leave`` is what Cancel connects to;
+    a dialog closed by the program (``reject()``) is not asked about."""
 
     def __init__(self, form: QWidget) -> None:
+        super().__init__(form)
         self._form = form
         self._start = _state(form)
+        if isinstance(form, QDialog):
+            form.installEventFilter(self)
+
+    def leave(self) -> None:
+        """Cancel: close the dialog, after asking if something was typed."""
+        if self.may_leave() and isinstance(self._form, QDialog):
+            self._form.reject()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is not self._form:
+            return False
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Escape:
+            self.leave()
+            return True
+        if event.type() == QEvent.Type.Close and isinstance(self._form, QDialog) \
+                and self._form.result() != QDialog.DialogCode.Accepted and not self.may_leave():
+            event.ignore()
+            return True
+        return False
 
     def reset(self) -> None:
         self._start = _state(self._form)
