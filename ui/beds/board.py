@@ -282,7 +282,7 @@ class TileDelegate(QStyledItemDelegate):
             painter.setFont(font)
             # A case number or a Latin name keeps its own direction, and is cut
             # at its end, in an Arabic interface too.
-            shown = metrics.elidedText(line, Qt.TextElideMode.ElideRight, inner.width())
+            shown = metrics.elidedText(line, Qt.TextElideMode.ElideRight, inner.width() - 4)
             if number and rtl:
                 shown = f"\u2068{shown}\u2069"
             painter.drawText(QRect(inner.left(), y, inner.width(), metrics.height()), int(align), shown)

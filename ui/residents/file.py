@@ -107,7 +107,7 @@ from ui.qt import (
     run_change,
 )
 from ui.widgets import ErrorLabel, FieldErrors
-from ui.widgets.dates import DateField
+from ui.widgets.dates import DateField, local_datetime
 from ui.widgets.guard import DiscardGuard
 
 # The window's largest size: it fits a 1366×768 screen with the taskbar.
@@ -134,10 +134,7 @@ def about(sex: str | None, message: str) -> str:
 
 def moment_text(moment: datetime | None) -> str:
     """A moment as a date and a 24-hour time, local, ISO: 2026-03-15 08:30."""
-    if moment is None:
-        return ""
-    local = moment.astimezone()
-    return f"{format_date(local.date())} {format_time(local)}"
+    return local_datetime(moment)
 
 
 def _day(moment: datetime) -> str:
@@ -147,7 +144,10 @@ def _day(moment: datetime) -> str:
 def value_label(text: str, name: str = "") -> QLabel:
     """A value on the file: plain text, wrapped, selectable from the keyboard;
     a long one also whole in its tooltip."""
-    label = QLabel(text)
+    # Each line starts in the interface's direction, the value isolated: a Latin
+    # case number or name sits beside its Arabic label, not at the far edge.
+    mark = "\u200f" if QGuiApplication.layoutDirection() == Qt.RightToLeft else "\u200e"
+    label = QLabel("\n".join(mark + isolate(line) for line in text.split("\n")) if text else "")
     label.setTextFormat(Qt.PlainText)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
