@@ -179,7 +179,11 @@ def draw_furniture(canvas: Canvas, furniture: PageFurniture, tr: Translator, dir
     # Footer: printed on … by … | Page x of y.
     canvas.line(left, 16 * mm, right, 16 * mm)
     y3 = 11 * mm
-    printed = tr.gettext("Printed on {date} by {name}").format(date=furniture.printed_at.strftime("%Y-%m-%d %H:%M"), name=furniture.printed_by)
+    # The date and the time apart, with words between them: run together, an
+    # Arabic line showed them as one left-to-right number, the time read first.
+    printed = tr.gettext("Printed on {date} at {time} by {name}").format(
+        date=furniture.printed_at.strftime("%Y-%m-%d"), time=furniture.printed_at.strftime("%H:%M"),
+        name=furniture.printed_by)
     line, size = fit_line(printed, side + 20 * mm, size=8.5, direction=direction)
     draw_line(canvas, line, start_x, y3, size, start_anchor)
     numbering = tr.gettext("Page {page} of {pages}").format(page=page, pages=pages)

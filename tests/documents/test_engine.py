@@ -123,7 +123,7 @@ def test_every_page_says_page_x_of_y(lang):
     label = translator(lang).gettext("Page {page} of {pages}")
     for number, text in enumerate(texts, start=1):
         assert normalise(label.format(page=number, pages=3)) in text
-        assert "Amina Benali" in text and "2026-11-24 09:30" in text
+        assert "Amina Benali" in text and "2026-11-24" in text and "09:30" in text
         assert "RBT-2026-0042" in text and "Note de transfert" in text
         assert normalise(translator(lang).gettext("Confidential").upper()) in text
 
@@ -216,3 +216,12 @@ def test_building_writes_no_file(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert list(empty_temp.iterdir()) == []
     assert sorted(os.listdir(system_temp)) == before
+
+
+def test_the_footer_of_an_arabic_page_reads_the_date_before_the_time():
+    """Read right to left, the footer says the date first: the date stands to
+    the right of the time (run together they made one left-to-right number
+    read time first)."""
+    pdf = one_paragraph("نص", "ar")
+    assert _x_of(pdf, "2026-11-24") > _x_of(pdf, "09:30")
+

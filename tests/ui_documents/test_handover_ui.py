@@ -19,7 +19,7 @@ from shelter.services import admissions, handover
 from shelter.storage.models import AuditEntry
 from tests.cases import admission, bed_ids
 from tests.documents.pdftext import normalise
-from ui.qt import QMessageBox, QPrinter
+from ui.qt import QMessageBox, QPrinter, Qt
 
 IOM = "OIM Rabat"
 
@@ -212,3 +212,17 @@ def test_moving_to_another_shelter_offers_the_handover_form(qtbot, coordinator, 
     assert form.isVisible() and form.reason.currentData() == "transfer"
     assert form.receiver.currentText() == "Dar Al Hanane" and form.case_number == resident.case_number
     form.reject()
+
+
+def test_an_item_typed_into_the_belongings_stays_in_view(qtbot, coordinator, resident):
+    dialog = dialog_for(qtbot, coordinator, resident)
+    dialog.show()
+    dialog.belongings.setFixedHeight(110)  # room for four or five rows, as on a small screen
+    qtbot.wait(20)
+    for n in range(8):
+        dialog.new_item.setText(f"Bag number {n}")
+        dialog._add_typed()
+    last = dialog.belongings.item(dialog.belongings.count() - 1)
+    assert last.text() == "Bag number 7" and last.checkState() == Qt.Checked
+    assert dialog.belongings.viewport().rect().intersects(dialog.belongings.visualItemRect(last))
+    dialog.reject()

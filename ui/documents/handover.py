@@ -174,6 +174,8 @@ class HandoverDialog(QDialog):
         item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
         item.setCheckState(Qt.Checked if checked else Qt.Unchecked)
         self.belongings.addItem(item)
+        self.belongings.scrollToItem(item)  # what was just added is in view, not below the fourth row
+        self.belongings.setCurrentItem(item)
 
     def _add_typed(self) -> None:
         text = " ".join(self.new_item.text().split())
