@@ -170,17 +170,17 @@ def test_a_copy_with_a_wrong_code_is_refused(qtbot, admin, recovery_code):
 
 
 def test_dates_stay_iso_in_arabic(qapp, qtbot):
-    """A right-to-left date field reverses the sections of its format unless
-    its direction is set first: 2026-11-24 would read 24-11-2026."""
+    """A date field in Arabic keeps the ISO order, left to right: 2026-11-24,
+    never 24-11-2026."""
     from ui.shell.language import InterfaceLanguage
-    from ui.widgets import date_edit
+    from ui.widgets import DateField
 
     language = InterfaceLanguage(qapp)
     language.apply("ar")
     try:
-        edit = date_edit()
+        edit = DateField("handover_on")
         qtbot.addWidget(edit)
-        assert edit.text() == date.today().isoformat()
+        assert edit.edit.text() == date.today().isoformat() and edit.edit.layoutDirection() == Qt.LeftToRight
     finally:
         language.apply("en")
 

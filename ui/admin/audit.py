@@ -19,7 +19,6 @@ from ui.qt import (
     QCheckBox,
     QComboBox,
     QDate,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -34,7 +33,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from ui.widgets.dates import local_datetime_long
+from ui.widgets.dates import DateField, local_datetime_long
 
 PAGE = 200
 
@@ -132,12 +131,12 @@ class AuditTab(QWidget):
             self.action.addItem(_(label), code)
         today = QDate.currentDate()
         self.use_dates = QCheckBox(_("&Between"))
-        self.since = QDateEdit(today.addDays(-30))
-        self.until = QDateEdit(today)
+        self.since = DateField("since")
+        self.since.setDate(today.addDays(-30))
+        self.until = DateField("until")
         for edit, name in ((self.since, _("From date")), (self.until, _("To date"))):
-            edit.setCalendarPopup(True)
             edit.setMaximumDate(today)
-            edit.setAccessibleName(name)
+            edit.edit.setAccessibleName(name)
             edit.setEnabled(False)
         self.use_dates.toggled.connect(self.since.setEnabled)
         self.use_dates.toggled.connect(self.until.setEnabled)
@@ -206,9 +205,8 @@ class AuditTab(QWidget):
         since = until = None
         if self.use_dates.isChecked():
             zone = datetime.now().astimezone().tzinfo or UTC
-            since = datetime.combine(self.since.date().toPython(), time.min, zone).astimezone(UTC)
-            until = datetime.combine(self.until.date().toPython() + timedelta(days=1), time.min, zone).astimezone(
-                UTC)
+            since = datetime.combine(self.since.value(), time.min, zone).astimezone(UTC)
+            until = datetime.combine(self.until.value() + timedelta(days=1), time.min, zone).astimezone(UTC)
         record_type = record_id = None
         text = self.record.text().strip()
         if text:
@@ -219,8 +217,8 @@ class AuditTab(QWidget):
                            since=since, until=until, record_type=record_type, record_id=record_id)
 
     def refresh(self, record_view: bool = False) -> None:
-        f = self.current_filter()
         try:
+            f = self.current_filter()
             self.model.load(f, record_view=record_view is True)
             total = audit_log.count_entries(self._who, f)
         except ShelterError as exc:

@@ -55,7 +55,7 @@ from shelter.domain.vocabulary import (
     SEX,
     ClosedList,
 )
-from shelter.errors import ShelterError
+from shelter.errors import ShelterError, ValidationError
 from shelter.i18n import LANGUAGE_NAMES, N_, _, list_text, ngettext, pgettext
 from shelter.security.permissions import Permission
 from shelter.services import discharge, residents
@@ -77,8 +77,6 @@ from ui.qt import (
     QCheckBox,
     QComboBox,
     QDate,
-    QDateTime,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -107,7 +105,7 @@ from ui.qt import (
     run_change,
 )
 from ui.widgets import ErrorLabel, FieldErrors
-from ui.widgets.dates import DateField, local_datetime
+from ui.widgets.dates import DateField, MomentField, local_datetime
 from ui.widgets.guard import DiscardGuard
 
 # The window's largest size: it fits a 1366×768 screen with the taskbar.
@@ -999,9 +997,7 @@ class DischargeDialog(QDialog):
         self.who = who
         self.stay_id = stay_id
         self.setWindowTitle(_("Discharge"))
-        self.when = QDateTimeEdit(QDateTime.currentDateTime())
-        self.when.setCalendarPopup(True)
-        self.when.setMaximumDateTime(QDateTime.currentDateTime().addSecs(300))
+        self.when = MomentField("at")
         self.destination = QComboBox()
         for code, label in DESTINATION.choices():
             self.destination.addItem(label, code)
@@ -1031,7 +1027,11 @@ class DischargeDialog(QDialog):
         every screen hears what changed, and a refusal shows beside its field."""
         self.errors.clear()
         who, stay_id = self.who, self.stay_id
-        at = self.when.dateTime().toPython().astimezone()
+        try:
+            at = self.when.value()
+        except ValidationError as exc:
+            self.errors.show_error(exc)
+            return
         destination, note = self.destination.currentData(), self.note.text()
         self.task = run_change(self, lambda: discharge.discharge(who, stay_id, at, destination, note),
                                lambda _change: self.accept(), self.errors.show_error, busy=self)

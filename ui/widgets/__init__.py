@@ -3,7 +3,7 @@ password field that notices Caps Lock, a new-password block with a strength
 meter, the language chooser, the recovery-code display and the parts of a
 section's page."""
 
-from ui.widgets.dates import date_edit
+from ui.widgets.dates import DateField
 from ui.widgets.field import ErrorLabel, FieldErrors, busy
 from ui.widgets.language import LanguageBox
 from ui.widgets.page import heading, page_layout, paragraph
@@ -11,7 +11,7 @@ from ui.widgets.password import CapsLockWarning, NewPassword, PasswordEdit, Stre
 from ui.widgets.recovery_code import RecoveryCodeView
 
 __all__ = [
-    "date_edit",
+    "DateField",
     "CapsLockWarning",
     "ErrorLabel",
     "FieldErrors",

@@ -11,7 +11,7 @@ from shelter.i18n import _
 from ui.qt import (
     QCalendarWidget,
     QDate,
-    QDateEdit,
+    QDateTime,
     QHBoxLayout,
     QLineEdit,
     QShowEvent,
@@ -21,23 +21,6 @@ from ui.qt import (
     QWidget,
     Signal,
 )
-
-
-def date_edit(optional: bool = False) -> QDateEdit:
-    """A date field with a calendar, today by default; ``optional`` adds an
-    empty value (the minimum date, shown blank)."""
-    edit = QDateEdit(QDate.currentDate())
-    edit.setCalendarPopup(True)
-    # ISO dates read left to right in every language. The direction first:
-    # a right-to-left date edit reverses the sections of the format it is
-    # given (Arabic would show 24-11-2026 for 2026-11-24).
-    edit.setLayoutDirection(Qt.LeftToRight)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    if optional:
-        edit.setSpecialValueText(" ")
-        edit.setMinimumDate(QDate(1900, 1, 1))
-        edit.setDate(edit.minimumDate())
-    return edit
 
 
 def local_datetime(moment: datetime | None) -> str:
@@ -210,3 +193,41 @@ class TimeField(QLineEdit):
 def local_moment(day: date, at: time) -> datetime:
     """A date and time typed on this workstation, as an aware UTC datetime."""
     return datetime.combine(day, at).astimezone().astimezone(UTC)
+
+
+class MomentField(QWidget):
+    """A date and a 24-hour time typed as shown (2026-03-15, 08:30), now by
+    default; ``value()`` is the aware UTC moment, or a ValidationError naming
+    ``field`` for the form to show beside it."""
+
+    def __init__(self, field: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.day = DateField(field, parent=self)
+        self.time = TimeField(field, parent=self)
+        self.day.edit.setAccessibleName(_("Date"))
+        self.time.setAccessibleName(_("Time"))
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.day, 1)
+        row.addWidget(self.time)
+        self.setFocusProxy(self.day)
+        self._shown = datetime.now(UTC)
+        self.set_moment(self._shown)
+
+    def value(self) -> datetime:
+        moment = local_moment(self.day.value(), self.time.value())
+        # Untouched, the field means the moment it showed, to the second (a
+        # discharge entered a minute after the admission is not "before" it).
+        shown = self._shown.astimezone()
+        if moment == local_moment(shown.date(), time(shown.hour, shown.minute)):
+            return self._shown
+        return moment
+
+    def set_moment(self, moment: datetime) -> None:
+        self._shown = moment.astimezone(UTC)
+        local = moment.astimezone()
+        self.day.set_value(local.date())
+        self.time.setText(format_time(local))
+
+    def setDateTime(self, moment: QDateTime) -> None:  # noqa: N802  (QDateTimeEdit's name)
+        self.set_moment(moment.toPython().astimezone())
