@@ -22,6 +22,7 @@ from ui.qt import (
     QDialog,
     QFont,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -33,6 +34,7 @@ from ui.qt import (
     QPersistentModelIndex,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -613,8 +615,15 @@ class PlacesTab(QWidget):
         buttons.addWidget(self.add_room_button)
         buttons.addStretch(1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        # The names stay readable however narrow the window: the editor beside
+        # it scrolls before the list of shelters and rooms shrinks to nothing.
+        self.tree.setMinimumWidth(280)
         splitter.addWidget(self.tree)
-        splitter.addWidget(self.stack)
+        editor = QScrollArea()  # a tall room editor scrolls instead of making the window taller than the screen
+        editor.setWidgetResizable(True)
+        editor.setFrameShape(QFrame.Shape.NoFrame)
+        editor.setWidget(self.stack)
+        splitter.addWidget(editor)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
