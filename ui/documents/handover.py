@@ -25,16 +25,17 @@ from ui.qt import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -158,13 +159,22 @@ class HandoverDialog(QDialog):
         boxes = QHBoxLayout()
         boxes.addWidget(sections_box, 1)
         boxes.addWidget(belongings_box, 1)
+        # The form scrolls when the screen is short (Arabic text is taller):
+        # the dialog never grows past the screen, the buttons stay in view.
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addLayout(form)
+        inner.addLayout(boxes)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        # Grows when the reason box appears, never squeezes it.
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        layout.addLayout(form)
-        layout.addLayout(boxes)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.resize(min(1000, content.sizeHint().width() + 40), min(700, content.sizeHint().height() + 90))
         self._receiver_changed(self.receiver.currentText())
 
     # -- the form ------------------------------------------------------------
@@ -175,7 +185,6 @@ class HandoverDialog(QDialog):
         item.setCheckState(Qt.Checked if checked else Qt.Unchecked)
         self.belongings.addItem(item)
         self.belongings.scrollToItem(item)  # what was just added is in view, not below the fourth row
-        self.belongings.setCurrentItem(item)
 
     def _add_typed(self) -> None:
         text = " ".join(self.new_item.text().split())

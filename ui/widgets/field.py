@@ -26,7 +26,7 @@ class ErrorLabel(QLabel):
         policy.setRetainSizeWhenHidden(True)
         self.setSizePolicy(policy)
         self.setText("M")  # the height of one line of message, as the label itself lays it out
-        self.setMinimumHeight(self.sizeHint().height())
+        self.setMinimumHeight(self.heightForWidth(2000))
         self.setText("")
         self.setVisible(False)
 
