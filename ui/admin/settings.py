@@ -8,7 +8,18 @@ from shelter.services import settings as settings_service
 from shelter.services.settings import NAME_FORMS, Settings
 from shelter.store import SignedIn
 from ui.admin.forms import status_label
-from ui.qt import QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from ui.qt import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 from ui.widgets import FieldErrors
 
 NAME_FORM_LABELS = {
@@ -69,12 +80,22 @@ class SettingsTab(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.save_button)
         row.addWidget(self.status, 1)
-        layout = QVBoxLayout(self)
+        # In a scroll area: a short window scrolls the settings instead of
+        # squeezing a field onto the message under it.
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addLayout(form)
         layout.addWidget(help_text)
         layout.addWidget(self.errors.general)
         layout.addLayout(row)
         layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         for signal in (self.idle_spin.valueChanged, self.language_combo.currentIndexChanged,
                        self.name_combo.currentIndexChanged):

@@ -7,7 +7,19 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from shelter.errors import ShelterError
-from ui.qt import QApplication, QLabel, QLineEdit, QScrollArea, QSizePolicy, Qt, QVBoxLayout, QWidget, error_text
+from ui.qt import (
+    QApplication,
+    QEvent,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSize,
+    QSizePolicy,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    error_text,
+)
 
 T = TypeVar("T")
 
@@ -25,10 +37,35 @@ class ErrorLabel(QLabel):
         policy = QSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
         policy.setRetainSizeWhenHidden(True)
         self.setSizePolicy(policy)
-        self.setText("M")  # the height of one line of message, as the label itself lays it out
-        self.setMinimumHeight(self.heightForWidth(2000))
-        self.setText("")
+        self._line = (None, 0)
         self.setVisible(False)
+
+    def _line_height(self) -> int:
+        """One line of message in the label's current font (fonts change with
+        the interface language), as a label lays it out."""
+        key = self.font().key()
+        if self._line[0] != key:
+            probe = QLabel("M")
+            probe.setFont(self.font())
+            probe.setWordWrap(True)
+            self._line = (key, QLabel.heightForWidth(probe, 2000))
+        return self._line[1]
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()  # the reserved line follows the new font
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()
+        return QSize(hint.width(), max(hint.height(), self._line_height()))
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802  (word-wrapped forms ask this, not sizeHint)
+        return max(super().heightForWidth(width), self._line_height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = super().minimumSizeHint()
+        return QSize(hint.width(), max(hint.height(), self._line_height()))
 
     def set_message(self, text: str) -> None:
         self.setText(text)
