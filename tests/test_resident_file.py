@@ -387,3 +387,23 @@ def test_earlier_values_never_reach_disk_in_clear(coordinator, admitted, store_d
 
 def test_identity_columns_are_those_the_history_names(coordinator):
     assert set(residents.identity_columns(Identity(name_latin="x"))) == set(residents.IDENTITY_FIELDS)
+
+
+def test_a_corrected_sex_or_age_must_still_fit_the_room_she_sleeps_in(coordinator, admitted):
+    """Room 1 is for women only and the children's room for minors: a
+    correction that would leave the person in a room that does not take them
+    is refused, beside the field, and changes nothing."""
+    file = residents.open_resident(coordinator, admitted.resident_id)
+    with pytest.raises(ValidationError) as man:
+        residents.correct_identity(coordinator, admitted.resident_id, replace(file.identity, sex="male"),
+                                   "typing mistake")
+    assert man.value.field == "sex"
+    with pytest.raises(ValidationError) as child:
+        residents.correct_identity(coordinator, admitted.resident_id,
+                                   replace(file.identity, birth_date=TODAY - timedelta(days=365 * 12)),
+                                   "passport seen")
+    assert child.value.field == "birth_date"
+    assert residents.open_resident(coordinator, admitted.resident_id).identity == file.identity
+    # A correction that still fits goes through.
+    residents.correct_identity(coordinator, admitted.resident_id, replace(file.identity, nationality="CM"),
+                               "passport seen")

@@ -533,6 +533,27 @@ def identity_columns(identity: Identity) -> dict[str, object]:
     }
 
 
+_FIT_FIELDS = {"sex", "birth_date", "birth_year_estimated"}  # what decides which rooms may take a person
+
+
+def _check_room_still_fits(s: Session, r: Resident, field_name: str) -> None:
+    """A corrected sex or age must still fit the room she sleeps in (a women's
+    room, a men's room, the minors' room); else the correction waits for a move."""
+    from shelter.domain.beds import bed_fits
+    from shelter.domain.people import is_minor
+    from shelter.services.beds import bed_for, parent_room
+
+    current = s.execute(select(BedAssignment.bed_id).join(Stay, Stay.id == BedAssignment.stay_id)
+                        .where(Stay.resident_id == r.id, BedAssignment.ended_at.is_(None))).scalar_one_or_none()
+    if current is None:
+        return
+    bed, room, shelter = bed_for(s, current)
+    if not bed_fits(room, shelter, r.sex, is_minor(r, _today()), parent_room(s, r.parent_id)):
+        raise ValidationError(_("After this correction the room this person sleeps in no longer takes them "
+                                "(women only, men only or minors). Move them to a bed that fits first."),
+                              field=field_name)
+
+
 def correct_identity(who: SignedIn, resident_id: int, identity: Identity, reason: str = "") -> ResidentUpdated:
     """Correct the resident's identity (names, sex, birth, nationality,
     languages). Checked as at admission; the name search follows new names.
@@ -544,6 +565,8 @@ def correct_identity(who: SignedIn, resident_id: int, identity: Identity, reason
     with who.store.write() as s:
         r = _get_resident(s, resident_id)
         changed = _apply(s, who, r.id, r, "resident", identity_columns(identity), reason)
+        if _FIT_FIELDS & set(changed):
+            _check_room_still_fits(s, r, "sex" if "sex" in changed else "birth_date")
         if changed:
             if _NAME_FIELDS & set(changed):
                 index_names(s, r)
