@@ -229,3 +229,17 @@ def list_text(items: list[str] | tuple[str, ...], tr: Translator | None = None) 
     tr = tr or translator(current_language())
     return tr.pgettext("list separator", ", ").join(items)
 
+
+def isolate(text: str) -> str:
+    """``text`` isolated (FSI … PDI) for a line composed around it: an Arabic
+    name cannot reorder the dates and codes beside it, nor a Latin one the
+    Arabic words. Nothing for an empty text."""
+    return f"\u2068{text}\u2069" if text else ""
+
+
+def direction_mark(lang: str | None = None) -> str:
+    """The mark that starts a line in the interface's direction (RLM in
+    Arabic, LRM otherwise): a line beginning with a digit or a Latin name
+    would otherwise be laid out left to right in an Arabic interface."""
+    return "\u200f" if is_rtl(lang or current_language()) else "\u200e"
+

@@ -19,7 +19,7 @@ from shelter.domain.vocabulary import (
     SEX,
 )
 from shelter.errors import ShelterError, ValidationError
-from shelter.i18n import _
+from shelter.i18n import _, isolate
 from shelter.services import admissions
 from shelter.services.admissions import Admission
 from shelter.store import SignedIn
@@ -305,7 +305,7 @@ class AdmissionDialog(QDialog):
             # Each part isolated (FSI … PDI) so an Arabic name cannot reorder
             # the dates and codes around it.
             parts = [c.case_number, c.name_latin, c.name_arabic, born, c.nationality, where]
-            text = " · ".join(f"\u2068{p}\u2069" for p in parts if p)
+            text = " · ".join(isolate(p) for p in parts if p)
             item = QListWidgetItem(text, self.duplicates)
             item.setData(Qt.UserRole, c.resident_id)
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)

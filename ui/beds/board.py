@@ -16,7 +16,7 @@ from shelter.domain.changes import Admitted, Change
 from shelter.domain.dates import format_date
 from shelter.domain.vocabulary import BED_STATUS, ROOM_RESTRICTION
 from shelter.errors import ShelterError
-from shelter.i18n import _, list_text, ngettext
+from shelter.i18n import _, direction_mark, isolate, list_text, ngettext
 from shelter.security.permissions import Permission
 from shelter.services import beds
 from shelter.services.beds import BedChoice, BedTile, RoomBoard, ShelterBoard
@@ -284,7 +284,7 @@ class TileDelegate(QStyledItemDelegate):
             # at its end, in an Arabic interface too.
             shown = metrics.elidedText(line, Qt.TextElideMode.ElideRight, inner.width() - 4)
             if number and rtl:
-                shown = f"\u2068{shown}\u2069"
+                shown = isolate(shown)
             painter.drawText(QRect(inner.left(), y, inner.width(), metrics.height()), int(align), shown)
             y += metrics.height()
         painter.restore()
@@ -317,12 +317,6 @@ class BoardView(QListView):
         self.setAccessibleName(_("Beds"))
 
 
-def isolated(text: str) -> str:
-    """``text`` as a unit inside a sentence of either direction: an Arabic
-    room name in a French line (or a Latin one in Arabic) keeps its place."""
-    return f"\u2068{text}\u2069"
-
-
 class MoveDialog(QDialog):
     """Choose the bed to move a resident to (the keyboard way): only the beds
     that would take her, her own shelter's first, each as bed and room on
@@ -337,8 +331,8 @@ class MoveDialog(QDialog):
         self.list.setAlternatingRowColors(True)  # each bed's two lines read as one entry
         self.list.setSpacing(1)
         for choice in choices:
-            bed = _("Bed {label}").format(label=isolated(choice.bed_label))
-            text = f"{bed} · {isolated(choice.room_name)}\n{isolated(choice.shelter_name)}"
+            bed = _("Bed {label}").format(label=isolate(choice.bed_label))
+            text = f"{bed} · {isolate(choice.room_name)}\n{isolate(choice.shelter_name)}"
             item = QListWidgetItem(text, self.list)
             item.setData(Qt.UserRole, choice.bed_id)
             item.setToolTip(text)
@@ -372,7 +366,7 @@ class AdmittedDialog(QDialog):
                  can_print: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Admitted"))
-        text = QLabel(_("Case number {case}, {bed}.").format(case=isolated(admitted.case_number),
+        text = QLabel(_("Case number {case}, {bed}.").format(case=isolate(admitted.case_number),
                                                                bed=bed_text))
         text.setObjectName("notice")
         text.setWordWrap(True)
@@ -619,7 +613,7 @@ class BedBoardPage(QWidget):
         self._summarise(shown)
         # The name isolated, after the interface's direction mark: a Latin
         # name keeps its place (and its brackets) in Arabic.
-        mark = "\u200f" if self.layoutDirection() == Qt.RightToLeft else "\u200e"
+        mark = direction_mark()
         entries: list[_Entry] = []
         for board in shown:
             rooms = []
@@ -629,10 +623,10 @@ class BedBoardPage(QWidget):
                     rooms.append((room, tiles))
             if not rooms:
                 continue
-            entries.append(_Entry("shelter", f"{mark}\u2068{board.name} ({board.code})\u2069"))
+            entries.append(_Entry("shelter", mark + isolate(f"{board.name} ({board.code})")))
             for room, tiles in rooms:
                 tags = [label for code, label in ROOM_RESTRICTION.choices() if getattr(room, code)]
-                entries.append(_Entry("room", f"{mark}\u2068{room.name}\u2069" + (f" — {list_text(tags)}"
+                entries.append(_Entry("room", mark + isolate(room.name) + (f" — {list_text(tags)}"
                                                                                      if tags else "")))
                 entries.extend(_Entry("bed", "", t) for t in tiles)
         self.model.set_entries(entries)
@@ -809,7 +803,7 @@ class BedBoardPage(QWidget):
         where = next(((b, r, t) for b in self.boards for r in b.rooms for t in r.beds
                       if t.bed_id == admitted.bed_id), None)
         bed_text = "" if where is None else _("bed {bed} in {room}, {shelter}").format(
-            bed=isolated(where[2].label), room=isolated(where[1].name), shelter=isolated(where[0].name))
+            bed=isolate(where[2].label), room=isolate(where[1].name), shelter=isolate(where[0].name))
         self.confirmation = AdmittedDialog(admitted, bed_text, self,
                                            can_print=self.who.actor.has(Permission.PRINT_HANDOVER))
         self.confirmation.accepted.connect(lambda: self._after_admission(admitted, self.confirmation.choice))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from shelter.domain.changes import Change
 from shelter.errors import ShelterError
-from shelter.i18n import _, ngettext
+from shelter.i18n import _, direction_mark, ngettext
 from shelter.security.permissions import Permission as P
 from shelter.services import dashboard, shelters
 from shelter.store import SignedIn
@@ -129,7 +129,7 @@ class DashboardPage(QWidget):
         except ShelterError as exc:
             self.figures.setText(exc.message)
             return
-        self.figures.setText(directed(self, _load_figures_text(figures)))
+        self.figures.setText(directed(_load_figures_text(figures)))
         self.chart.set_points(figures.occupancy)
 
     def reload(self) -> None:
@@ -150,7 +150,7 @@ class DashboardPage(QWidget):
                 rooms=ngettext("{n} room", "{n} rooms", rooms).format(n=rooms),
                 beds=ngettext("{n} bed", "{n} beds", view.bed_count).format(n=view.bed_count))
             label = paragraph(self.shelters)
-            label.setText(directed(self, line + "\n" + figures))
+            label.setText(directed(line + "\n" + figures))
             self._shelter_layout.addWidget(label)
         if not views:
             label = paragraph(self.shelters)
@@ -158,11 +158,11 @@ class DashboardPage(QWidget):
             self._shelter_layout.addWidget(label)
 
 
-def directed(widget: QWidget, text: str) -> str:
+def directed(text: str) -> str:
     """Each line starts with the direction mark of the interface, so a line
     that begins with a digit or a Latin name still reads in the interface's
     direction (Qt guesses a paragraph's direction from its first letter)."""
-    mark = "\u200f" if widget.layoutDirection() == Qt.RightToLeft else "\u200e"
+    mark = direction_mark()
     return "\n".join(mark + line for line in text.split("\n"))
 
 

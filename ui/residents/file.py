@@ -56,7 +56,7 @@ from shelter.domain.vocabulary import (
     ClosedList,
 )
 from shelter.errors import ShelterError, ValidationError
-from shelter.i18n import LANGUAGE_NAMES, N_, _, list_text, ngettext, pgettext
+from shelter.i18n import LANGUAGE_NAMES, N_, _, direction_mark, isolate, list_text, ngettext, pgettext
 from shelter.security.permissions import Permission
 from shelter.services import discharge, residents
 from shelter.services.residents import (
@@ -116,23 +116,11 @@ _TRAILING = " :\u00a0\u202f"  # what ends a row's label ("Nationalité :"), left
 
 # -- small helpers ---------------------------------------------------------------------
 
-def isolate(text: str) -> str:
-    """``text`` isolated (FSI … PDI) for a line composed around it: an Arabic
-    name cannot reorder the dates and codes beside it, nor a Latin one the
-    Arabic words."""
-    return f"\u2068{text}\u2069" if text else ""
-
-
 def about(sex: str | None, message: str) -> str:
     """``message`` (marked with ``G_``: extracted neutral, about a woman and
     about a man) in the form agreed with the resident's sex."""
     context = GENDER_CONTEXTS.get(sex or "")
     return pgettext(context, message) if context else _(message)
-
-
-def moment_text(moment: datetime | None) -> str:
-    """A moment as a date and a 24-hour time, local, ISO: 2026-03-15 08:30."""
-    return local_datetime(moment)
 
 
 def _day(moment: datetime) -> str:
@@ -144,7 +132,7 @@ def value_label(text: str, name: str = "") -> QLabel:
     a long one also whole in its tooltip."""
     # Each line starts in the interface's direction, the value isolated: a Latin
     # case number or name sits beside its Arabic label, not at the far edge.
-    mark = "\u200f" if QGuiApplication.layoutDirection() == Qt.RightToLeft else "\u200e"
+    mark = direction_mark()
     label = QLabel("\n".join(mark + isolate(line) for line in text.split("\n")) if text else "")
     label.setTextFormat(Qt.PlainText)
     label.setWordWrap(True)
@@ -615,18 +603,18 @@ class StaysSection(FileSection):
             self.column.addWidget(value_label(_("No stay is recorded for this person.")))
         for stay in reversed(file.stays):
             box, form = self.group(isolate(stay.shelter_name) or _("Stay"))
-            form.addRow(QLabel(_("Admitted:")), value_label(moment_text(stay.admitted_at)))
+            form.addRow(QLabel(_("Admitted:")), value_label(local_datetime(stay.admitted_at)))
             if stay.discharged_at is None:
                 form.addRow(QLabel(_("Left:")), value_label(RESIDENCE_STATUS.label("in_residence", sex=sex)))
             else:
-                left = moment_text(stay.discharged_at)
+                left = local_datetime(stay.discharged_at)
                 if stay.destination:
                     left += " · " + DESTINATION.label(stay.destination)
                 form.addRow(QLabel(_("Left:")), value_label(left))
                 if stay.discharge_note:
                     form.addRow(QLabel(_("Note:")), value_label(stay.discharge_note))
-            lines = [_("{bed}: {start} → {end}").format(bed=isolate(bed), start=moment_text(start),
-                                                          end=moment_text(end) if end else "…")
+            lines = [_("{bed}: {start} → {end}").format(bed=isolate(bed), start=local_datetime(start),
+                                                          end=local_datetime(end) if end else "…")
                      for bed, start, end in stay.beds]
             form.addRow(QLabel(_("Beds:")), value_label("\n".join(lines) or _("None")))
 
@@ -646,7 +634,7 @@ class IssuedDocumentsSection(FileSection):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
         for row, d in enumerate(file.documents):
-            texts = (d.reference, HANDOVER_REASON.label(d.reason), d.receiver, moment_text(d.issued_at),
+            texts = (d.reference, HANDOVER_REASON.label(d.reason), d.receiver, local_datetime(d.issued_at),
                      LANGUAGE_NAMES.get(d.lang, d.lang), d.issued_by)
             for column_index, text in enumerate(texts):
                 item = QTableWidgetItem(text)

@@ -8,7 +8,7 @@ out and quitting do, through this window's signals.
 from __future__ import annotations
 
 from shelter import __version__, fault_log
-from shelter.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, list_text
+from shelter.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, isolate, list_text
 from shelter.security.permissions import Permission as P
 from shelter.services import settings, shelters
 from shelter.store import SignedIn
@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         self.who_label.setText(_("Signed in: {name} ({roles})").format(name=actor.display_name, roles=roles))
         self.who_label.setAccessibleName(self.who_label.text())
         if not self.who.locked:
-            names = list_text([f"\u2068{s.name}\u2069" for s in shelters.list_shelters(self.who) if s.active])
+            names = list_text([isolate(s.name) for s in shelters.list_shelters(self.who) if s.active])
             self.where_label.setText(_("Shelter: {names}").format(names=names) if names else "")
         for key, page in list(self.pages.items()):
             if hasattr(page, "retranslate"):
