@@ -92,6 +92,14 @@ def _search_where(query: str) -> tuple[str, list[str]]:
     return " AND ".join(clauses) or "1", params
 
 
+def store_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that choose (and keep) the national-scale demo store."""
+    parser.add_argument("--store", type=Path, default=None, help="keep (or reuse) the demo store in this folder")
+    parser.add_argument("--residents", type=int, default=20_000)
+    parser.add_argument("--years", type=float, default=10)
+    parser.add_argument("--shelters", type=int, default=12)
+
+
 def _ensure_store(args: argparse.Namespace) -> tuple[Path, Path | None]:
     if args.store and (args.store / "keyring.json").exists():
         print(f"reusing the demo store in {args.store}")
@@ -175,10 +183,7 @@ def run(who: SignedIn, runs: int, rng: random.Random) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks beds")
-    parser.add_argument("--store", type=Path, default=None, help="keep (or reuse) the demo store in this folder")
-    parser.add_argument("--residents", type=int, default=20_000)
-    parser.add_argument("--years", type=float, default=10)
-    parser.add_argument("--shelters", type=int, default=12)
+    store_arguments(parser)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(argv)
     folder, scratch = _ensure_store(args)

@@ -20,31 +20,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
-import time
-from collections.abc import Callable
-from pathlib import Path
 
-from benchmarks.beds import _ensure_store
-
-
-def _median_ms(call: Callable[[], object], runs: int) -> float:
-    call()
-    times = []
-    for _run in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+from benchmarks.beds import _ensure_store, _median_ms, store_arguments
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     parser = argparse.ArgumentParser(prog="python -m benchmarks board")
-    parser.add_argument("--store", type=Path, default=None, help="keep (or reuse) the demo store in this folder")
-    parser.add_argument("--residents", type=int, default=20_000)
-    parser.add_argument("--years", type=float, default=10)
-    parser.add_argument("--shelters", type=int, default=12)
+    store_arguments(parser)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
     folder, scratch = _ensure_store(args)

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.beds import _ensure_store, _median_ms, _report
+from benchmarks.beds import _ensure_store, _median_ms, _report, store_arguments
 
 IDS_SQL = """
 SELECT res.id FROM resident res
@@ -96,10 +96,7 @@ def _time_after(prepare: Callable[[], Any], call: Callable[[], Any]) -> float:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     parser = argparse.ArgumentParser(prog="python -m benchmarks residents")
-    parser.add_argument("--store", type=Path, default=None, help="keep (or reuse) the demo store in this folder")
-    parser.add_argument("--residents", type=int, default=20_000)
-    parser.add_argument("--years", type=float, default=10)
-    parser.add_argument("--shelters", type=int, default=12)
+    store_arguments(parser)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
     _cached_store(args)
