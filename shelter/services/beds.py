@@ -129,10 +129,17 @@ def check_bed_free(s: Session, bed: Bed, room: Room, shelter: Shelter, sex: str,
     if not bed_fits(room, shelter, sex, minor, with_parent_room):
         raise ValidationError(_("This bed's room does not take this person (women only, men only or minors)."),
                               field="bed")
+    return live_reservation(s, bed.id, now)
+
+
+def live_reservation(s: Session, bed_id: int, now: datetime) -> Reservation | None:
+    """The bed's open reservation that has not lapsed; one that lapsed is
+    closed at its expiry on the way (the bed is free again)."""
     reservation = s.execute(select(Reservation).where(
-        Reservation.bed_id == bed.id, Reservation.closed_at.is_(None))).scalar_one_or_none()
+        Reservation.bed_id == bed_id, Reservation.closed_at.is_(None))).scalar_one_or_none()
     if reservation is not None and reservation.expires_at <= now:
-        reservation.closed_at = reservation.expires_at  # it lapsed: the bed is free again
+        reservation.closed_at = reservation.expires_at
+        s.flush()  # before a new reservation takes the bed's one open place
         return None
     return reservation
 
@@ -233,13 +240,8 @@ def reserve_bed(who: SignedIn, bed_id: int, label: str, hours: int = 12,
             raise ValidationError(_("This bed is out of service."), field="bed")
         if bed.id in open_assignment_beds(s):
             raise ValidationError(_("This bed is occupied."), field="bed")
-        current = s.execute(select(Reservation).where(Reservation.bed_id == bed.id,
-                                                      Reservation.closed_at.is_(None))).scalar_one_or_none()
-        if current is not None:
-            if current.expires_at > now:
-                raise ValidationError(_("This bed is already reserved."), field="bed")
-            current.closed_at = current.expires_at
-            s.flush()
+        if live_reservation(s, bed.id, now) is not None:
+            raise ValidationError(_("This bed is already reserved."), field="bed")
         reservation = Reservation(bed_id=bed.id, label=label.strip()[:120], reserved_at=now,
                                   expires_at=now + timedelta(hours=hours))
         s.add(reservation)
@@ -280,13 +282,9 @@ def set_out_of_service(who: SignedIn, bed_id: int, reason: str, until: date | No
             raise ValidationError(_("Someone sleeps in this bed: move them first."), field="bed")
         if not bed.active:
             raise ValidationError(_("This bed is already out of service."), field="bed")
-        reservation = s.execute(select(Reservation).where(Reservation.bed_id == bed.id,
-                                                          Reservation.closed_at.is_(None))).scalar_one_or_none()
-        if reservation is not None:
-            if reservation.expires_at > now_utc(at):
-                raise ValidationError(_("This bed is reserved for an expected arrival: cancel the reservation "
-                                        "first."), field="bed")
-            reservation.closed_at = reservation.expires_at
+        if live_reservation(s, bed.id, now_utc(at)) is not None:
+            raise ValidationError(_("This bed is reserved for an expected arrival: cancel the reservation "
+                                    "first."), field="bed")
         bed.active = False
         bed.out_of_service_reason = reason.strip()[:200]
         bed.out_of_service_until = until
