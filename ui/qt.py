@@ -210,18 +210,22 @@ _running: set[Task] = set()  # tasks between start and report: kept alive whatev
 
 
 def run_task(owner: QObject, work: Callable[[], Any], on_done: Callable[[Any], None],
-             on_failed: Callable[[BaseException], None]) -> Task:
+             on_failed: Callable[[BaseException], None], always: Callable[[Any], None] | None = None) -> Task:
     """Start ``work`` off the GUI thread; ``on_done`` or ``on_failed`` runs on
     the GUI thread when it returns, unless ``owner`` (the screen that asked)
     was closed and deleted meanwhile. The task is not a child of ``owner``:
     a task deleted with its owner while its thread still runs would be
-    signalled from that thread after its death (a crash, not an exception)."""
+    signalled from that thread after its death (a crash, not an exception).
+    ``always`` gets the result (or the exception) whether the owner is
+    still there or not: a busy cursor ends, a change is announced."""
     task = Task(work)
     _running.add(task)
 
     def report(callback: Callable[[Any], None], value: Any) -> None:
         _running.discard(task)
         task.deleteLater()
+        if always is not None:
+            always(value)
         if shiboken6.isValid(owner):
             callback(value)
 
@@ -251,44 +255,27 @@ def publish(change: object) -> None:
         changes.changed.emit(change)
 
 
-class _Busy:
-    """A busy cursor and a disabled widget while work runs; nested uses stack."""
-
-    def __init__(self, widget: QWidget | None) -> None:
-        self._widget = widget
-        self._was_enabled = widget.isEnabled() if widget is not None else True
-
-    def __enter__(self) -> _Busy:
-        QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
-        if self._widget is not None:
-            self._widget.setEnabled(False)
-        return self
-
-    def end(self) -> None:
-        QApplication.restoreOverrideCursor()
-        if self._widget is not None:
-            with contextlib.suppress(RuntimeError):  # the widget was closed meanwhile
-                self._widget.setEnabled(self._was_enabled)
-
-
 def run_change(owner: QObject, work: Callable[[], Any], on_done: Callable[[Any], None],
                on_failed: Callable[[BaseException], None], busy: QWidget | None = None) -> Task:
     """Run a service write off the GUI thread, with a busy cursor (and
     ``busy`` disabled) until it returns; then publish the change record it
     returned to every screen and call ``on_done`` with it. Widgets are only
     touched on the GUI thread."""
-    indication = _Busy(busy).__enter__()
+    was_enabled = busy.isEnabled() if busy is not None else True
+    QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+    if busy is not None:
+        busy.setEnabled(False)
 
-    def done(change: object) -> None:
-        indication.end()
-        publish(change)
-        on_done(change)
+    def returned(value: object) -> None:
+        # Also when the screen that asked was closed meanwhile: the cursor
+        # comes back, and every other screen still hears what changed.
+        QApplication.restoreOverrideCursor()
+        if busy is not None and shiboken6.isValid(busy):
+            busy.setEnabled(was_enabled)
+        if not isinstance(value, BaseException):
+            publish(value)
 
-    def failed(exc: BaseException) -> None:
-        indication.end()
-        on_failed(exc)
-
-    return run_task(owner, work, done, failed)
+    return run_task(owner, work, on_done, on_failed, always=returned)
 
 
 class SessionEvents(QObject):
