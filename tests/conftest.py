@@ -92,3 +92,19 @@ def second_workstation(coordinator, store_dir) -> SignedIn:
     other = Store(store_dir).sign_in("salma", COORDINATOR_PASSWORD)
     yield other
     other.lock("sign_out")
+
+
+SOCIAL_WORKER_PASSWORD = "olive tree by the sea"
+
+
+@pytest.fixture
+def social_worker(coordinator, admin, store_dir) -> SignedIn:
+    """Nadia, a social worker, signed in beside Salma (the coordinator fixture)."""
+    from shelter.security.permissions import Role
+    from shelter.services import accounts
+
+    accounts.create_account(admin, "nadia", "Nadia Tazi", [Role.SOCIAL_WORKER], SOCIAL_WORKER_PASSWORD,
+                            must_change_password=False)
+    who = Store(store_dir).sign_in("nadia", SOCIAL_WORKER_PASSWORD)
+    yield who
+    who.lock("sign_out")

@@ -139,3 +139,19 @@ class PlacesChanged(Change):
     @property
     def places(self) -> bool:
         return True
+
+
+@dataclass(frozen=True)
+class CaseWorkChanged(Change):
+    """A write to a resident's case work: an assessment, her care plan (a
+    goal, an action, a review, a version, an approval), the social worker
+    holding the case, or the case's closing or reopening. ``record`` names
+    the kind of record, ``record_id`` the row."""
+
+    resident_id: int
+    record: str
+    record_id: int
+
+    @property
+    def residents(self) -> frozenset[int]:
+        return frozenset({self.resident_id})

@@ -168,7 +168,76 @@ HANDOVER_REASON = _list(
     ("discharge", N_("Discharge")),
 )
 
+# -- needs assessment and care plans -------------------------------------------------
+
+ASSESSMENT_DOMAIN = _list(
+    "assessment domain",
+    ("safety", N_("Safety")), ("physical_health", N_("Physical health")),
+    ("mental_health", N_("Mental health and psychosocial wellbeing")),
+    ("legal", N_("Legal: victim status, proceedings, lawyer")),
+    ("documents", N_("Documents: identity, residence, travel")), ("family", N_("Family and children")),
+    ("education", N_("Education and training")), ("livelihood", N_("Livelihood and income")),
+    ("housing", N_("Housing")), ("intentions", N_("Return or stay intentions")),
+)
+
+NEED_SCORE = _list(
+    "need score",
+    ("1", N_("1 · Severe need")), ("2", N_("2 · Significant need")), ("3", N_("3 · Some need")),
+    ("4", N_("4 · No need")),
+)
+
+ASSESSMENT_KIND = _list(
+    "assessment kind",
+    ("initial", N_("Initial assessment")), ("scheduled", N_("Scheduled reassessment")),
+    ("discharge", N_("Assessment at discharge")), ("other", N_("Reassessment")),
+)
+
+GOAL_STATUS = _list(
+    "goal status",
+    ("not_started", N_("Not started")), ("in_progress", N_("In progress")), ("achieved", N_("Achieved")),
+    ("not_achieved", N_("Not achieved")), ("dropped", N_("Dropped")),
+)
+
+PRIORITY = _list("priority", ("high", N_("High priority")), ("medium", N_("Medium priority")),
+                 ("low", N_("Low priority")))
+
+PLAN_EVENT = _list(
+    "care plan event",
+    ("submitted", N_("Sent for approval")), ("approved", N_("Approved")), ("returned", N_("Returned")),
+    ("agreed", N_("Agreed with the resident")),
+)
+
+WORK_KIND = _list(
+    "work item",
+    ("assessment", N_("Needs assessment")), ("reassessment", N_("Reassessment")),
+    ("discharge_assessment", N_("Assessment at discharge")), ("review", N_("Care plan review")),
+    ("action", N_("Action")), ("approval", N_("Care plan to approve")),
+)
+
+DUE_STATE = _list(
+    "due state",
+    ("overdue", N_("Overdue")), ("today", N_("Due today")), ("soon", N_("Due within 7 days")),
+    ("later", N_("Later")),
+)
+
+CASE_STAGE = _list(
+    "case stage",
+    ("referred", N_("Referred")), _g("admitted", G_("Admitted")), _g("assessed", G_("Assessed")),
+    ("plan_agreed", N_("Care plan agreed")), ("reintegration", N_("In reintegration")),
+    _g("discharged", G_("Discharged")), ("follow_up", N_("In follow-up")), ("closed", N_("Closed")),
+)
+
+CLOSURE_REASON = _list(
+    "closure reason",
+    _g("reintegrated", G_("Reintegrated")), _g("returned", G_("Returned to the country of origin")),
+    _g("transferred", G_("Transferred to another service")), _g("moved_away", G_("Moved away")),
+    ("refused_services", N_("Refused services")), ("lost_contact", N_("Lost contact")),
+    _g("deceased", G_("Deceased")), ("other", N_("Other")),
+)
+
 ALL: tuple[ClosedList, ...] = (
     SEX, RISK_LEVEL, REFERRAL_SOURCE, IDENTIFICATION, EXPLOITATION_FORM, EXPLOITATION_SCOPE, RESIDENCE_STATUS,
-    DESTINATION, BED_STATUS, ROOM_RESTRICTION, ROLE, HANDOVER_SECTION, HANDOVER_REASON,
+    DESTINATION, BED_STATUS, ROOM_RESTRICTION, ROLE, HANDOVER_SECTION, HANDOVER_REASON, ASSESSMENT_DOMAIN,
+    NEED_SCORE, ASSESSMENT_KIND, GOAL_STATUS, PRIORITY, PLAN_EVENT, WORK_KIND, DUE_STATE, CASE_STAGE,
+    CLOSURE_REASON,
 )

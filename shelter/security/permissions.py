@@ -48,7 +48,9 @@ class Permission(StrEnum):
     PRINT_HANDOVER = "print_handover"
     # Care
     VIEW_CARE_PLAN = "view_care_plan"
-    WRITE_CARE_PLAN = "write_care_plan"
+    WRITE_CARE_PLAN = "write_care_plan"  # assessments, plans, reviews, agreeing a version
+    APPROVE_CARE_PLAN = "approve_care_plan"
+    CLOSE_CASE = "close_case"  # close and reopen a case
     LOG_SESSION = "log_session"
     READ_CONFIDENTIAL_NOTES = "read_confidential_notes"
     BREAK_THE_GLASS = "break_the_glass"
@@ -67,11 +69,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COORDINATOR: frozenset({
         P.VIEW_BED_BOARD, P.ADMIT, P.RESERVE_BED, P.TRANSFER, P.DISCHARGE, P.VIEW_RESIDENT, P.EDIT_RESIDENT,
         P.PRINT_HANDOVER, P.VIEW_CARE_PLAN, P.BREAK_THE_GLASS, P.VIEW_REPORTS, P.BACK_UP, P.EXPORT_DATA,
-        P.MANAGE_SHELTERS, P.VERIFY_DOCUMENT,
+        P.MANAGE_SHELTERS, P.VERIFY_DOCUMENT, P.APPROVE_CARE_PLAN, P.CLOSE_CASE,
     }),
     Role.SOCIAL_WORKER: frozenset({
         P.VIEW_BED_BOARD, P.VIEW_RESIDENT, P.EDIT_RESIDENT, P.PRINT_HANDOVER, P.VIEW_CARE_PLAN,
-        P.WRITE_CARE_PLAN,
+        P.WRITE_CARE_PLAN, P.CLOSE_CASE,
     }),
     Role.COUNSELLOR: frozenset({
         P.VIEW_BED_BOARD, P.VIEW_RESIDENT, P.VIEW_CARE_PLAN, P.LOG_SESSION, P.READ_CONFIDENTIAL_NOTES,

@@ -34,6 +34,13 @@ class Settings:
     idle_lock_minutes: int = 5
     document_language: str = "fr"
     resident_name_form: str = "full"
+    # Case work: when the first assessment is due after admission, how often
+    # a resident is reassessed and a plan reviewed, and whether a coordinator
+    # approves each version of a plan before it is agreed with the resident.
+    assessment_due_days: int = 7
+    reassessment_months: int = 3
+    review_interval_days: int = 30
+    plan_approval: bool = False
 
     def validated(self) -> Settings:
         if not (1 <= self.idle_lock_minutes <= 120):
@@ -42,6 +49,12 @@ class Settings:
             raise ValidationError(_("Unknown language."), field="document_language")
         if self.resident_name_form not in NAME_FORMS:
             raise ValidationError(_("Unknown name form."), field="resident_name_form")
+        if not (1 <= self.assessment_due_days <= 60):
+            raise ValidationError(_("Choose between 1 and 60 days."), field="assessment_due_days")
+        if not (1 <= self.reassessment_months <= 12):
+            raise ValidationError(_("Choose between 1 and 12 months."), field="reassessment_months")
+        if not (7 <= self.review_interval_days <= 180):
+            raise ValidationError(_("Choose between 7 and 180 days."), field="review_interval_days")
         return self
 
 

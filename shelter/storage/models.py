@@ -28,10 +28,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shelter.domain.vocabulary import (
+    ASSESSMENT_DOMAIN,
+    ASSESSMENT_KIND,
+    CLOSURE_REASON,
     DESTINATION,
     EXPLOITATION_SCOPE,
+    GOAL_STATUS,
     HANDOVER_REASON,
     IDENTIFICATION,
+    PLAN_EVENT,
+    PRIORITY,
     REFERRAL_SOURCE,
     RISK_LEVEL,
     ROLE,
@@ -448,3 +454,240 @@ class RecordChange(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+# -- case work after admission (revision 0006) --------------------------------------
+
+class CaseAssignment(Base):
+    """Which social worker holds a stay's case, from when to when. The
+    database refuses two open assignments for one stay; a change of worker
+    ends one row and opens another, so the history is kept."""
+
+    __tablename__ = "case_assignment"
+    __table_args__ = (
+        CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ordered"),
+        Index("uq_case_assignment_one_open_per_stay", "stay_id", unique=True, **_partial("ended_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stay_id: Mapped[int] = mapped_column(ForeignKey("stay.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    assigned_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class CaseClosure(Base):
+    """A case closed, with its reason; reopening fills ``reopened_*`` and
+    keeps the row. The database refuses two closures in force for a person."""
+
+    __tablename__ = "case_closure"
+    __table_args__ = (
+        CheckConstraint(CLOSURE_REASON.sql_in("reason"), name="known_reason"),
+        CheckConstraint("reason <> 'other' OR length(trim(reason_text)) > 0", name="other_explained"),
+        CheckConstraint("(reopened_at IS NULL) = (reopened_by IS NULL)", name="reopen_complete"),
+        Index("uq_case_closure_one_in_force", "resident_id", unique=True, **_partial("reopened_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    closed_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(24))
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    reopened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reopened_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    reopen_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Assessment(Base):
+    """A needs assessment of a resident during a stay: one score per domain
+    (``AssessmentScore``), by whom and on which day. Kept as written: a later
+    assessment is a new row, and each domain's history is the list of them."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        CheckConstraint(ASSESSMENT_KIND.sql_in("kind"), name="known_kind"),
+        Index("ix_assessment_stay_day", "stay_id", "assessed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    stay_id: Mapped[int] = mapped_column(ForeignKey("stay.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    assessed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AssessmentScore(Base):
+    __tablename__ = "assessment_score"
+    __table_args__ = (
+        CheckConstraint(ASSESSMENT_DOMAIN.sql_in("domain"), name="known_domain"),
+        CheckConstraint("score BETWEEN 1 AND 4", name="score_range"),
+    )
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(24), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CarePlan(Base):
+    """The care plan of a stay. Its goals and actions are the working copy
+    (the draft of the next version); ``PlanVersion`` keeps each version as
+    agreed with the resident, frozen."""
+
+    __tablename__ = "care_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stay_id: Mapped[int] = mapped_column(ForeignKey("stay.id"), unique=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    next_review_on: Mapped[date | None] = mapped_column(Date, index=True)
+
+
+class PlanGoal(Base):
+    __tablename__ = "plan_goal"
+    __table_args__ = (
+        CheckConstraint(ASSESSMENT_DOMAIN.sql_in("domain"), name="known_domain"),
+        CheckConstraint(PRIORITY.sql_in("priority"), name="known_priority"),
+        CheckConstraint(GOAL_STATUS.sql_in("status"), name="known_status"),
+        CheckConstraint("length(trim(goal)) > 0", name="written"),
+        CheckConstraint("status NOT IN ('dropped', 'not_achieved') OR length(trim(status_reason)) > 0",
+                        name="reason_given"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("care_plan.id"), index=True)
+    domain: Mapped[str] = mapped_column(String(24))
+    goal: Mapped[str] = mapped_column(Text)  # as the social worker writes it
+    resident_words: Mapped[str] = mapped_column(Text, default="")  # as the resident says it
+    priority: Mapped[str] = mapped_column(String(8), default="medium")
+    target_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class PlanAction(Base):
+    __tablename__ = "plan_action"
+    __table_args__ = (
+        CheckConstraint("length(trim(what)) > 0", name="written"),
+        CheckConstraint("owner_staff_id IS NOT NULL OR length(trim(owner_partner)) > 0", name="has_owner"),
+        CheckConstraint("(done_on IS NULL) = (done_by IS NULL)", name="done_complete"),
+        Index("ix_plan_action_open_due", "due_on", **_partial("done_on IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("plan_goal.id"), index=True)
+    what: Mapped[str] = mapped_column(Text)
+    owner_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"), index=True)
+    owner_partner: Mapped[str] = mapped_column(String(200), default="")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    done_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PlanActionNote(Base):
+    """A progress note on an action, dated and signed; never edited."""
+
+    __tablename__ = "plan_action_note"
+    __table_args__ = (CheckConstraint("length(trim(text)) > 0", name="written"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("plan_action.id"), index=True)
+    written_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    written_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class PlanDomainReason(Base):
+    """Why the plan has no goal in a domain that was scored below 4."""
+
+    __tablename__ = "plan_domain_reason"
+    __table_args__ = (
+        CheckConstraint(ASSESSMENT_DOMAIN.sql_in("domain"), name="known_domain"),
+        CheckConstraint("length(trim(reason)) > 0", name="written"),
+    )
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("care_plan.id"), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(24), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    written_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class PlanReview(Base):
+    """A review of the plan: progress per goal (``PlanReviewGoal``), what was
+    changed, and when the next review is due."""
+
+    __tablename__ = "plan_review"
+    __table_args__ = (CheckConstraint("next_review_on > reviewed_on", name="next_later"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("care_plan.id"), index=True)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    changes: Mapped[str] = mapped_column(Text, default="")
+    next_review_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PlanReviewGoal(Base):
+    __tablename__ = "plan_review_goal"
+    __table_args__ = (CheckConstraint(GOAL_STATUS.sql_in("status"), name="known_status"),)
+
+    review_id: Mapped[int] = mapped_column(ForeignKey("plan_review.id"), primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("plan_goal.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[str] = mapped_column(Text, default="")
+
+
+class PlanVersion(Base):
+    """A version of the plan as agreed with the resident: what was printed
+    (``content``, canonical JSON) and its verification code, frozen. The
+    paper's reference and code, typed back, tell whether it is genuine."""
+
+    __tablename__ = "plan_version"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number"),
+        CheckConstraint("number >= 1", name="positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("care_plan.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(48), unique=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    interpreter: Mapped[str] = mapped_column(String(200), default="")
+    content: Mapped[str] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(String(16))
+    agreed_on: Mapped[date] = mapped_column(Date)
+    agreed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    agreed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class PlanEvent(Base):
+    """The approval history of a plan: sent for approval, approved, returned
+    with a comment, agreed. ``content_hash`` names the draft as it was then,
+    so an approval stops counting once the draft changes."""
+
+    __tablename__ = "plan_event"
+    __table_args__ = (CheckConstraint(PLAN_EVENT.sql_in("kind"), name="known_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("care_plan.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    version_number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))

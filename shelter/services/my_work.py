@@ -1,0 +1,211 @@
+"""What is due: assessments, reassessments, reviews, actions and approvals,
+for the signed-in person ("My work"), for the whole shelter network, and
+for one resident (her open items, in her file).
+
+Due dates follow the settings and calendar rules: the first assessment
+``assessment_due_days`` after admission; a reassessment
+``reassessment_months`` calendar months after the last (31 January plus one
+month is the last day of February); a review on the plan's next review date;
+an action on its due date; an assessment at discharge on the day of
+discharge, for cases discharged in the last ``DISCHARGE_WINDOW_DAYS`` and
+not closed. Items are sorted by the resident's risk level, then by due date.
+
+A person's own work: the cases she holds (``CaseAssignment``), the actions
+given to her, the cases nobody holds yet (so nothing falls between two
+chairs) and, for a coordinator, the plans waiting for approval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from shelter.domain.care import OPEN_GOAL_STATUSES, SOON_DAYS, add_months, due_state
+from shelter.domain.vocabulary import RISK_LEVEL
+from shelter.security.permissions import Permission
+from shelter.services.settings import load_settings
+from shelter.storage.models import (
+    Assessment,
+    CarePlan,
+    CaseAssignment,
+    CaseClosure,
+    PlanAction,
+    PlanEvent,
+    PlanGoal,
+    PlanVersion,
+    Resident,
+    Shelter,
+    Stay,
+)
+from shelter.store import SignedIn
+
+DISCHARGE_WINDOW_DAYS = 30
+RISK_ORDER = {code: i for i, code in enumerate(reversed(RISK_LEVEL.codes))}  # high first
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    kind: str  # vocabulary.WORK_KIND code
+    due_on: date
+    state: str  # vocabulary.DUE_STATE code
+    resident_id: int
+    case_number: str
+    name_arabic: str
+    name_latin: str
+    preferred_name: str
+    sex: str
+    risk_level: str
+    shelter: str
+    what: str  # the action's text, "" for the others
+    record_id: int  # the stay (assessments), the plan (reviews, approvals) or the action
+    holder_id: int | None  # the social worker holding the case
+    owner_id: int | None  # for an action given to a staff member
+
+    @property
+    def sort_key(self) -> tuple[int, date, str]:
+        return RISK_ORDER.get(self.risk_level, 9), self.due_on, self.case_number
+
+
+@dataclass(frozen=True)
+class WorkCounts:
+    overdue: int
+    today: int
+    soon: int
+
+
+def _items(s: Session, today: date, stay_filter: Iterable[int] | None = None) -> list[WorkItem]:
+    """Every open item of the cases in work (stays in residence, and those
+    discharged lately without an assessment at discharge), unfiltered."""
+    settings = load_settings(s)
+    closed = select(CaseClosure.resident_id).where(CaseClosure.reopened_at.is_(None))
+    recent = today - timedelta(days=DISCHARGE_WINDOW_DAYS)
+    q = (select(Stay.id, Stay.admitted_at, Stay.discharged_at, Resident, Shelter.name, CaseAssignment.staff_id)
+         .join(Resident, Resident.id == Stay.resident_id)
+         .join(Shelter, Shelter.id == Stay.shelter_id)
+         .outerjoin(CaseAssignment, and_(CaseAssignment.stay_id == Stay.id, CaseAssignment.ended_at.is_(None)))
+         .where(or_(Stay.discharged_at.is_(None), Stay.discharged_at >= _utc_midnight(recent)),
+                Stay.resident_id.not_in(closed)))
+    if stay_filter is not None:
+        q = q.where(Stay.id.in_(list(stay_filter)))
+    stays = s.execute(q).all()
+    if not stays:
+        return []
+    ids = [row[0] for row in stays]
+    last_assessed: dict[int, date] = dict(s.execute(
+        select(Assessment.stay_id, func.max(Assessment.assessed_on)).where(Assessment.stay_id.in_(ids))
+        .group_by(Assessment.stay_id)).all())
+    at_discharge = set(s.execute(select(Assessment.stay_id).where(Assessment.stay_id.in_(ids),
+                                                                    Assessment.kind == "discharge")).scalars())
+    plans = {row.stay_id: row for row in s.execute(select(CarePlan).where(CarePlan.stay_id.in_(ids))).scalars()}
+    agreed = set(s.execute(select(PlanVersion.plan_id).where(
+        PlanVersion.plan_id.in_([p.id for p in plans.values()])).distinct()).scalars()) if plans else set()
+    items: list[WorkItem] = []
+
+    def add(kind: str, due: date, stay_row, record_id: int, what: str = "", owner: int | None = None) -> None:  # noqa: ANN001
+        _sid, _adm, _dis, r, shelter, holder = stay_row
+        items.append(WorkItem(kind, due, due_state(due, today), r.id, r.case_number, r.name_arabic, r.name_latin,
+                              r.preferred_name, r.sex, r.risk_level, shelter, what, record_id, holder, owner))
+
+    by_stay = {row[0]: row for row in stays}
+    for row in stays:
+        stay_id, admitted_at, discharged_at = row[0], row[1], row[2]
+        if discharged_at is not None:
+            if stay_id not in at_discharge:
+                add("discharge_assessment", discharged_at.astimezone().date(), row, stay_id)
+            continue
+        last = last_assessed.get(stay_id)
+        if last is None:
+            add("assessment", admitted_at.astimezone().date() + timedelta(days=settings.assessment_due_days),
+                row, stay_id)
+        else:
+            add("reassessment", add_months(last, settings.reassessment_months), row, stay_id)
+        plan = plans.get(stay_id)
+        if plan is not None and plan.id in agreed and plan.next_review_on is not None:
+            add("review", plan.next_review_on, row, plan.id)
+    open_plans = {p.id: p.stay_id for p in plans.values() if by_stay[p.stay_id][2] is None}
+    if open_plans:
+        for action_id, due_on, what, owner, plan_id in s.execute(
+                select(PlanAction.id, PlanAction.due_on, PlanAction.what, PlanAction.owner_staff_id, PlanGoal.plan_id)
+                .join(PlanGoal, PlanGoal.id == PlanAction.goal_id)
+                .where(PlanGoal.plan_id.in_(list(open_plans)), PlanAction.done_on.is_(None),
+                       PlanAction.due_on.is_not(None), PlanGoal.status.in_(sorted(OPEN_GOAL_STATUSES)))).all():
+            add("action", due_on, by_stay[open_plans[plan_id]], action_id, what, owner)
+    return items
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _awaiting_approval(s: Session, today: date) -> list[WorkItem]:
+    """Drafts sent for approval and not answered, unchanged since."""
+    from shelter.services.care_plans import _view
+
+    latest = (select(PlanEvent.plan_id, func.max(PlanEvent.id).label("last")).group_by(PlanEvent.plan_id)
+              .subquery())
+    rows = s.execute(select(PlanEvent).join(latest, latest.c.last == PlanEvent.id)
+                     .where(PlanEvent.kind == "submitted")).scalars().all()
+    items = []
+    for event in rows:
+        plan = s.get(CarePlan, event.plan_id)
+        stay = s.get(Stay, plan.stay_id)
+        resident = s.get(Resident, plan.resident_id)
+        if _view(s, resident, stay).approval != "submitted":
+            continue
+        shelter = s.get(Shelter, stay.shelter_id)
+        holder = s.execute(select(CaseAssignment.staff_id).where(CaseAssignment.stay_id == stay.id,
+                                                                 CaseAssignment.ended_at.is_(None))).scalar()
+        due = event.at.astimezone().date()
+        items.append(WorkItem("approval", due, due_state(due, today), resident.id, resident.case_number,
+                              resident.name_arabic, resident.name_latin, resident.preferred_name, resident.sex,
+                              resident.risk_level, shelter.name if shelter else "", "", plan.id, holder, None))
+    return items
+
+
+def _mine(who: SignedIn, item: WorkItem) -> bool:
+    me = who.actor.account_id
+    if item.kind == "action":
+        return item.owner_id == me or (item.owner_id is None and item.holder_id in (me, None))
+    if item.kind == "approval":
+        return who.actor.has(Permission.APPROVE_CARE_PLAN)
+    return who.actor.has(Permission.WRITE_CARE_PLAN) and item.holder_id in (me, None)
+
+
+def my_work(who: SignedIn, everyone: bool = False, today: date | None = None,
+            horizon_days: int = SOON_DAYS) -> list[WorkItem]:
+    """What is overdue, due today or due within ``horizon_days``: the signed-in
+    person's own, or with ``everyone`` the whole network's (for a
+    coordinator). Sorted by risk level (high first), then due date."""
+    who.require(Permission.VIEW_CARE_PLAN)
+    today = today or date.today()
+    with who.store.read() as s:
+        items = _items(s, today)
+        if who.actor.has(Permission.APPROVE_CARE_PLAN):
+            items += _awaiting_approval(s, today)
+    if not everyone:
+        items = [i for i in items if _mine(who, i)]
+    limit = today + timedelta(days=horizon_days)
+    return sorted((i for i in items if i.due_on <= limit), key=lambda i: i.sort_key)
+
+
+def work_counts(who: SignedIn, everyone: bool = False, today: date | None = None) -> WorkCounts:
+    """How many of the person's items are overdue, due today, due within 7 days."""
+    items = my_work(who, everyone, today)
+    return WorkCounts(sum(i.state == "overdue" for i in items), sum(i.state == "today" for i in items),
+                      sum(i.state == "soon" for i in items))
+
+
+def open_items(who: SignedIn, resident_id: int, today: date | None = None) -> list[WorkItem]:
+    """Everything open in the resident's case, whenever it falls due, soonest first."""
+    who.require(Permission.VIEW_CARE_PLAN)
+    today = today or date.today()
+    with who.store.read() as s:
+        stays = list(s.execute(select(Stay.id).where(Stay.resident_id == resident_id)).scalars())
+        items = _items(s, today, stays) if stays else []
+        if who.actor.has(Permission.APPROVE_CARE_PLAN):
+            items += [i for i in _awaiting_approval(s, today) if i.resident_id == resident_id]
+    return sorted(items, key=lambda i: (i.due_on, i.kind))
