@@ -295,3 +295,30 @@ def test_the_export_handed_to_a_caller_is_audited_too(coordinator, history, monk
     monkeypatch.setattr(coordinator.store, "audit", broken_audit)
     with pytest.raises(RuntimeError):
         export_document(coordinator)  # nothing is handed over without its entry
+
+
+def test_the_case_work_is_exported_as_documented(coordinator, social_worker, history):
+    from shelter.services import assessments, care_plans, cases
+    from shelter.services.care_plans import ActionInput, GoalInput, GoalProgress
+    from tests.test_care_plans import scores
+
+    fatima, aisha = history
+    assessments.record_assessment(social_worker, fatima.resident_id, date.today(), scores(safety=1, legal=2))
+    plan = care_plans.start_plan(social_worker, fatima.resident_id).record_id
+    goal = care_plans.add_goal(social_worker, plan, GoalInput("safety", "Sortir sans peur", "أريد أن أخرج",
+                                                              "high")).record_id
+    action = care_plans.add_action(social_worker, goal, ActionInput("Plan de sécurité", owner_partner="Police"))
+    care_plans.add_action_note(social_worker, action.record_id, "Rendez-vous pris")
+    care_plans.set_domain_reason(social_worker, plan, "legal", "Avocate de l'association déjà saisie")
+    agreed = care_plans.agree_version(social_worker, plan, "ar", "Grace Okafor")
+    care_plans.record_review(social_worker, plan, date.today(), {goal: GoalProgress("in_progress", "Sort accompagnée")},
+                             "", date.today() + timedelta(days=30))
+    cases.close_case(coordinator, aisha.resident_id, "returned")
+    document = export_document(coordinator)
+    check_against_document(document)
+    version = document["plan_versions"][0]
+    assert version["reference"] == agreed.reference and version["verification_code"] == agreed.verification_code
+    content = json.loads(version["content"])
+    assert content["plan"]["goals"][0]["resident_words"] == "أريد أن أخرج"
+    assert [c["reason"] for c in document["case_closures"]] == ["returned"]
+    assert {s["domain"] for s in document["assessment_scores"]} >= {"safety", "legal", "housing"}

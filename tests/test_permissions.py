@@ -30,6 +30,8 @@ EXPECTED: dict[Permission, set[Role]] = {
     Permission.PRINT_HANDOVER: {C, S},
     Permission.VIEW_CARE_PLAN: {C, S, N},
     Permission.WRITE_CARE_PLAN: {S},
+    Permission.APPROVE_CARE_PLAN: {C},
+    Permission.CLOSE_CASE: {C, S},
     Permission.LOG_SESSION: {N},
     Permission.READ_CONFIDENTIAL_NOTES: {N},
     Permission.BREAK_THE_GLASS: {C},

@@ -7,6 +7,8 @@ to a PDF file, for IT staff and scripts.
                    --lang ar|fr|en --out FILE.pdf [--reason transfer|referral|discharge]
                    [--person NAME] [--contact TEXT] [--date YYYY-MM-DD] [--item TEXT]...
                    [--section S --override-reason TEXT] [--user U] [--password-stdin]
+    python main.py [--data-dir DIR] document care-plan --case CASE_NUMBER --lang ar|fr|en --out FILE.pdf
+                   [--draft] [--version N] [--user U] [--password-stdin]
 
 With ``--password-stdin`` the password is read from the first line of
 standard input and the recovery code (unless ``--new-code``) from the next.
@@ -70,6 +72,16 @@ def add_parsers(subparsers: Any) -> None:
                       help=_("why sections are printed without the resident's consent"))
     hand.add_argument("--user", default=None, help=_("your username"))
     hand.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
+
+    plan = kinds.add_parser("care-plan", help=_("a resident's care plan: the latest agreed version, or the draft"))
+    plan.add_argument("--case", required=True, metavar="CASE_NUMBER", help=_("the resident's case number"))
+    plan.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help=_("the PDF file to write"))
+    plan.add_argument("--lang", dest="document_language", choices=LANGUAGES, required=True,
+                      help=_("the language the resident reads"))
+    plan.add_argument("--version", type=int, default=None, metavar="N", help=_("an earlier agreed version"))
+    plan.add_argument("--draft", action="store_true", help=_("the draft of the next version, marked as a draft"))
+    plan.add_argument("--user", default=None, help=_("your username"))
+    plan.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
 
 
 def cmd_document(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
@@ -161,7 +173,33 @@ def cmd_handover(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -
     return EXIT_OK
 
 
+def cmd_care_plan(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
+    """Sign in, print the latest agreed version of the care plan (or the
+    one asked for), else the draft marked as a draft, write it."""
+    from shelter.services.care_plans import print_care_plan
+    from shelter.services.handover import resident_by_case
+
+    target = _check_target(args.out)
+    lang = args.document_language
+    who = sign_in(args, secrets)
+    try:
+        resident_id = resident_by_case(who, args.case)
+        printed = print_care_plan(who, resident_id, lang, version=args.version, draft=args.draft)
+        _save(who, target, printed.pdf, "care_plan", lang, "resident", str(resident_id))
+    finally:
+        who.lock("sign_out")
+    if printed.draft:
+        print(_("Draft of version {n} of the care plan written to {path}. It is not valid for signature.").format(
+            n=printed.number, path=target), file=out)
+    else:
+        print(_("Care plan {reference} written to {path}.").format(reference=printed.reference, path=target),
+              file=out)
+    print(_("This file is not encrypted: print it, then delete the file."), file=sys.stderr)
+    return EXIT_OK
+
+
 DOCUMENTS: dict[str, Handler] = {
     "recovery-sheet": cmd_recovery_sheet,
     "handover": cmd_handover,
+    "care-plan": cmd_care_plan,
 }

@@ -182,8 +182,8 @@ def record_output(who: SignedIn, document: str, how: Output, lang: str,
 
     ``document`` is a short code: "handover", which names its record (the
     issued document, ``record_type="document"`` and its reference, or the
-    resident, ``"resident"`` and the id), or "recovery_sheet", which names
-    none. Only someone who may produce the document records it
+    resident, ``"resident"`` and the id), "care_plan", which names the
+    resident, or "recovery_sheet", which names none. Only someone who may produce the document records it
     (PRINT_HANDOVER, PRINT_RECOVERY_SHEET), and only for a record that
     exists. ``outcome`` is "ok" once the print job or the file is done, or
     "started" / "failed" around a file written by ``services.outputs``
@@ -196,19 +196,22 @@ def record_output(who: SignedIn, document: str, how: Output, lang: str,
     who.require(permission)
     if outcome not in ("ok", "started", "failed"):
         raise ValueError(f"unknown outcome {outcome!r}")
-    if (document == "handover") != (record_type is not None and record_id is not None):
-        raise ValueError("a handover names its document or resident; a recovery sheet names no record")
+    names_record = document in _DOCUMENTS_OF_A_RECORD
+    if names_record != (record_type is not None and record_id is not None):
+        raise ValueError("a handover or a care plan names its document or resident; a recovery sheet names no record")
     detail: dict[str, str] = {"document": document, "lang": document_language(lang)}
     if error is not None:
         detail["error"] = error
     with who.store.write() as s:
-        if document == "handover" and not _output_record_exists(s, record_type, record_id):
+        if names_record and not _output_record_exists(s, record_type, record_id):
             raise ValidationError(_("This document or resident record does not exist."), field="record")
         who.audit(s, action, record_type, record_id, outcome=outcome, detail=detail)
 
 
 # Who may record that a document was printed or saved: who may produce it.
-_OUTPUT_PERMISSIONS = {"handover": Permission.PRINT_HANDOVER, "recovery_sheet": Permission.PRINT_RECOVERY_SHEET}
+_OUTPUT_PERMISSIONS = {"handover": Permission.PRINT_HANDOVER, "recovery_sheet": Permission.PRINT_RECOVERY_SHEET,
+                       "care_plan": Permission.VIEW_CARE_PLAN}
+_DOCUMENTS_OF_A_RECORD = frozenset({"handover", "care_plan"})
 
 
 def _output_record_exists(s: Session, record_type: str | None, record_id: int | str | None) -> bool:

@@ -31,8 +31,21 @@ from shelter.i18n import _
 from shelter.security.permissions import Permission
 from shelter.services.outputs import write_recorded
 from shelter.storage.models import (
+    Assessment,
+    AssessmentScore,
     Bed,
     BedAssignment,
+    CarePlan,
+    CaseAssignment,
+    CaseClosure,
+    PlanAction,
+    PlanActionNote,
+    PlanDomainReason,
+    PlanEvent,
+    PlanGoal,
+    PlanReview,
+    PlanReviewGoal,
+    PlanVersion,
     RecordChange,
     Referral,
     Reservation,
@@ -45,7 +58,7 @@ from shelter.storage.models import (
 from shelter.store import SignedIn
 
 FORMAT = "shelter-export"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 Record = dict[str, Any]
 
@@ -134,6 +147,113 @@ def _record_changes(s: Session) -> list[Record]:
                                          .order_by(RecordChange.id))]
 
 
+def _usernames(s: Session) -> dict[int, str]:
+    return dict(s.execute(select(StaffAccount.id, StaffAccount.username)).all())
+
+
+def _case_assignments(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "stay_id": x.stay_id, "social_worker": who.get(x.staff_id),
+             "started_at": _moment(x.started_at), "ended_at": _moment(x.ended_at),
+             "assigned_by": who.get(x.assigned_by or 0)}
+            for x in s.execute(select(CaseAssignment).order_by(CaseAssignment.id)).scalars()]
+
+
+def _case_closures(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "resident_id": x.resident_id, "closed_on": _day(x.closed_on), "reason": x.reason,
+             "reason_text": x.reason_text, "closed_at": _moment(x.closed_at), "closed_by": who.get(x.closed_by or 0),
+             "reopened_at": _moment(x.reopened_at), "reopened_by": who.get(x.reopened_by or 0),
+             "reopen_reason": x.reopen_reason}
+            for x in s.execute(select(CaseClosure).order_by(CaseClosure.id)).scalars()]
+
+
+def _assessments(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "resident_id": x.resident_id, "stay_id": x.stay_id, "kind": x.kind,
+             "assessed_on": _day(x.assessed_on), "assessed_by": who.get(x.assessed_by or 0), "note": x.note,
+             "recorded_at": _moment(x.recorded_at)}
+            for x in s.execute(select(Assessment).order_by(Assessment.id)).scalars()]
+
+
+def _numbered(records: list[Record]) -> list[Record]:
+    """Records whose table has no id of its own get their place in the list."""
+    return [{"id": i, **r} for i, r in enumerate(records, 1)]
+
+
+def _assessment_scores(s: Session) -> list[Record]:
+    return _numbered([{"assessment_id": x.assessment_id, "domain": x.domain, "score": x.score, "note": x.note}
+                      for x in s.execute(select(AssessmentScore).order_by(AssessmentScore.assessment_id,
+                                                                          AssessmentScore.domain)).scalars()])
+
+
+def _care_plans(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "stay_id": x.stay_id, "resident_id": x.resident_id, "created_at": _moment(x.created_at),
+             "created_by": who.get(x.created_by or 0), "next_review_on": _day(x.next_review_on)}
+            for x in s.execute(select(CarePlan).order_by(CarePlan.id)).scalars()]
+
+
+def _plan_goals(s: Session) -> list[Record]:
+    return [{"id": x.id, "care_plan_id": x.plan_id, "domain": x.domain, "goal": x.goal,
+             "resident_words": x.resident_words, "priority": x.priority, "target_on": _day(x.target_on),
+             "status": x.status, "status_reason": x.status_reason, "created_at": _moment(x.created_at)}
+            for x in s.execute(select(PlanGoal).order_by(PlanGoal.id)).scalars()]
+
+
+def _plan_actions(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "plan_goal_id": x.goal_id, "what": x.what, "owner_staff": who.get(x.owner_staff_id or 0),
+             "owner_partner": x.owner_partner, "due_on": _day(x.due_on), "done_on": _day(x.done_on),
+             "done_by": who.get(x.done_by or 0), "created_at": _moment(x.created_at)}
+            for x in s.execute(select(PlanAction).order_by(PlanAction.id)).scalars()]
+
+
+def _plan_action_notes(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "plan_action_id": x.action_id, "written_at": _moment(x.written_at),
+             "written_by": who.get(x.written_by or 0), "text": x.text}
+            for x in s.execute(select(PlanActionNote).order_by(PlanActionNote.id)).scalars()]
+
+
+def _plan_domain_reasons(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return _numbered([{"care_plan_id": x.plan_id, "domain": x.domain, "reason": x.reason,
+                       "written_at": _moment(x.written_at), "written_by": who.get(x.written_by or 0)}
+                      for x in s.execute(select(PlanDomainReason).order_by(PlanDomainReason.plan_id,
+                                                                           PlanDomainReason.domain)).scalars()])
+
+
+def _plan_reviews(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "care_plan_id": x.plan_id, "reviewed_on": _day(x.reviewed_on),
+             "reviewed_by": who.get(x.reviewed_by or 0), "changes": x.changes,
+             "next_review_on": _day(x.next_review_on), "recorded_at": _moment(x.recorded_at)}
+            for x in s.execute(select(PlanReview).order_by(PlanReview.id)).scalars()]
+
+
+def _plan_review_goals(s: Session) -> list[Record]:
+    return _numbered([{"plan_review_id": x.review_id, "plan_goal_id": x.goal_id, "status": x.status,
+                       "progress": x.progress}
+                      for x in s.execute(select(PlanReviewGoal).order_by(PlanReviewGoal.review_id,
+                                                                         PlanReviewGoal.goal_id)).scalars()])
+
+
+def _plan_versions(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "care_plan_id": x.plan_id, "number": x.number, "reference": x.reference, "lang": x.lang,
+             "interpreter": x.interpreter, "content": x.content, "verification_code": x.code,
+             "agreed_on": _day(x.agreed_on), "agreed_at": _moment(x.agreed_at), "agreed_by": who.get(x.agreed_by or 0)}
+            for x in s.execute(select(PlanVersion).order_by(PlanVersion.id)).scalars()]
+
+
+def _plan_events(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "care_plan_id": x.plan_id, "kind": x.kind, "version_number": x.version_number,
+             "comment": x.comment, "at": _moment(x.at), "by": who.get(x.by or 0)}
+            for x in s.execute(select(PlanEvent).order_by(PlanEvent.id)).scalars()]
+
+
 # Each section, in the order written, with the permission that shows its
 # records on screen: nobody exports what they could not see.
 SECTIONS: tuple[tuple[str, Permission, Callable[[Session], list[Record]]], ...] = (
@@ -146,6 +266,19 @@ SECTIONS: tuple[tuple[str, Permission, Callable[[Session], list[Record]]], ...] 
     ("stays", Permission.VIEW_RESIDENT, _stays),
     ("bed_assignments", Permission.VIEW_RESIDENT, _bed_assignments),
     ("record_changes", Permission.VIEW_RESIDENT, _record_changes),
+    ("case_assignments", Permission.VIEW_CARE_PLAN, _case_assignments),
+    ("case_closures", Permission.VIEW_RESIDENT, _case_closures),
+    ("assessments", Permission.VIEW_CARE_PLAN, _assessments),
+    ("assessment_scores", Permission.VIEW_CARE_PLAN, _assessment_scores),
+    ("care_plans", Permission.VIEW_CARE_PLAN, _care_plans),
+    ("plan_goals", Permission.VIEW_CARE_PLAN, _plan_goals),
+    ("plan_actions", Permission.VIEW_CARE_PLAN, _plan_actions),
+    ("plan_action_notes", Permission.VIEW_CARE_PLAN, _plan_action_notes),
+    ("plan_domain_reasons", Permission.VIEW_CARE_PLAN, _plan_domain_reasons),
+    ("plan_reviews", Permission.VIEW_CARE_PLAN, _plan_reviews),
+    ("plan_review_goals", Permission.VIEW_CARE_PLAN, _plan_review_goals),
+    ("plan_versions", Permission.VIEW_CARE_PLAN, _plan_versions),
+    ("plan_events", Permission.VIEW_CARE_PLAN, _plan_events),
 )
 
 
