@@ -46,8 +46,10 @@ from shelter.services.cases import (
     take_case_if_unheld,
 )
 from shelter.services.documents import document_language
-from shelter.services.handover import _canonical, _document_key, verification_code
 from shelter.services.settings import load_settings
+from shelter.services.verification import canonical as _canonical
+from shelter.services.verification import document_key as _document_key
+from shelter.services.verification import verification_code
 from shelter.storage.models import (
     CarePlan,
     PlanAction,
@@ -928,20 +930,6 @@ def print_care_plan(who: SignedIn, resident_id: int, lang: str, version: int | N
                   detail={"reference": reference, "lang": lang, "version": number, "draft": row is None})
         pdf = care_plan_document(doc, lang)
         return PrintedPlan(pdf, reference, row is None, number)
-
-
-def verify_plan_version(s: Session, reference: str, code: str) -> PlanVersion | None:
-    """The version with this reference if its stored content still gives its
-    stored code and the paper carries that code; None otherwise."""
-    import hmac
-
-    row = s.execute(select(PlanVersion).where(func.upper(PlanVersion.reference) == reference)).scalar_one_or_none()
-    if row is None:
-        return None
-    expected = verification_code(_document_key(s), json.loads(row.content))
-    if hmac.compare_digest(expected, row.code) and hmac.compare_digest(code.encode(), row.code.encode()):
-        return row
-    return None
 
 
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[DiffLine]:

@@ -16,10 +16,7 @@ said.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import secrets
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -41,6 +38,10 @@ from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.permissions import Permission
 from shelter.services.documents import document_language
+from shelter.services.verification import canonical as _canonical
+from shelter.services.verification import document_key as _document_key
+from shelter.services.verification import genuine as is_genuine
+from shelter.services.verification import genuine_plan_version, normalise_code, verification_code
 from shelter.storage.counters import next_handover_number
 from shelter.storage.models import (
     Bed,
@@ -52,15 +53,12 @@ from shelter.storage.models import (
     Shelter,
     StaffAccount,
     Stay,
-    StoreMeta,
 )
 from shelter.store import SignedIn
 
-META_DOCUMENT_KEY = "document_key"
 KIND_HANDOVER = "handover"
 OVERRIDE_REASON_MIN = 15  # characters: a reason, not "ok"
 MAX_DAYS_AHEAD = 31  # a handover may be prepared for a planned date
-_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U
 
 
 @dataclass(frozen=True)
@@ -221,35 +219,6 @@ def withdraw_consent(who: SignedIn, resident_id: int, receiver: str, on: date | 
     return len(rows)
 
 
-def _document_key(s: Session) -> bytes:
-    row = s.get(StoreMeta, META_DOCUMENT_KEY)
-    if row is None:
-        row = StoreMeta(key=META_DOCUMENT_KEY, value=secrets.token_bytes(32))
-        s.add(row)
-        s.flush()
-    return row.value
-
-
-def _canonical(content: dict[str, object]) -> bytes:
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
-
-
-def verification_code(key: bytes, content: dict[str, object]) -> str:
-    """Eight characters (40 bits) of HMAC-SHA256 over the canonical content,
-    in Crockford base 32, as two groups: "7K2M-Q9XD"."""
-    digest = hmac.new(key, _canonical(content), hashlib.sha256).digest()
-    number = int.from_bytes(digest[:5], "big")
-    chars = "".join(_CODE_ALPHABET[(number >> shift) & 31] for shift in range(35, -1, -5))
-    return f"{chars[:4]}-{chars[4:]}"
-
-
-def normalise_code(code: str) -> str:
-    """A code as typed back: case, spaces and dashes do not matter, and the
-    letters I/L and O read as 1 and 0 (Crockford's rule)."""
-    raw = "".join(code.split()).replace("-", "").upper().translate(str.maketrans("ILO", "110"))
-    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw
-
-
 def _check_request(req: HandoverRequest, admitted_on: date) -> None:
     if req.reason not in HANDOVER_REASON:
         raise ValidationError(_("Choose the reason for the handover."), field="reason")
@@ -388,14 +357,9 @@ def verify_document(who: SignedIn, reference: str, code: str) -> Verification:
         genuine = False
         if row is not None:
             content = json.loads(row.content)
-            expected = verification_code(_document_key(s), content)
-            # The stored content must still produce the stored code (nobody
-            # edited the record), and the paper must carry that code.
-            genuine = hmac.compare_digest(expected, row.code) and hmac.compare_digest(typed.encode(), row.code.encode())
+            genuine = is_genuine(s, row.content, row.code, typed)
         if row is None:
-            from shelter.services.care_plans import verify_plan_version
-
-            version = verify_plan_version(s, reference, typed)
+            version = genuine_plan_version(s, reference, typed)
             who.audit(s, "document.verify", "document", reference[:48],
                       outcome="ok" if version is not None else "denied")
             if version is None:
