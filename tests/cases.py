@@ -71,3 +71,38 @@ def at_once(*calls):
     for t in threads:
         t.join(30)
     return outcomes
+
+
+DOMAINS = ("safety", "physical_health", "mental_health", "legal", "documents", "family", "education",
+           "livelihood", "housing", "intentions")
+
+
+def scores(**low):
+    """An assessment's scores: every domain at 4 (no need) except those given."""
+    from shelter.services.assessments import DomainScore
+
+    return {d: DomainScore(low.get(d, 4), "") for d in DOMAINS}
+
+
+def open_file(qtbot, who, resident_id):
+    """The resident's file window, shown, with every tab the shell registers."""
+    import ui.care.tabs  # noqa: F401  (as the shell does before a file opens)
+    from shelter.services import residents
+    from ui.residents.file import ResidentFileDialog
+
+    dialog = ResidentFileDialog(residents.open_resident(who, resident_id), None, who)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def texts(widget) -> str:
+    """Every label's text and every table cell under ``widget``, one per line."""
+    from ui.qt import QLabel, QTableWidget
+
+    out = [label.text() for label in widget.findChildren(QLabel)]
+    for table in widget.findChildren(QTableWidget):
+        out += [table.item(r, c).text() for r in range(table.rowCount()) for c in range(table.columnCount())
+                if table.item(r, c) is not None]
+    return "\n".join(out)

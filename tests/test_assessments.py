@@ -11,8 +11,7 @@ from shelter.errors import ValidationError
 from shelter.services import admissions, assessments, discharge
 from shelter.services.assessments import DomainScore
 from shelter.services.residents import open_resident
-from tests.cases import admission, audit_details, bed_ids
-from tests.test_care_plans import scores
+from tests.cases import admission, audit_details, bed_ids, scores
 
 
 @pytest.fixture

@@ -13,19 +13,10 @@ from sqlalchemy import select, text
 
 from shelter.errors import PermissionDenied, ValidationError
 from shelter.services import admissions, assessments, care_plans, settings
-from shelter.services.assessments import DomainScore
 from shelter.services.care_plans import ActionInput, GoalInput, GoalProgress
 from shelter.services.handover import verify_document
 from shelter.storage.models import PlanVersion
-from tests.cases import TODAY, admission, audit_details, bed_ids
-
-DOMAINS = ("safety", "physical_health", "mental_health", "legal", "documents", "family", "education",
-           "livelihood", "housing", "intentions")
-
-
-def scores(**low):
-    """Every domain at 4 (no need) except those given."""
-    return {d: DomainScore(low.get(d, 4), "") for d in DOMAINS}
+from tests.cases import TODAY, admission, audit_details, bed_ids, scores
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from shelter.errors import PermissionDenied, ValidationError
 from shelter.services import admissions, assessments, care_plans, cases, discharge
 from shelter.services.care_plans import GoalInput
 from shelter.services.residents import open_resident
-from tests.cases import admission, audit_details, bed_ids
-from tests.test_care_plans import scores
+from tests.cases import admission, audit_details, bed_ids, scores
 
 
 @pytest.fixture

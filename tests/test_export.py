@@ -300,7 +300,7 @@ def test_the_export_handed_to_a_caller_is_audited_too(coordinator, history, monk
 def test_the_case_work_is_exported_as_documented(coordinator, social_worker, history):
     from shelter.services import assessments, care_plans, cases
     from shelter.services.care_plans import ActionInput, GoalInput, GoalProgress
-    from tests.test_care_plans import scores
+    from tests.cases import scores
 
     fatima, aisha = history
     assessments.record_assessment(social_worker, fatima.resident_id, date.today(), scores(safety=1, legal=2))

@@ -12,8 +12,7 @@ from shelter.errors import PermissionDenied
 from shelter.services import admissions, assessments, care_plans, settings
 from shelter.services.care_plans import ActionInput, GoalInput
 from shelter.services.my_work import my_work, open_items, work_counts
-from tests.cases import admission, bed_ids
-from tests.test_care_plans import scores
+from tests.cases import admission, bed_ids, scores
 
 
 def admit_on(who, day: date, bed_index=0, name="Fatima Zahra Benali", risk="high"):

@@ -21,7 +21,7 @@ from shelter.domain.vocabulary import ASSESSMENT_DOMAIN
 from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.permissions import Permission
-from shelter.services.cases import refuse_if_closed, require_stay, take_case_if_unheld
+from shelter.services.cases import closure_in_force, refuse_if_closed, require_stay, take_case_if_unheld
 from shelter.storage.models import Assessment, AssessmentScore, StaffAccount, Stay
 from shelter.store import SignedIn
 
@@ -53,6 +53,7 @@ class Assessments:
     resident_id: int
     stay_id: int | None
     items: tuple[AssessmentView, ...]
+    closed: bool = False  # the case is closed: reopen it to assess again
 
     @property
     def latest(self) -> AssessmentView | None:
@@ -137,4 +138,4 @@ def list_assessments(who: SignedIn, resident_id: int) -> Assessments:
         stay = require_stay(s, resident_id)
         items = assessments_in(s, resident_id)
         who.audit(s, "assessment.view", "resident", resident_id, detail={"results": len(items)})
-        return Assessments(resident_id, stay.id, items)
+        return Assessments(resident_id, stay.id, items, closure_in_force(s, resident_id) is not None)

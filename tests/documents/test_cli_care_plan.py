@@ -8,11 +8,10 @@ from datetime import date
 
 from shelter.services import admissions, assessments, care_plans
 from shelter.services.care_plans import GoalInput
-from tests.cases import admission, audit_details, bed_ids
+from tests.cases import admission, audit_details, bed_ids, scores
 from tests.conftest import SOCIAL_WORKER_PASSWORD
 from tests.documents.pdftext import page_texts
 from tests.documents.test_cli_documents import run
-from tests.test_care_plans import scores
 
 
 def args(store_dir, case, out, lang, *extra):

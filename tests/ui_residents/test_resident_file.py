@@ -10,12 +10,13 @@ from datetime import timedelta
 
 import pytest
 
+import ui.care.tabs  # noqa: F401  (the shell registers the case-work tabs before any file opens)
 from shelter.domain.changes import ResidentUpdated
 from shelter.security.permissions import Role
 from shelter.services import accounts, admissions, handover, residents
 from shelter.services.handover import HandoverRequest
 from shelter.store import Store
-from tests.cases import TODAY, admission, audit_details, bed_ids
+from tests.cases import TODAY, admission, audit_details, bed_ids, open_file, texts
 
 
 @pytest.fixture
@@ -25,24 +26,8 @@ def admitted(coordinator):
     return admissions.admit(coordinator, replace(base, protection=protection))
 
 
-def open_file(qtbot, who, resident_id):
-    from ui.residents.file import ResidentFileDialog
-
-    dialog = ResidentFileDialog(residents.open_resident(who, resident_id), None, who)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    return dialog
 
 
-def texts(widget) -> str:
-    """Every label's text and every table cell under ``widget``, one per line."""
-    from ui.qt import QLabel, QTableWidget
-
-    out = [label.text() for label in widget.findChildren(QLabel)]
-    for table in widget.findChildren(QTableWidget):
-        out += [table.item(r, c).text() for r in range(table.rowCount()) for c in range(table.columnCount())]
-    return "\n".join(out)
 
 
 def test_every_tab_shows_what_admission_entered(qtbot, coordinator, admitted):
@@ -51,8 +36,8 @@ def test_every_tab_shows_what_admission_entered(qtbot, coordinator, admitted):
         admitted.resident_id, "referral", "OIM Rabat", "Mme Alaoui", TODAY, "Salma, 0600"), "fr")
     dialog = open_file(qtbot, coordinator, admitted.resident_id)
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-    assert titles == ["Identity", "Referral and identification", "Protection", "Consent", "Stays and beds",
-                      "Documents"]
+    assert titles == ["Identity", "Case", "Referral and identification", "Protection", "Needs assessment",
+                      "Care plan", "Consent", "Stays and beds", "Documents"]
     assert admitted.case_number in dialog.windowTitle()
     identity = texts(dialog.page("identity"))
     for shown in ("Fatima Zahra Benali", "فاطمة الزهراء بنعلي", "1998-03-14", "NG", "Female",
@@ -170,8 +155,8 @@ def test_the_keyboard_alone_corrects_the_risk_level(qtbot, coordinator, admitted
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog and QApplication.focusWidget() is not None,
                     timeout=3000)
-    # Ctrl+PgDown twice: Identity → Referral → Protection.
-    for _step in range(2):
+    # Ctrl+PgDown three times: Identity → Case → Referral → Protection.
+    for _step in range(3):
         qtbot.keyClick(dialog, Qt.Key_PageDown, Qt.ControlModifier)
     assert dialog.tabs.currentWidget() is dialog.page("protection")
     qtbot.keyClick(dialog, Qt.Key_C, Qt.AltModifier)  # &Correct exploitation and safety…
@@ -246,7 +231,7 @@ def test_a_counsellor_reads_the_file_and_is_offered_no_correction(qtbot, coordin
     nadia = Store(store_dir).sign_in("nadia", "quiet room kind words")
     try:
         dialog = open_file(qtbot, nadia, admitted.resident_id)
-        assert dialog.tabs.count() == 6
+        assert dialog.tabs.count() == 9  # the case work too: counsellors read plans
         for key, button in (("identity", "correct_button"), ("protection", "correct_button"),
                             ("consent", "give_button"), ("consent", "share_button")):
             assert getattr(dialog.page(key), button).isHidden(), (key, button)
@@ -283,16 +268,16 @@ def test_a_later_feature_adds_its_own_tab(qtbot, coordinator, admitted, monkeypa
     monkeypatch.setattr(file_module, "TABS", list(file_module.TABS))
     built = []
 
-    def care_plan(file, who, parent):
+    def sessions(file, who, parent):
         built.append(file.resident_id)
-        return QLabel(f"plan of {file.case_number}", parent)
+        return QLabel(f"sessions of {file.case_number}", parent)
 
-    file_module.register_tab(file_module.FileTab("care_plan", N_("Care plan"), care_plan,
+    file_module.register_tab(file_module.FileTab("sessions", N_("Sessions"), sessions,
                                                  Permission.VIEW_CARE_PLAN), after="protection")
     dialog = open_file(qtbot, coordinator, admitted.resident_id)
-    assert dialog.tabs.tabText(3) == "Care plan" and dialog.page("care_plan").text().startswith("plan of")
+    assert dialog.tabs.tabText(4) == "Sessions" and dialog.page("sessions").text().startswith("sessions of")
     dialog.reload()  # a tab without show_file is built again
-    assert built == [admitted.resident_id] * 2 and dialog.tabs.tabText(3) == "Care plan"
+    assert built == [admitted.resident_id] * 2 and dialog.tabs.tabText(4) == "Sessions"
 
 
 def test_opening_from_the_residents_list_and_the_bed_board(qtbot, coordinator, admitted):

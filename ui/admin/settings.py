@@ -1,7 +1,10 @@
 """Store-wide settings: idle lock, default document language, how residents'
-names are shown."""
+names are shown, and the case work rules (when assessments and reviews fall
+due, whether a coordinator approves each care plan version)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from shelter.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, ngettext
 from shelter.services import settings as settings_service
@@ -9,9 +12,11 @@ from shelter.services.settings import NAME_FORMS, Settings
 from shelter.store import SignedIn
 from ui.admin.forms import status_label
 from ui.qt import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -52,6 +57,16 @@ class SettingsTab(QWidget):
         for form in NAME_FORMS:
             self.name_combo.addItem(_(NAME_FORM_LABELS[form]), form)
 
+        # Case work: when the work falls due (My work), and plan approval.
+        self.assessment_spin = self._count_spin(1, 60, lambda n: ngettext("day", "days", n))
+        self.assessment_spin.setAccessibleName(_("First needs assessment due this many days after admission"))
+        self.reassessment_spin = self._count_spin(1, 12, lambda n: ngettext("month", "months", n))
+        self.reassessment_spin.setAccessibleName(_("Reassess the needs every this many months"))
+        self.review_spin = self._count_spin(7, 180, lambda n: ngettext("day", "days", n))
+        self.review_spin.setAccessibleName(_("Review each care plan every this many days"))
+        self.approval_check = QCheckBox(
+            _("A &coordinator approves each care plan version before it is agreed with the resident"))
+
         form = QFormLayout()
         idle_label = QLabel(_("&Lock the screen after:"))
         idle_label.setBuddy(self.idle_spin)
@@ -62,6 +77,28 @@ class SettingsTab(QWidget):
         name_label = QLabel(_("Resident &names shown as:"))
         name_label.setBuddy(self.name_combo)
         form.addRow(name_label, self.errors.field(self.name_combo, "resident_name_form"))
+
+        self.case_work = QGroupBox(_("Case work"))
+        case_form = QFormLayout(self.case_work)
+        assessment_label = QLabel(_("First assess&ment due after admission:"))
+        assessment_label.setBuddy(self.assessment_spin)
+        case_form.addRow(assessment_label, self.errors.field(self.assessment_spin, "assessment_due_days"))
+        reassessment_label = QLabel(_("Reassess e&very:"))
+        reassessment_label.setBuddy(self.reassessment_spin)
+        case_form.addRow(reassessment_label, self.errors.field(self.reassessment_spin, "reassessment_months"))
+        review_label = QLabel(_("Review the &plan every:"))
+        review_label.setBuddy(self.review_spin)
+        case_form.addRow(review_label, self.errors.field(self.review_spin, "review_interval_days"))
+        self.approval_check.setAccessibleName(self.approval_check.text().replace("&", ""))
+        case_form.addRow(self.errors.field(self.approval_check, "plan_approval"))
+        case_help = QLabel(_(
+            "The first assessment falls due this many days after admission (1 to 60), a reassessment this "
+            "many months after the last (1 to 12), and a plan's next review this many days after the last "
+            "(7 to 180). What falls due is listed in My work."
+        ))
+        case_help.setWordWrap(True)
+        case_help.setObjectName("muted")
+        case_form.addRow(case_help)
 
         help_text = QLabel(_(
             "The screen locks itself after this many minutes without use (1 to 120). Documents are printed in "
@@ -86,6 +123,7 @@ class SettingsTab(QWidget):
         layout = QVBoxLayout(content)
         layout.addLayout(form)
         layout.addWidget(help_text)
+        layout.addWidget(self.case_work)
         layout.addWidget(self.errors.general)
         layout.addLayout(row)
         layout.addStretch(1)
@@ -98,9 +136,21 @@ class SettingsTab(QWidget):
         outer.addWidget(scroll)
 
         for signal in (self.idle_spin.valueChanged, self.language_combo.currentIndexChanged,
-                       self.name_combo.currentIndexChanged):
+                       self.name_combo.currentIndexChanged, self.assessment_spin.valueChanged,
+                       self.reassessment_spin.valueChanged, self.review_spin.valueChanged,
+                       self.approval_check.toggled):
             signal.connect(self._changed)
         self.load()
+
+    @staticmethod
+    def _count_spin(low: int, high: int, unit: Callable[[int], str]) -> QSpinBox:
+        """A number of days or months whose unit agrees with it ("1 day",
+        "30 days"): ``unit(n)`` is the unit for ``n``."""
+        spin = QSpinBox()
+        spin.setRange(low, high)
+        spin.valueChanged.connect(lambda n: spin.setSuffix(" " + unit(n)))
+        spin.setSuffix(" " + unit(spin.value()))
+        return spin
 
     def load(self) -> None:
         self.show_settings(settings_service.get_settings(self._who))
@@ -110,6 +160,10 @@ class SettingsTab(QWidget):
         self.idle_spin.setValue(values.idle_lock_minutes)
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(values.document_language)))
         self.name_combo.setCurrentIndex(max(0, self.name_combo.findData(values.resident_name_form)))
+        self.assessment_spin.setValue(values.assessment_due_days)
+        self.reassessment_spin.setValue(values.reassessment_months)
+        self.review_spin.setValue(values.review_interval_days)
+        self.approval_check.setChecked(values.plan_approval)
         self.status.clear()
 
     def _changed(self, *_args: object) -> None:
@@ -120,6 +174,10 @@ class SettingsTab(QWidget):
             "idle_lock_minutes": self.idle_spin.value(),
             "document_language": self.language_combo.currentData(),
             "resident_name_form": self.name_combo.currentData(),
+            "assessment_due_days": self.assessment_spin.value(),
+            "reassessment_months": self.reassessment_spin.value(),
+            "review_interval_days": self.review_spin.value(),
+            "plan_approval": self.approval_check.isChecked(),
         }
 
     def save(self) -> None:

@@ -1,5 +1,7 @@
-"""The dashboard: a greeting, today's figures, occupancy over the last twelve
-months as bars, and the shelters with their rooms and beds."""
+"""The dashboard: a greeting, what is due in the person's case work (the
+counts of My work, each opening that section), today's figures, occupancy
+over the last twelve months as bars, and the shelters with their rooms and
+beds."""
 
 from __future__ import annotations
 
@@ -7,9 +9,25 @@ from shelter.domain.changes import Change
 from shelter.errors import ShelterError
 from shelter.i18n import _, direction_mark, ngettext
 from shelter.security.permissions import Permission as P
-from shelter.services import dashboard, shelters
+from shelter.services import dashboard, my_work, shelters
+from shelter.services.my_work import WorkCounts
 from shelter.store import SignedIn
-from ui.qt import QColor, QFrame, QLocale, QPainter, QScrollArea, Qt, QVBoxLayout, QWidget, changes
+from ui.qt import (
+    QColor,
+    QFrame,
+    QHBoxLayout,
+    QLocale,
+    QPainter,
+    QPushButton,
+    QScrollArea,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+    changes,
+    error_text,
+    run_task,
+)
 from ui.widgets import heading, page_layout, paragraph
 
 
@@ -60,15 +78,40 @@ class OccupancyChart(QWidget):
 
 
 class DashboardPage(QWidget):
-    """A greeting, today's figures (occupancy, admissions and discharges this
+    """A greeting, what is due in the person's case work (for those who see
+    care plans), today's figures (occupancy, admissions and discharges this
     month, reservations expiring, average length of stay), occupancy over
     the last twelve months, and the shelters with their rooms and beds."""
+
+    work_requested = Signal(str)  # open My work on this due state ("overdue", "today", "soon", "all")
 
     def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._who = who
         self.title = heading("", 1, self)
         self.greeting = paragraph(self)
+        # My work: a coordinator counts every case, the others their own.
+        self.shows_work = who.actor.has(P.VIEW_CARE_PLAN)
+        self.everyone = who.actor.has(P.APPROVE_CARE_PLAN)
+        self.work_counts: WorkCounts | None = None
+        self._counting = False
+        self._count_again = False
+        self.work_heading = heading("", 2, self)
+        self.work = QFrame(self)
+        self.work.setObjectName("card")
+        self.work_buttons: dict[str, QPushButton] = {}
+        work_row = QHBoxLayout(self.work)
+        for state in ("overdue", "today", "soon"):
+            button = QPushButton(self.work)
+            button.setObjectName("link")
+            button.clicked.connect(lambda _checked=False, code=state: self.work_requested.emit(code))
+            self.work_buttons[state] = button
+            work_row.addWidget(button)
+        work_row.addStretch(1)
+        self.work_note = paragraph(self.work, "muted")
+        work_row.addWidget(self.work_note)
+        for widget in (self.work_heading, self.work):
+            widget.setVisible(self.shows_work)
         self.shelters_heading = heading("", 2, self)
         self.shelters = QFrame(self)
         self.shelters.setObjectName("card")
@@ -88,6 +131,8 @@ class DashboardPage(QWidget):
         layout = page_layout(content)
         layout.addWidget(self.title)
         layout.addWidget(self.greeting)
+        layout.addWidget(self.work_heading)
+        layout.addWidget(self.work)
         layout.addWidget(self.figures)
         layout.addWidget(self.chart_heading)
         layout.addWidget(self.chart)
@@ -108,6 +153,7 @@ class DashboardPage(QWidget):
             self.reload()
         elif change.beds or change.residents:
             self._load_figures()
+            self._load_work()
 
     def retranslate(self) -> None:
         actor = self._who.actor
@@ -115,8 +161,56 @@ class DashboardPage(QWidget):
         self.greeting.setText(_("Welcome, {name}.").format(name=actor.display_name))
         self.shelters_heading.setText(_("Shelters"))
         self.chart_heading.setText(_("People in residence on the first day of each month, and today"))
+        self.work_heading.setText(_("My work"))
         self.notice.setText("")
+        self._show_work()
         self.reload()
+
+    # -- my work ------------------------------------------------------------------
+
+    def _load_work(self) -> None:
+        """Count what is due off the GUI thread (every case in work is read);
+        a count asked for while one runs is made once it returns."""
+        if not self.shows_work or self._who.locked:
+            return
+        if self._counting:
+            self._count_again = True
+            return
+        self._counting = True
+        self._count_again = False
+        who, everyone = self._who, self.everyone
+        run_task(self, lambda: my_work.work_counts(who, everyone=everyone), self._work_counted, self._work_failed)
+
+    def _work_counted(self, counts: WorkCounts) -> None:
+        self._counting = False
+        self.work_counts = counts
+        self._show_work()
+        if self._count_again:
+            self._load_work()
+
+    def _work_failed(self, exc: BaseException) -> None:
+        self._counting = False
+        self.work_note.setText(error_text(exc))
+        if self._count_again:
+            self._load_work()
+
+    def _show_work(self) -> None:
+        counts = self.work_counts
+        overdue, today, soon = (counts.overdue, counts.today, counts.soon) if counts else (0, 0, 0)
+        texts = {
+            "overdue": ngettext("{n} item &overdue", "{n} items &overdue", overdue).format(n=overdue),
+            "today": ngettext("{n} item due &today", "{n} items due &today", today).format(n=today),
+            "soon": ngettext("{n} item due within &7 days", "{n} items due within &7 days", soon).format(n=soon),
+        }
+        for state, button in self.work_buttons.items():
+            button.setText(texts[state] if counts else "…")
+            button.setEnabled(counts is not None)
+            button.setToolTip(_("Open My work"))
+        # Overdue work in the error colour, and only when there is some.
+        self.work_buttons["overdue"].setStyleSheet("QPushButton#link { color: #a4262c; font-weight: 600; }"
+                                                   if overdue else "")
+        if counts is not None:
+            self.work_note.setText(_("Everyone's work") if self.everyone else _("Your own work"))
 
     def _load_figures(self) -> None:
         shown = self._who.actor.has(P.VIEW_BED_BOARD) or self._who.actor.has(P.VIEW_REPORTS)
@@ -140,6 +234,7 @@ class DashboardPage(QWidget):
         if self._who.locked:
             return
         self._load_figures()
+        self._load_work()
         views = shelters.list_shelters(self._who)
         for view in views:
             rooms = sum(1 for r in view.rooms if r.active)

@@ -1143,7 +1143,7 @@ class ResidentFileDialog(QDialog):
         if self.file.resident_id not in getattr(change, "residents", frozenset()) or self._reload_pending:
             return
         self._reload_pending = True
-        QTimer.singleShot(0, self._reload_if_shown)
+        QTimer.singleShot(0, self, self._reload_if_shown)  # not after the window is gone
 
     def _reload_if_shown(self) -> None:
         if self.isVisible():

@@ -7,6 +7,7 @@ out and quitting do, through this window's signals.
 
 from __future__ import annotations
 
+import ui.care.tabs  # noqa: F401  (the case-work tabs of the resident's file, before a file opens)
 from shelter import __version__, fault_log
 from shelter.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, isolate, list_text
 from shelter.security.permissions import Permission as P
@@ -38,7 +39,6 @@ from ui.qt import (
 from ui.shell.change_password import ChangePasswordDialog
 from ui.shell.sections import (
     ADMINISTRATION,
-    SECTIONS,
     ComingSoonPage,
     SearchPage,
     Section,
@@ -129,11 +129,10 @@ class MainWindow(QMainWindow):
         self.section_actions: list[QAction] = []
         for sec in self.sections:
             action = QAction(icon(sec.icon), "", self)
-            # The section's place in the full list, whatever the person's
-            # roles: Ctrl+3 is Residents for everyone who has it.
-            number = SECTIONS.index(sec) + 1
-            if number <= 9:
-                action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            # The section's own number, whatever the person's roles: Ctrl+3
+            # is Residents for everyone who has it.
+            if 1 <= sec.number <= 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{sec.number}"))
             action.triggered.connect(lambda _checked=False, key=sec.key: self.open_section(key))
             self.section_actions.append(action)
 
@@ -237,6 +236,14 @@ class MainWindow(QMainWindow):
                 return True
         return False
 
+    def open_work(self, state: str) -> None:
+        """The My work section, narrowed to one due state ("all": everything),
+        as the dashboard's counts ask."""
+        if self.open_section("my_work"):
+            page = self.pages.get("my_work")
+            if hasattr(page, "show_state"):
+                page.show_state(state)
+
     def _row_changed(self, index: int) -> None:
         if index < 0:
             return
@@ -250,7 +257,19 @@ class MainWindow(QMainWindow):
 
     def _make_page(self, sec: Section) -> QWidget:
         if sec.key == "dashboard":
-            return DashboardPage(self.who, self.stack)
+            page = DashboardPage(self.who, self.stack)
+            page.work_requested.connect(self.open_work)
+            return page
+        if sec.key == "my_work":
+            try:
+                from ui.my_work import MyWorkPage
+
+                return MyWorkPage(self.who, self.stack)
+            except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
+                fault_log.record(exc)
+                from ui.qt import error_text
+
+                return UnavailablePage(sec, error_text(exc), self.stack)
         if sec.key in ("beds", "residents"):
             try:
                 if sec.key == "beds":

@@ -24,6 +24,10 @@ class Section:
     icon: str
     shown_for: tuple[P, ...]  # any one of these permissions; empty: everyone
     purpose: str  # marked with N_: what the section will hold
+    # N of the section's Ctrl+N, the same whatever the person's roles (Ctrl+3
+    # is Residents for everyone who has it); 0: none. A section added later
+    # takes the next free number, so the others keep theirs.
+    number: int = 0
 
     def visible_to(self, actor: Actor) -> bool:
         return not self.shown_for or any(actor.has(p) for p in self.shown_for)
@@ -33,20 +37,22 @@ ADMINISTRATION = "administration"
 
 SECTIONS: tuple[Section, ...] = (
     Section("dashboard", N_("Dashboard"), "dashboard", (),
-            N_("Occupancy at a glance, admissions and reviews due, reminders.")),
+            N_("Occupancy at a glance, admissions and reviews due, reminders."), 1),
+    Section("my_work", N_("My work"), "sessions", (P.VIEW_CARE_PLAN,),
+            N_("Assessments, reviews, actions and approvals overdue or due within 7 days."), 8),
     Section("beds", N_("Beds"), "bed", (P.VIEW_BED_BOARD,),
-            N_("The bed board: who sleeps where, free beds, reservations and moves.")),
+            N_("The bed board: who sleeps where, free beds, reservations and moves."), 2),
     Section("residents", N_("Residents"), "residents", (P.VIEW_RESIDENT,),
-            N_("Resident files: admission, identity, consent, needs assessment and care plan.")),
+            N_("Resident files: admission, identity, consent, needs assessment and care plan."), 3),
     Section("sessions", N_("Sessions"), "sessions", (P.LOG_SESSION, P.VIEW_CARE_PLAN),
-            N_("Counselling sessions and the week calendar.")),
+            N_("Counselling sessions and the week calendar."), 4),
     Section("reintegration", N_("Reintegration"), "reintegration", (P.VIEW_CARE_PLAN,),
-            N_("Reintegration plans, milestones, discharge and follow-up.")),
+            N_("Reintegration plans, milestones, discharge and follow-up."), 5),
     Section("reports", N_("Reports"), "reports", (P.VIEW_REPORTS,),
-            N_("Monthly figures for the national committee and donors.")),
+            N_("Monthly figures for the national committee and donors."), 6),
     Section(ADMINISTRATION, N_("Administration"), "administration",
             (P.MANAGE_ACCOUNTS, P.MANAGE_SHELTERS, P.MANAGE_SETTINGS, P.VIEW_AUDIT_LOG),
-            N_("Staff accounts, shelters, rooms and beds, settings and the audit log.")),
+            N_("Staff accounts, shelters, rooms and beds, settings and the audit log."), 7),
 )
 
 
