@@ -50,6 +50,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component("cffi", "MIT-0", "cffi"),
     Component("pycparser", "BSD-3-Clause", "pycparser"),
     Component("platformdirs", "MIT", "platformdirs"),
+    Component("tzdata", "Apache-2.0", "tzdata"),
     Component("polib", "MIT", "polib"),
     Component("ReportLab", "BSD-3-Clause", "reportlab"),
     Component("Pillow", "MIT-CMU", "pillow"),

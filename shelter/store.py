@@ -65,7 +65,7 @@ from shelter.storage.database import (
     read_session,
     write_session,
 )
-from shelter.storage.models import Shelter, StaffAccount, StaffRole, StoreMeta, utcnow
+from shelter.storage.models import GlassAccess, Shelter, StaffAccount, StaffRole, StoreMeta, utcnow
 from shelter.storage.paths import StorePaths, check_data_folder, ensure_private_folder
 
 UNKNOWN_SLOT = "unknown"
@@ -136,12 +136,33 @@ class OpenStore:
             check_database_file(self.database_path)
         self.engine: Engine | None = make_engine(self.database_path, self._key)
         self._audit_key: bytes | None = None
+        self._slot_private: bytearray | None = None
+        # Compartment keys opened in this session, by compartment (see
+        # shelter.security.compartment); overwritten when the store closes.
+        self.compartment_keys: dict[str, bytearray] = {}
+        # Emergency readings of counselling notes in force in this session, by
+        # resident: (key, until, reading id, key generation). See services.notes.
+        self.glass: dict[int, tuple[bytearray, datetime, int, int]] = {}
         # The account this session acts for and the public key of the slot it
         # signed in with: checked at every unit of work.
         self._account: tuple[int, bytes] | None = None
 
     def bind(self, account_id: int, slot_public_key: bytes) -> None:
         self._account = (account_id, slot_public_key)
+
+    def hold_slot_private(self, private: bytes) -> None:
+        """Keep the signed-in person's slot private key for this session: it
+        opens what is sealed to them inside the database (the counselling
+        compartment). Overwritten when the store closes."""
+        self._slot_private = bytearray(private)
+
+    @property
+    def slot_private(self) -> bytes | None:
+        return bytes(self._slot_private) if self._slot_private else None
+
+    @property
+    def account_public_key(self) -> bytes | None:
+        return self._account[1] if self._account else None
 
     # -- units of work ----------------------------------------------------
 
@@ -343,6 +364,14 @@ class OpenStore:
             self.engine.dispose()
             self.engine = None
         _wipe(self._key)
+        if self._slot_private is not None:
+            _wipe(self._slot_private)
+        for key in self.compartment_keys.values():
+            _wipe(key)
+        self.compartment_keys.clear()
+        for held in self.glass.values():
+            _wipe(held[0])
+        self.glass.clear()
         self._key = bytearray()
         self._audit_key = None
 
@@ -401,6 +430,12 @@ class SignedIn:
             return
         with contextlib.suppress(Exception):
             with self.store.write() as s:
+                # An emergency reading of counselling notes ends with the session.
+                for resident_id, (_key, until, reading_id, _generation) in list(self.store.glass.items()):
+                    row = s.get(GlassAccess, reading_id)
+                    if row is not None and row.ended_at is None:
+                        row.ended_at = min(utcnow(), until)
+                        self.audit(s, "notes.glass_end", "resident", resident_id, detail={"glass": reading_id})
                 self.audit(s, "lock" if reason == "lock" else "sign_out")
         self.store.close()
 
@@ -571,15 +606,17 @@ class Store:
         slot_id, counter, known = self._counter(ring, name)
         ring, attempt_at = self._begin_attempt(counter, known)
         try:
-            key = ring.unlock(slot_id, password)
+            key, private = ring.unlock_pair(slot_id, password)
         except WrongPassword as exc:
             exc.retry_after = self.retry_after(name)  # type: ignore[attr-defined]
             raise
-        return self._open_for(key, name, counter, ring.generation, attempt=(counter, attempt_at), secret=password)
+        return self._open_for(key, name, counter, ring.generation, attempt=(counter, attempt_at), secret=password,
+                              slot_private=private)
 
     def _open_for(self, key: bytes, username: str, counter: str, attempt_generation: int,
                   attempt: tuple[str, float] | None = None,
-                  recovered: bool = False, secret: str | None = None) -> SignedIn:
+                  recovered: bool = False, secret: str | None = None,
+                  slot_private: bytes | None = None) -> SignedIn:
         with self.keyfile.locked():
             ring = self.keyfile.read()
             slot = ring.slots.get(ring.user_slot(username))
@@ -613,6 +650,8 @@ class Store:
                         account.must_change_password,
                     )
                     opened.bind(account.id, slot.public_key)
+                    if slot_private is not None:
+                        opened.hold_slot_private(slot_private)
                 # Committed: take the failures just moved into the audit log
                 # out of the keyring (a crash before this records them twice,
                 # never loses them).

@@ -357,17 +357,17 @@ def test_a_session_reconnecting_to_a_rotated_file_is_told_so_and_creates_nothing
 def test_a_rotation_during_a_sign_in_derivation_still_signs_in(admin, store_dir, monkeypatch):
     from shelter.security import keyring as keyring_module
 
-    real = keyring_module.Keyring.unlock
+    real = keyring_module.Keyring.unlock_pair
     calls = []
 
     def unlock_then_rotate(self, slot_id, secret):
-        key = real(self, slot_id, secret)
+        opened = real(self, slot_id, secret)
         if not calls:
             calls.append(1)
             rotate_key(admin)  # elsewhere, while this attempt derived its key
-        return key
+        return opened
 
-    monkeypatch.setattr(keyring_module.Keyring, "unlock", unlock_then_rotate)
+    monkeypatch.setattr(keyring_module.Keyring, "unlock_pair", unlock_then_rotate)
     who = Store(store_dir).sign_in(ADMIN, ADMIN_PASSWORD)
     monkeypatch.undo()
     assert who.store.generation == 1

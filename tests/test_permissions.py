@@ -33,6 +33,7 @@ EXPECTED: dict[Permission, set[Role]] = {
     Permission.APPROVE_CARE_PLAN: {C},
     Permission.CLOSE_CASE: {C, S},
     Permission.LOG_SESSION: {N},
+    Permission.VIEW_SESSIONS: {C, S, N},
     Permission.READ_CONFIDENTIAL_NOTES: {N},
     Permission.BREAK_THE_GLASS: {C},
     Permission.VIEW_REPORTS: {A, C, R},

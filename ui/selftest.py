@@ -108,6 +108,17 @@ class SelfTest:
             raise CheckFailed(f"licence text missing for {', '.join(missing)}")
         return f"{len(COMPONENTS)} components"
 
+    def time_zone(self) -> str:
+        """The shelter's time zone, which sessions are kept on (tzdata in the bundle)."""
+        from datetime import date, time
+
+        from shelter.domain.sessions import from_local, local
+
+        winter, ramadan = from_local(date(2027, 1, 25), time(10)), from_local(date(2027, 2, 22), time(10))
+        if (winter.hour, ramadan.hour) != (9, 10) or local(ramadan).hour != 10:
+            raise CheckFailed("Africa/Casablanca gives the wrong offsets")
+        return "Africa/Casablanca"
+
     def documents(self) -> str:
         """A document built (fonts, shaping, ReportLab) and its first page
         rendered in memory, as the preview and the printer do."""
@@ -219,6 +230,7 @@ def _run_checks(out: TextIO) -> int:
     test.check("fonts", test.fonts)
     test.check("icons and stylesheet", test.icons_and_style)
     test.check("licences", test.licences)
+    test.check("time zone", test.time_zone)
     test.check("documents", test.documents)
     if test.check("encrypted store", test.store):
         test.check("main window in every language", test.windows)

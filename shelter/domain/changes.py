@@ -155,3 +155,17 @@ class CaseWorkChanged(Change):
     @property
     def residents(self) -> frozenset[int]:
         return frozenset({self.resident_id})
+
+
+@dataclass(frozen=True)
+class SessionsChanged(Change):
+    """Sessions planned, moved, held, missed or cancelled, or their notes
+    written: the calendars showing them and the files of the residents in
+    them look again."""
+
+    session_ids: tuple[int, ...]
+    resident_ids: tuple[int, ...] = ()
+
+    @property
+    def residents(self) -> frozenset[int]:
+        return frozenset(self.resident_ids)

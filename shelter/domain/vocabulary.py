@@ -235,9 +235,46 @@ CLOSURE_REASON = _list(
     _g("deceased", G_("Deceased")), ("other", N_("Other")),
 )
 
+# -- counselling sessions ------------------------------------------------------------
+
+SESSION_KIND = _list("session kind", ("individual", N_("Individual")), ("group", N_("Group")),
+                     ("family", N_("Family")))
+
+SESSION_MODE = _list("session mode", ("in_person", N_("In person")), ("phone", N_("By phone")),
+                     ("video", N_("By video")))
+
+SESSION_STATUS = _list(
+    "session status",
+    ("planned", N_("Planned")), ("held", N_("Held")), _g("no_show", G_("Did not come")),
+    ("cancelled", N_("Cancelled")),
+)
+
+CANCELLED_BY = _list("cancelled by", _g("resident", G_("The resident")), ("counsellor", N_("The counsellor")),
+                     ("shelter", N_("The shelter")))
+
+NOTE_FORMAT = _list("note format", ("dap", N_("DAP: data, assessment, plan")),
+                    ("soap", N_("SOAP: subjective, objective, assessment, plan")))
+
+NOTE_PART = _list(
+    "note part",
+    ("data", N_("Data")), ("subjective", N_("Subjective")), ("objective", N_("Objective")),
+    ("assessment", N_("Assessment")), ("plan", N_("Plan")),
+)
+
+RISK_OUTCOME = _list("risk screen outcome", ("low", N_("Low risk")), ("moderate", N_("Moderate risk")),
+                     ("high", N_("High risk")))
+
+RISK_ACTION = _list(
+    "action after a risk screen",
+    ("none", N_("No action needed")), ("safety_plan", N_("Safety plan made with the resident")),
+    ("closer_watch", N_("Closer watch by the team")), ("psychiatry", N_("Referred to a psychiatrist")),
+    ("emergency", N_("Emergency services called")), ("other", N_("Other")),
+)
+
 ALL: tuple[ClosedList, ...] = (
     SEX, RISK_LEVEL, REFERRAL_SOURCE, IDENTIFICATION, EXPLOITATION_FORM, EXPLOITATION_SCOPE, RESIDENCE_STATUS,
     DESTINATION, BED_STATUS, ROOM_RESTRICTION, ROLE, HANDOVER_SECTION, HANDOVER_REASON, ASSESSMENT_DOMAIN,
     NEED_SCORE, ASSESSMENT_KIND, GOAL_STATUS, PRIORITY, PLAN_EVENT, WORK_KIND, DUE_STATE, CASE_STAGE,
-    CLOSURE_REASON,
+    CLOSURE_REASON, SESSION_KIND, SESSION_MODE, SESSION_STATUS, CANCELLED_BY, NOTE_FORMAT, NOTE_PART, RISK_OUTCOME,
+    RISK_ACTION,
 )

@@ -199,6 +199,15 @@ def normalise_recovery_code(text: str) -> str:
     return format_recovery_code(cleaned)
 
 
+def new_private_key() -> bytes:
+    """A new slot private key (raw X25519), for ``Keyring.add_slot``."""
+    return _raw_private(X25519PrivateKey.generate())
+
+
+def public_key_of(private_raw: bytes) -> bytes:
+    return _raw_public(X25519PrivateKey.from_private_bytes(private_raw).public_key())
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -284,9 +293,12 @@ class Keyring:
         return cls(store_id=secrets.token_bytes(16), database=database, generation=0)
 
     def add_slot(
-        self, slot_id: str, secret: str, database_key: bytes, params: KdfParams, kind: str = "password"
+        self, slot_id: str, secret: str, database_key: bytes, params: KdfParams, kind: str = "password",
+        private_raw: bytes | None = None,
     ) -> Slot:
-        """Create (or replace) ``slot_id`` so that ``secret`` opens ``database_key``."""
+        """Create (or replace) ``slot_id`` so that ``secret`` opens ``database_key``,
+        with a new key pair (``private_raw``, from ``new_private_key``, when the
+        caller must reseal something to it, else one made here)."""
         params.check()
         if not _SLOT_ID_RE.fullmatch(slot_id) or kind not in ("password", "recovery"):
             raise ValueError(f"not a slot Shelter can read back: {slot_id!r} ({kind})")
@@ -295,7 +307,7 @@ class Keyring:
             raise ValidationError(
                 _("This store already has {n} key slots, the most it can hold.").format(n=MAX_SLOTS)
             )
-        private = X25519PrivateKey.generate()
+        private = X25519PrivateKey.from_private_bytes(private_raw) if private_raw else X25519PrivateKey.generate()
         public = _raw_public(private.public_key())
         salt = secrets.token_bytes(16)
         kek = params.derive(secret, salt)
@@ -322,6 +334,13 @@ class Keyring:
 
     def unlock(self, slot_id: str, secret: str) -> bytes:
         """The database key, if ``secret`` opens ``slot_id``; else WrongPassword."""
+        return self.unlock_pair(slot_id, secret)[0]
+
+    def unlock_pair(self, slot_id: str, secret: str) -> tuple[bytes, bytes]:
+        """The database key and the slot's X25519 private key (raw), if
+        ``secret`` opens ``slot_id``; else WrongPassword. The private key
+        opens what was sealed to this slot inside the database (the
+        counselling compartment key, ``shelter.security.compartment``)."""
         slot = self.slots.get(slot_id)
         if slot is None:
             # Same cost as a real attempt, so timing does not reveal which
@@ -342,13 +361,14 @@ class Keyring:
         except ValueError:  # a malformed key or a low-order point in the file
             raise StoreDamaged(_("The keyring does not match this database.")) from None
         try:
-            return AESGCM(_seal_key(shared, slot.ephemeral_public_key, slot.public_key)).decrypt(
+            database_key = AESGCM(_seal_key(shared, slot.ephemeral_public_key, slot.public_key)).decrypt(
                 slot.seal_nonce, slot.sealed_database_key, _aad("seal", self.store_id, slot_id, self.generation)
             )
         except InvalidTag:
             # The password was right but the sealed key does not belong to
             # this store or generation: the file was tampered with or mixed up.
             raise StoreDamaged(_("The keyring does not match this database.")) from None
+        return database_key, private_raw
 
     def dummy_params(self) -> KdfParams:
         """The parameters an attempt on an unknown username pays: those most

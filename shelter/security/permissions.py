@@ -51,7 +51,8 @@ class Permission(StrEnum):
     WRITE_CARE_PLAN = "write_care_plan"  # assessments, plans, reviews, agreeing a version
     APPROVE_CARE_PLAN = "approve_care_plan"
     CLOSE_CASE = "close_case"  # close and reopen a case
-    LOG_SESSION = "log_session"
+    LOG_SESSION = "log_session"  # plan, move and hold sessions, write notes
+    VIEW_SESSIONS = "view_sessions"  # that a session took place: when, how long, with whom
     READ_CONFIDENTIAL_NOTES = "read_confidential_notes"
     BREAK_THE_GLASS = "break_the_glass"
     # Figures
@@ -69,14 +70,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COORDINATOR: frozenset({
         P.VIEW_BED_BOARD, P.ADMIT, P.RESERVE_BED, P.TRANSFER, P.DISCHARGE, P.VIEW_RESIDENT, P.EDIT_RESIDENT,
         P.PRINT_HANDOVER, P.VIEW_CARE_PLAN, P.BREAK_THE_GLASS, P.VIEW_REPORTS, P.BACK_UP, P.EXPORT_DATA,
-        P.MANAGE_SHELTERS, P.VERIFY_DOCUMENT, P.APPROVE_CARE_PLAN, P.CLOSE_CASE,
+        P.MANAGE_SHELTERS, P.VERIFY_DOCUMENT, P.APPROVE_CARE_PLAN, P.CLOSE_CASE, P.VIEW_SESSIONS,
     }),
     Role.SOCIAL_WORKER: frozenset({
         P.VIEW_BED_BOARD, P.VIEW_RESIDENT, P.EDIT_RESIDENT, P.PRINT_HANDOVER, P.VIEW_CARE_PLAN,
-        P.WRITE_CARE_PLAN, P.CLOSE_CASE,
+        P.WRITE_CARE_PLAN, P.CLOSE_CASE, P.VIEW_SESSIONS,
     }),
     Role.COUNSELLOR: frozenset({
         P.VIEW_BED_BOARD, P.VIEW_RESIDENT, P.VIEW_CARE_PLAN, P.LOG_SESSION, P.READ_CONFIDENTIAL_NOTES,
+        P.VIEW_SESSIONS,
     }),
     Role.REPORTING: frozenset({P.VIEW_REPORTS}),
 }

@@ -21,6 +21,7 @@ from shelter.domain.naming import check_username
 from shelter.errors import ValidationError
 from shelter.i18n import LANGUAGES, _
 from shelter.security import passwords as password_rules
+from shelter.security.keyring import new_private_key
 from shelter.security.permissions import Permission, Role
 from shelter.storage.models import StaffAccount, StaffRole
 from shelter.store import SignedIn
@@ -209,13 +210,20 @@ def change_password(who: SignedIn, current_password: str, new_password: str) -> 
     with store.keyring_change() as ring, store.write() as s:
         account = _account(s, who.actor.account_id)
         params = ring.slots[slot_id].kdf
-        slot = ring.add_slot(slot_id, new_password, store.key, params)
+        private = new_private_key()
+        slot = ring.add_slot(slot_id, new_password, store.key, params, private_raw=private)
+        # What was sealed to the old key pair (the counselling notes' key) is
+        # sealed to the new one in this transaction.
+        from shelter.services.notes import reseal_to_new_key
+
+        reseal_to_new_key(s, who, slot.public_key)
         account.slot_public_key = slot.public_key
         account.must_change_password = False
         who.audit(s, "account.password", "staff_account", account.id)
         store.save_keyring(ring)
     # This session signed in with the old slot: it now acts with the new one.
     store.bind(who.actor.account_id, slot.public_key)
+    store.hold_slot_private(private)
     from dataclasses import replace
 
     who.actor = replace(who.actor, must_change_password=False)

@@ -30,17 +30,24 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from shelter.domain.vocabulary import (
     ASSESSMENT_DOMAIN,
     ASSESSMENT_KIND,
+    CANCELLED_BY,
     CLOSURE_REASON,
     DESTINATION,
     EXPLOITATION_SCOPE,
     GOAL_STATUS,
     HANDOVER_REASON,
     IDENTIFICATION,
+    NOTE_FORMAT,
     PLAN_EVENT,
     PRIORITY,
     REFERRAL_SOURCE,
+    RISK_ACTION,
     RISK_LEVEL,
+    RISK_OUTCOME,
     ROLE,
+    SESSION_KIND,
+    SESSION_MODE,
+    SESSION_STATUS,
     SEX,
 )
 
@@ -691,3 +698,232 @@ class PlanEvent(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+# -- counselling (revision 0007) ----------------------------------------------------
+
+class MeetingRoom(Base):
+    """A room where sessions are held (not a bedroom of the bed board)."""
+
+    __tablename__ = "meeting_room"
+    __table_args__ = (UniqueConstraint("shelter_id", "name"),
+                      CheckConstraint("length(trim(name)) > 0", name="named"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shelter_id: Mapped[int] = mapped_column(ForeignKey("shelter.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SessionSeries(Base):
+    """A weekly session: its occurrences are sessions of their own, each at
+    ``local_start`` on the shelter's wall clock (Africa/Casablanca)."""
+
+    __tablename__ = "session_series"
+    __table_args__ = (CheckConstraint("until_on >= first_on", name="ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counsellor_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), index=True)
+    local_start: Mapped[str] = mapped_column(String(5))  # "10:00"
+    minutes: Mapped[int] = mapped_column(Integer)
+    first_on: Mapped[date] = mapped_column(Date)
+    until_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class CounsellingSession(Base):
+    """A session, planned or past: who, when (UTC, unambiguous), where, how.
+    What was said is in ``SessionNote``, encrypted."""
+
+    __tablename__ = "counselling_session"
+    __table_args__ = (
+        CheckConstraint(SESSION_KIND.sql_in("kind"), name="known_kind"),
+        CheckConstraint(SESSION_MODE.sql_in("mode"), name="known_mode"),
+        CheckConstraint(SESSION_STATUS.sql_in("status"), name="known_status"),
+        CheckConstraint("ends_at > starts_at", name="ordered"),
+        CheckConstraint("status <> 'cancelled' OR (cancelled_by IS NOT NULL AND length(trim(cancel_reason)) > 0)",
+                        name="cancel_explained"),
+        CheckConstraint("cancelled_by IS NULL OR " + CANCELLED_BY.sql_in("cancelled_by"), name="known_canceller"),
+        Index("ix_counselling_session_counsellor_start", "counsellor_id", "starts_at"),
+        Index("ix_counselling_session_room_start", "room_id", "starts_at"),
+        Index("ix_counselling_session_start", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shelter_id: Mapped[int] = mapped_column(ForeignKey("shelter.id"), index=True)
+    counsellor_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(16), default="in_person")
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_room.id"))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    cancelled_by: Mapped[str | None] = mapped_column(String(16))
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    interpreter_language: Mapped[str] = mapped_column(String(16), default="")
+    interpreter_name: Mapped[str] = mapped_column(String(200), default="")
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("session_series.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class SessionAttendee(Base):
+    __tablename__ = "session_attendee"
+    __table_args__ = (Index("ix_session_attendee_resident", "resident_id", "session_id"),)
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("counselling_session.id"), primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), primary_key=True)
+
+
+class SessionRelative(Base):
+    """A relative at a family session who is not a resident: a name and a relation only."""
+
+    __tablename__ = "session_relative"
+    __table_args__ = (CheckConstraint("length(trim(name)) > 0", name="named"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("counselling_session.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    relation: Mapped[str] = mapped_column(String(60), default="")
+
+
+class SessionNote(Base):
+    """A counsellor's note on a held session: its parts (by ``format``) as
+    JSON, encrypted under the counselling compartment key. Unsigned, it is
+    the draft the editor saves as it goes; signed, it is frozen (later
+    words are ``NoteAddendum``)."""
+
+    __tablename__ = "session_note"
+    __table_args__ = (
+        UniqueConstraint("session_id", "author_id"),
+        CheckConstraint(NOTE_FORMAT.sql_in("format"), name="known_format"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("counselling_session.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), index=True)
+    format: Mapped[str] = mapped_column(String(8))
+    topics: Mapped[str] = mapped_column(String(240), default="")  # ASSESSMENT_DOMAIN codes, comma-separated
+    generation: Mapped[int] = mapped_column(Integer)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary(12))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class NoteAddendum(Base):
+    """Words added to a signed note, dated, by its author; encrypted."""
+
+    __tablename__ = "note_addendum"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("session_note.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"))
+    written_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    generation: Mapped[int] = mapped_column(Integer)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary(12))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RiskScreen(Base):
+    """A self-harm and suicide risk screen at a session. The outcome and the
+    action's code are plain (a high outcome raises the resident's risk level
+    and tells the coordinators); the answers and the counsellor's words are
+    encrypted."""
+
+    __tablename__ = "risk_screen"
+    __table_args__ = (
+        CheckConstraint(RISK_OUTCOME.sql_in("outcome"), name="known_outcome"),
+        CheckConstraint(RISK_ACTION.sql_in("action"), name="known_action"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("counselling_session.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"))
+    outcome: Mapped[str] = mapped_column(String(12))
+    action: Mapped[str] = mapped_column(String(16))
+    screened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    generation: Mapped[int] = mapped_column(Integer)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary(12))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RiskAlert(Base):
+    """A high risk found at a session, for the coordinators: who and when,
+    never what was said. Open until a coordinator acknowledges it."""
+
+    __tablename__ = "risk_alert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    screen_id: Mapped[int] = mapped_column(ForeignKey("risk_screen.id"))
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class SessionFollowUp(Base):
+    """A follow-up a counsellor proposes for the care plan: written to be
+    shared with the social worker (plain), who may make it an action."""
+
+    __tablename__ = "session_follow_up"
+    __table_args__ = (CheckConstraint("length(trim(text)) > 0", name="written"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("counselling_session.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    domain: Mapped[str | None] = mapped_column(String(24))
+    text: Mapped[str] = mapped_column(Text)
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    proposed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    plan_action_id: Mapped[int | None] = mapped_column(ForeignKey("plan_action.id"))
+
+
+class CompartmentSeal(Base):
+    """A compartment key sealed to one holder ("account:<id>" or
+    "recovery"), to the public key named (so a seal to an old key pair is
+    known to be stale). See ``shelter.security.compartment``."""
+
+    __tablename__ = "compartment_seal"
+    __table_args__ = (UniqueConstraint("compartment", "generation", "holder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compartment: Mapped[str] = mapped_column(String(24))
+    generation: Mapped[int] = mapped_column(Integer)
+    holder: Mapped[str] = mapped_column(String(40))
+    holder_public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    ephemeral_public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    nonce: Mapped[bytes] = mapped_column(LargeBinary(12))
+    sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class GlassAccess(Base):
+    """An emergency reading of a resident's counselling notes by someone who
+    is not a counsellor: why, from when until when (at most an hour)."""
+
+    __tablename__ = "glass_access"
+    __table_args__ = (CheckConstraint("ends_at > started_at", name="ordered"),
+                      CheckConstraint("length(trim(reason)) >= 20", name="reasoned"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    reader_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class GlassNotice(Base):
+    """That an emergency reading happened, for one counsellor (the author of
+    the notes read, and every other counsellor), until they have seen it."""
+
+    __tablename__ = "glass_notice"
+
+    glass_id: Mapped[int] = mapped_column(ForeignKey("glass_access.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), primary_key=True)
+    seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
