@@ -322,3 +322,33 @@ def test_the_case_work_is_exported_as_documented(coordinator, social_worker, his
     assert content["plan"]["goals"][0]["resident_words"] == "أريد أن أخرج"
     assert [c["reason"] for c in document["case_closures"]] == ["returned"]
     assert {s["domain"] for s in document["assessment_scores"]} >= {"safety", "legal", "housing"}
+
+
+def test_sessions_are_exported_but_never_what_was_said(coordinator, admin, store_dir, history):
+    from shelter.services import notes, sessions
+    from shelter.services.sessions import SessionInput
+
+    fatima, aisha = history
+    accounts.create_account(admin, "leila", "Leila Berrada", [Role.COUNSELLOR], "sea breeze quiet garden",
+                            must_change_password=False)
+    leila = Store(store_dir).sign_in("leila", "sea breeze quiet garden")
+    try:
+        room = sessions.add_room(leila, 1, "Salle d'écoute").room_id
+        start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+        family = sessions.plan_session(leila, SessionInput(leila.actor.account_id, "family", (fatima.resident_id,),
+                                                           start, 60, room_id=room,
+                                                           relatives=(("Grace Benali", "sister"),))).session_ids[0]
+        sessions.plan_weekly(leila, SessionInput(leila.actor.account_id, "individual", (fatima.resident_id,),
+                                                 start + timedelta(days=7), 50, mode="phone"),
+                             (start + timedelta(days=21)).date())
+        sessions.set_outcome(leila, family, "held")
+        notes.save_draft(leila, family, "soap", {"subjective": "Synthetic note: what she said"}, ["family"],
+                         ["Trace the sister's address"])
+        notes.sign_note(leila, family)
+    finally:
+        leila.lock("sign_out")
+    document = export_document(coordinator)
+    check_against_document(document)
+    assert len(document["sessions"]) == 4 and document["session_relatives"][0]["relation"] == "sister"
+    assert document["session_follow_ups"][0]["text"] == "Trace the sister's address"
+    assert "Synthetic note" not in json.dumps(document, ensure_ascii=False)

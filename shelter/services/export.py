@@ -38,6 +38,8 @@ from shelter.storage.models import (
     CarePlan,
     CaseAssignment,
     CaseClosure,
+    CounsellingSession,
+    MeetingRoom,
     PlanAction,
     PlanActionNote,
     PlanDomainReason,
@@ -47,6 +49,10 @@ from shelter.storage.models import (
     PlanReviewGoal,
     PlanVersion,
     RecordChange,
+    SessionAttendee,
+    SessionFollowUp,
+    SessionRelative,
+    SessionSeries,
     Referral,
     Reservation,
     Resident,
@@ -58,7 +64,7 @@ from shelter.storage.models import (
 from shelter.store import SignedIn
 
 FORMAT = "shelter-export"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 Record = dict[str, Any]
 
@@ -254,6 +260,48 @@ def _plan_events(s: Session) -> list[Record]:
             for x in s.execute(select(PlanEvent).order_by(PlanEvent.id)).scalars()]
 
 
+def _meeting_rooms(s: Session) -> list[Record]:
+    return [{"id": x.id, "shelter_id": x.shelter_id, "name": x.name, "active": x.active}
+            for x in s.execute(select(MeetingRoom).order_by(MeetingRoom.id)).scalars()]
+
+
+def _session_series(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "counsellor": who.get(x.counsellor_id), "local_start": x.local_start, "minutes": x.minutes,
+             "first_on": _day(x.first_on), "until_on": _day(x.until_on), "created_at": _moment(x.created_at)}
+            for x in s.execute(select(SessionSeries).order_by(SessionSeries.id)).scalars()]
+
+
+def _sessions(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "shelter_id": x.shelter_id, "counsellor": who.get(x.counsellor_id), "kind": x.kind,
+             "mode": x.mode, "meeting_room_id": x.room_id, "starts_at": _moment(x.starts_at),
+             "ends_at": _moment(x.ends_at), "status": x.status, "cancelled_by": x.cancelled_by,
+             "cancel_reason": x.cancel_reason, "interpreter_language": x.interpreter_language,
+             "interpreter_name": x.interpreter_name, "session_series_id": x.series_id,
+             "created_at": _moment(x.created_at)}
+            for x in s.execute(select(CounsellingSession).order_by(CounsellingSession.id)).scalars()]
+
+
+def _session_attendees(s: Session) -> list[Record]:
+    return _numbered([{"session_id": x.session_id, "resident_id": x.resident_id}
+                      for x in s.execute(select(SessionAttendee).order_by(SessionAttendee.session_id,
+                                                                         SessionAttendee.resident_id)).scalars()])
+
+
+def _session_relatives(s: Session) -> list[Record]:
+    return [{"id": x.id, "session_id": x.session_id, "name": x.name, "relation": x.relation}
+            for x in s.execute(select(SessionRelative).order_by(SessionRelative.id)).scalars()]
+
+
+def _session_follow_ups(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "session_id": x.session_id, "resident_id": x.resident_id, "domain": x.domain,
+             "text": x.text, "proposed_at": _moment(x.proposed_at), "proposed_by": who.get(x.proposed_by or 0),
+             "plan_action_id": x.plan_action_id}
+            for x in s.execute(select(SessionFollowUp).order_by(SessionFollowUp.id)).scalars()]
+
+
 # Each section, in the order written, with the permission that shows its
 # records on screen: nobody exports what they could not see.
 SECTIONS: tuple[tuple[str, Permission, Callable[[Session], list[Record]]], ...] = (
@@ -279,6 +327,14 @@ SECTIONS: tuple[tuple[str, Permission, Callable[[Session], list[Record]]], ...] 
     ("plan_review_goals", Permission.VIEW_CARE_PLAN, _plan_review_goals),
     ("plan_versions", Permission.VIEW_CARE_PLAN, _plan_versions),
     ("plan_events", Permission.VIEW_CARE_PLAN, _plan_events),
+    # Counselling: that sessions took place, never what was said (the notes
+    # are encrypted for counsellors and are not exported).
+    ("meeting_rooms", Permission.VIEW_SESSIONS, _meeting_rooms),
+    ("session_series", Permission.VIEW_SESSIONS, _session_series),
+    ("sessions", Permission.VIEW_SESSIONS, _sessions),
+    ("session_attendees", Permission.VIEW_SESSIONS, _session_attendees),
+    ("session_relatives", Permission.VIEW_SESSIONS, _session_relatives),
+    ("session_follow_ups", Permission.VIEW_SESSIONS, _session_follow_ups),
 )
 
 
