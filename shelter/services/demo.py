@@ -12,28 +12,67 @@ arrives, is checked against the people on record, is given a compatible free
 bed (in the shelter they were referred to, or another one), may be moved,
 and leaves. Those whose departure lies in the future are still in residence
 today, so the bed board of a demo store looks like a working day.
+
+The case work after admission (``add_case_work``) is then replayed stay by
+stay, day by day: the needs assessment in the first days and a reassessment
+every few months, a care plan with goals and actions for most of the stays
+assessed, versions agreed with the resident and reviewed every month, the
+social worker holding each case, and the closing of old cases. It writes the
+rows the case-work services write, with their rules and their own helpers
+for what must verify (a version's content and code), in a few large units of
+work: going through one audited unit of work per goal, action and tick would
+take longer than all the rest of the demo. The audit trail names each
+assessment, plan, agreed version, review, assignment and closure, not each
+goal and action written with them.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.orm import Session
+
 from shelter.demo_names import DemoPerson, generate_person
+from shelter.domain.care import NO_NEED, OPEN_GOAL_STATUSES, SCORES, add_months, plan_gaps
 from shelter.domain.people import Identity, Protection, ReferralInfo
-from shelter.domain.vocabulary import DESTINATION, EXPLOITATION_FORM, REFERRAL_SOURCE
+from shelter.domain.vocabulary import ASSESSMENT_DOMAIN, DESTINATION, EXPLOITATION_FORM, REFERRAL_SOURCE
 from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.keyring import KdfParams
 from shelter.security.permissions import Role
-from shelter.services import accounts, admissions, beds, dashboard, discharge, shelters
+from shelter.services import accounts, admissions, beds, care_plans, dashboard, discharge, shelters
 from shelter.services.admissions import Admission
 from shelter.services.beds import BedChoice
+from shelter.services.handover import _canonical, _document_key, verification_code
+from shelter.services.settings import load_settings
+from shelter.storage.models import (
+    Assessment,
+    AssessmentScore,
+    CarePlan,
+    CaseAssignment,
+    CaseClosure,
+    PlanAction,
+    PlanActionNote,
+    PlanDomainReason,
+    PlanEvent,
+    PlanGoal,
+    PlanReview,
+    PlanReviewGoal,
+    PlanVersion,
+    RecordChange,
+    Resident,
+    StaffAccount,
+    StaffRole,
+    Stay,
+)
 from shelter.store import SignedIn, Store
 
 # Printed on every run: the store is for training only, so everyone shares it.
@@ -42,6 +81,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
     ("amina", "Amina Benali", Role.ADMINISTRATOR),
     ("salma", "Salma Idrissi", Role.COORDINATOR),
     ("youssef", "Youssef Alaoui", Role.SOCIAL_WORKER),
+    ("hind", "Hind Berrada", Role.SOCIAL_WORKER),
     ("nadia", "Nadia Tazi", Role.COUNSELLOR),
     ("karim", "Karim Fassi", Role.REPORTING),
 )
@@ -93,6 +133,7 @@ class DemoSummary:
     residents: int
     stays: int
     in_residence: int
+    case_work: dict[str, int] = field(default_factory=dict)  # how many assessments, plans, ... (add_case_work)
 
 
 @dataclass
@@ -390,12 +431,13 @@ def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3,
         simulation = _Simulation(who, rng, start, now, min(max(mean_stay, 7.0), 365.0), shelter_ids)
         created = simulation.run(residents_count, progress)
         _today(who, rng, now)
+        case_work = add_case_work(who, seed, now)
         figures = dashboard.dashboard(who)
     finally:
         who.lock("sign_out")
     return DemoSummary(Path(folder), recovery_code, DEMO_PASSWORD,
                        tuple((u, r.value) for u, _d, r in DEMO_ACCOUNTS), count, beds, created,
-                       simulation.stays, figures.occupied)
+                       simulation.stays, figures.occupied, case_work)
 
 
 def _today(who: SignedIn, rng: random.Random, now: datetime) -> None:
@@ -411,3 +453,738 @@ def _today(who: SignedIn, rng: random.Random, now: datetime) -> None:
     for bed_id in free[3:5]:
         beds.set_out_of_service(who, bed_id, rng.choice(reasons), now.date() + timedelta(days=rng.randint(2, 20)),
                                      at=now)
+
+
+# -- case work after admission -----------------------------------------------------------------
+#
+# What a social worker writes, per domain: goals (with the actions under
+# them and who does each: "worker" the social worker holding the case,
+# "counsellor", "coordinator", or a partner organisation), the resident's own
+# words, notes beside a score, progress at a review. In the languages the
+# teams write in: French mostly, English, Arabic and Darija.
+
+_WORKER, _COUNSELLOR, _COORDINATOR = "worker", "counsellor", "coordinator"
+
+GOALS: dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
+    "safety": (
+        ("Mettre en place un plan de sécurité personnel", (
+            ("Élaborer le plan de sécurité avec la résidente", _WORKER),
+            ("Signaler les menaces reçues à la police judiciaire", "Police judiciaire"),
+            ("Changer de numéro de téléphone et de carte SIM", _WORKER))),
+        ("Protect her from any contact with the network that exploited her", (
+            ("Ask the prosecutor for a protection measure", "Tribunal de première instance"),
+            ("Agree the rules for going out accompanied", _WORKER),
+            ("Give the reception desk the list of visitors to refuse", _COORDINATOR))),
+        ("ضمان سلامتها داخل المركز وخارجه", (
+            ("وضع خطة أمان فردية معها", _WORKER),
+            ("مرافقتها في الخرجات الضرورية", _WORKER))),
+        ("Évaluer le risque avant tout déplacement vers la ville d'origine", (
+            ("Évaluation du risque avec le point focal traite", "Sûreté nationale"),
+            ("Préparer un contact d'urgence sur place", _WORKER))),
+    ),
+    "physical_health": (
+        ("Bilan de santé complet et suivi des traitements", (
+            ("Rendez-vous de bilan au centre de santé", "Centre de santé du quartier"),
+            ("Accompagner aux consultations au CHU Ibn Sina", "CHU Ibn Sina"),
+            ("Dépistage IST et VIH avec son accord", "CHU Ibn Sina"))),
+        ("Prenatal care until the birth", (
+            ("Register at the maternity unit", "CHU Ibn Sina"),
+            ("Monthly prenatal check-up", "Centre de santé du quartier"),
+            ("Prepare the birth bag and the birth registration papers", _WORKER))),
+        ("علاج الأسنان والنظر", (
+            ("موعد عند طبيب الأسنان", "Association Amal"),
+            ("فحص النظر وطلب نظارات", _WORKER))),
+        ("Traiter les douleurs chroniques (dos, mains)", (
+            ("Consultation de médecine générale", "Hôpital provincial"),
+            ("Séances de kinésithérapie", "Hôpital provincial"))),
+    ),
+    "mental_health": (
+        ("Réduire les symptômes de stress post-traumatique", (
+            ("Séances individuelles hebdomadaires avec la psychologue", _COUNSELLOR),
+            ("Orientation vers le psychiatre si les symptômes persistent", "Hôpital psychiatrique Ar-Razi"),
+            ("Participer au groupe de parole du jeudi", _COUNSELLOR))),
+        ("Sleep through the night again", (
+            ("Assess the sleep problems with the psychologist", _COUNSELLOR),
+            ("Relaxation exercises before bed", _COUNSELLOR))),
+        ("استعادة الثقة بالنفس", (
+            ("المشاركة في ورشة الرسم والتعبير", _COUNSELLOR),
+            ("جلسات فردية مع الأخصائية النفسية", _COUNSELLOR))),
+        ("Rompre l'isolement au sein du centre", (
+            ("Activités collectives deux fois par semaine", _WORKER),
+            ("Désigner une résidente marraine", _WORKER))),
+    ),
+    "legal": (
+        ("Obtenir le statut de victime et porter plainte", (
+            ("Rendez-vous avec l'avocate de l'Association Adala", "Association Adala"),
+            ("Accompagner au dépôt de plainte", _WORKER),
+            ("Préparer l'audition devant le juge d'instruction", "Association Adala"))),
+        ("Get legal aid for the trial", (
+            ("Apply for legal aid (assistance judiciaire)", "Tribunal de première instance"),
+            ("Explain each step of the proceedings with an interpreter", _WORKER))),
+        ("تتبع ملف القضية أمام المحكمة", (
+            ("حضور الجلسة مع المحامية", "Association Adala"),
+            ("إخبارها بتاريخ الجلسة المقبلة", _WORKER))),
+        ("Éviter toute poursuite pour séjour irrégulier", (
+            ("Attestation de victime présumée du parquet", "Procureur du Roi"),
+            ("Informer la préfecture de sa situation", _COORDINATOR))),
+    ),
+    "documents": (
+        ("Obtenir un document d'identité", (
+            ("Contacter le consulat pour un laissez-passer", "IOM Rabat"),
+            ("Demander l'acte de naissance", _WORKER),
+            ("Photos d'identité", _WORKER))),
+        ("Régulariser le séjour au Maroc", (
+            ("Constituer le dossier de carte de séjour", _WORKER),
+            ("Dépôt du dossier au bureau des étrangers", "Préfecture de police"))),
+        ("Get back the passport the employer kept", (
+            ("Ask the police to recover the passport", "Police judiciaire"),
+            ("Report the passport lost to the consulate if it is not found", "IOM Rabat"))),
+        ("استخراج البطاقة الوطنية", (
+            ("طلب عقد الازدياد من الجماعة", _WORKER),
+            ("إيداع الملف بمركز الشرطة", "Sûreté nationale"))),
+    ),
+    "family": (
+        ("Rétablir le contact avec la famille", (
+            ("Recherche familiale par le Croissant-Rouge", "Croissant-Rouge marocain"),
+            ("Premier appel téléphonique accompagné", _WORKER),
+            ("Médiation familiale avant tout retour", _COUNSELLOR))),
+        ("Keep her children safe and in touch with her", (
+            ("Weekly video call with the children", _WORKER),
+            ("Check the children's situation with the family", "Caritas Maroc"))),
+        ("التواصل مع الأسرة بأمان", (
+            ("تقييم خطر التواصل مع الأسرة", _WORKER),
+            ("زيارة منزلية قبل العودة", _WORKER))),
+        ("Préparer la garde de l'enfant pendant les démarches", (
+            ("Inscription à la crèche de l'association", "Association Amal"),
+            ("Organiser la garde les jours d'audience", _WORKER))),
+    ),
+    "education": (
+        ("Cours d'alphabétisation", (
+            ("Inscription au cours d'alphabétisation", "Association Amal"),
+            ("Suivi de l'assiduité chaque mois", _WORKER))),
+        ("Learn French", (
+            ("Join the French class at the Fondation Orient-Occident", "Fondation Orient-Occident"),
+            ("Practise with a volunteer twice a week", _WORKER))),
+        ("تكوين في الخياطة", (
+            ("التسجيل في مركز التكوين المهني", "OFPPT"),
+            ("توفير ثمن التنقل إلى المركز", _COORDINATOR))),
+        ("Scolarisation de l'enfant", (
+            ("Inscription à l'école primaire du quartier", _WORKER),
+            ("Fournitures scolaires", _COORDINATOR),
+            ("Soutien scolaire le mercredi", "Association Amal"))),
+    ),
+    "livelihood": (
+        ("Trouver une formation qualifiante et un premier emploi", (
+            ("Inscription à l'ANAPEC", "ANAPEC"),
+            ("Atelier CV et entretien d'embauche", "Fondation Orient-Occident"),
+            ("Stage en entreprise", "ANAPEC"))),
+        ("Start a small income project", (
+            ("Apply for the micro-project grant", "Fondation Orient-Occident"),
+            ("Business training", "Fondation Orient-Occident"))),
+        ("Reintegration grant for the return home", (
+            ("Reintegration assistance application", "IOM Rabat"),
+            ("Write the business plan with the IOM officer", "IOM Rabat"))),
+        ("إيجاد عمل قار", (
+            ("البحث عن عروض الشغل", _WORKER),
+            ("مرافقتها لمقابلة العمل", _WORKER))),
+    ),
+    "housing": (
+        ("Trouver un logement sûr après la sortie", (
+            ("Visites de logements avec l'assistante sociale", _WORKER),
+            ("Aide au premier loyer et à la caution", "Caritas Maroc"))),
+        ("Prepare the return to the family home", (
+            ("Home visit before the return", _WORKER),
+            ("Agree the conditions of the return with the family", _COUNSELLOR))),
+        ("إيجاد سكن آمن لها ولطفلها", (
+            ("البحث عن غرفة قريبة من العمل", _WORKER),
+            ("توفير الأثاث الضروري", "Association Amal"))),
+    ),
+    "intentions": (
+        ("Préparer le retour volontaire au pays d'origine", (
+            ("Dossier de retour volontaire (AVRR)", "IOM Rabat"),
+            ("Contact avec la famille au pays", _WORKER),
+            ("Billet et accompagnement à l'aéroport", "IOM Rabat"))),
+        ("Decide on her future plans", (
+            ("Information session on the options: return, stay, third country", _WORKER),
+            ("Meeting with UNHCR", "UNHCR"))),
+        ("الاندماج في المغرب", (
+            ("شرح إجراءات الإقامة", _WORKER),
+            ("ربط الاتصال بجمعية محلية للمواكبة", "Association Amal"))),
+    ),
+}
+
+RESIDENT_WORDS: dict[str, tuple[str, ...]] = {
+    "safety": ("Je veux ne plus avoir peur quand je sors", "I want them never to find me", "بغيت نحس براسي فأمان"),
+    "physical_health": ("J'ai mal au dos depuis des mois", "I want my baby to be born healthy", "بغيت نداوي سناني"),
+    "mental_health": ("Je ne veux plus faire de cauchemars", "I want to sleep and stop thinking about it",
+                      "بغيت نرتاح ونسى"),
+    "legal": ("Je veux que ceux qui m'ont fait ça soient punis", "I don't want to go to prison", "بغيت حقي"),
+    "documents": ("Ils ont gardé mon passeport", "I want papers so I can work", "بغيت البطاقة ديالي"),
+    "family": ("Je veux parler à ma mère", "I want to see my children again", "بغيت نرجع لولادي"),
+    "education": ("Je veux apprendre à lire", "I want to learn a trade", "بغيت نتعلم الخياطة"),
+    "livelihood": ("Je veux gagner ma vie moi-même", "I want to send money to my family", "بغيت نخدم"),
+    "housing": ("Je veux une chambre à moi", "A safe place for me and my son", "بغيت دار فين نعيش"),
+    "intentions": ("Je veux rentrer chez moi", "I want to stay in Morocco", "ما بغيتش نرجع دابا"),
+}
+
+SCORE_NOTES: dict[str, tuple[str, ...]] = {
+    "safety": ("Menaces reçues par téléphone", "The trafficker knows the city she is in", "تهديدات من الشبكة"),
+    "physical_health": ("Enceinte de cinq mois, sans suivi", "Injuries to the hands, untreated", "ألم مزمن في الظهر"),
+    "mental_health": ("Flashbacks, dort très peu", "Cries often, does not eat", "خوف شديد وكوابيس"),
+    "legal": ("Audience dans trois semaines, pas d'avocat", "No lawyer yet", "الملف عند النيابة العامة"),
+    "documents": ("Passeport gardé par l'employeur", "No document at all", "بدون بطاقة وطنية"),
+    "family": ("Deux enfants restés au pays", "Family unaware of where she is", "انقطاع الاتصال مع العائلة"),
+    "education": ("Ne sait pas lire", "Wants to finish school", "لم تكمل الدراسة"),
+    "livelihood": ("Dette envers le réseau", "No income", "بدون دخل"),
+    "housing": ("Aucun lieu sûr où aller", "The family home is not safe", "بدون سكن"),
+    "intentions": ("Hésite entre retour et séjour", "Wants to go home but fears the debt", "مترددة"),
+}
+
+PROGRESS_NOTES = (
+    "Première séance faite", "Rendez-vous fixé", "En attente de la réponse du consulat", "Plainte déposée",
+    "Waiting for the partner's answer", "Good progress this month", "No change this month", "Started, goes regularly",
+    "تقدم جيد", "في انتظار الموعد", "بدأت التكوين",
+)
+ACTION_NOTES = (
+    "Appelé le partenaire, rappel la semaine prochaine", "Rendez-vous déplacé à la semaine prochaine",
+    "Documents photocopiés et envoyés", "Called the partner, waiting for a date", "She asked to postpone",
+    "تم الاتصال بالشريك", "تم تحديد موعد",
+)
+NO_GOAL_REASONS = (
+    "Pris en charge par le partenaire, hors du plan", "La résidente ne souhaite pas travailler sur ce point maintenant",
+    "Sera traité après l'audience", "Handled by the consulate directly", "Not a priority before the return",
+    "ما بغاتش تخدم على هاد الجانب دابا",
+)
+DROP_REASONS = (
+    "La résidente ne souhaite plus poursuivre", "Plus nécessaire après la recherche familiale",
+    "The partner closed the programme", "She chose another path", "تغيّر المشروع",
+)
+REVIEW_CHANGES = (
+    "Objectifs revus avec la résidente", "Plan inchangé", "Progress discussed with her and the counsellor",
+    "Reviewed with the interpreter", "تمت مراجعة الأهداف معها", "",
+)
+CHANGED_AT_REVIEW = (
+    "Nouvel objectif ajouté avec la résidente", "Échéances revues", "New action agreed with her",
+    "Goal added after the reassessment", "أضيف هدف جديد",
+)
+INTERPRETERS = ("interprète de Caritas Maroc", "interpreter from IOM Rabat", "médiatrice culturelle, Association Amal",
+                "interprète bénévole")
+CLOSURE_FOR_DESTINATION = {"family_reunification": "reintegrated", "assisted_return": "returned",
+                           "independent_living": "reintegrated", "another_shelter": "transferred",
+                           "hospital": "transferred", "left_without_notice": "lost_contact", "other": "other"}
+OTHER_CLOSURES = ("Orientée vers un programme hors du réseau", "Case handed over to the child protection services",
+                  "تم تسليم الملف للمصالح المختصة")
+REOPEN_REASONS = ("Readmitted after a new referral.", "Nouvelle admission après un signalement de la police.",
+                  "عادت إلى المركز بعد إحالة جديدة.")
+# Scores drawn at the first assessment: most people arrive in danger, with
+# no papers and no lawyer; fewer with nothing to do in the other domains.
+URGENT_DOMAINS = frozenset({"safety", "mental_health", "legal", "documents"})
+URGENT_WEIGHTS, OTHER_WEIGHTS = (30, 42, 20, 8), (4, 26, 34, 36)
+CHILD_WEIGHTS = {"legal": (0, 5, 15, 80), "livelihood": (0, 0, 5, 95), "housing": (0, 5, 10, 85),
+                 "intentions": (0, 5, 10, 85), "education": (25, 40, 25, 10), "documents": (10, 30, 30, 30)}
+
+# In order on one day: the morning's assignment and assessment come before
+# the plan, the plan before its actions, the review before the version
+# agreed at it, and the assessment at discharge last.
+_ASSIGN, _ASSESS, _PLAN, _TICK, _REVIEW, _AGREE, _LEAVE = range(7)
+
+
+@dataclass
+class _StayRecord:
+    stay_id: int
+    resident_id: int
+    case_number: str
+    admitted_at: datetime
+    discharged_at: datetime | None
+    destination: str | None
+    child: bool
+    languages: str
+    interpreter_needed: bool
+
+
+@dataclass
+class _Action:
+    id: int
+    done_on: date | None = None
+
+
+@dataclass
+class _Goal:
+    id: int
+    domain: str
+    goal: str
+    target_on: date | None
+    status: str = "not_started"
+    actions: list[_Action] = field(default_factory=list)
+
+
+@dataclass
+class _Case:
+    """One stay's case work as it is being replayed."""
+
+    stay: _StayRecord
+    end: date  # the last day anything can be written: the discharge, or today
+    holder: int
+    assignment: int = 0
+    events: list = field(default_factory=list)
+    scores: dict[str, int] = field(default_factory=dict)
+    plan: CarePlan | None = None  # not in the session: what care_plans._content reads of it
+    plan_row: dict[str, object] = field(default_factory=dict)  # written at the end, with its last review date
+    plan_number: int = 0  # the how-manieth plan of the resident, in the version's reference
+    goals: list[_Goal] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
+    versions: int = 0
+    agreed: dict | None = None  # the plan part of the last version
+
+
+class _CaseWork:
+    """Writes the case work of stays in one unit of work, the way the
+    services would have written it day after day.
+
+    The rows are written without the ORM, with ids given here (the unit of
+    work holds the write lock), in a few statements: those that the
+    services' helpers read back (``care_plans._content``, when a version is
+    agreed) just before they do, the others at the end, then the audit
+    entries. Nothing is left in the session between two reads, so what they
+    read is what the table holds."""
+
+    def __init__(self, s: Session, store: Store, rng: random.Random, now: datetime, staff: dict[str, list[int]]) -> None:
+        self.s, self.store, self.rng, self.now = s, store, rng, now
+        self.today = now.astimezone().date()
+        self.workers, self.counsellors = staff["social_worker"], staff["counsellor"]
+        self.coordinator = staff["coordinator"][0]
+        settings = load_settings(s)
+        self.months, self.interval = settings.reassessment_months, settings.review_interval_days
+        self.key = _document_key(s)
+        self.counter = itertools.count()
+        self.ids = {model: itertools.count((s.execute(select(func.max(model.id))).scalar() or 0) + 1)
+                    for model in (Assessment, CarePlan, PlanGoal, PlanAction, PlanReview, CaseAssignment)}
+        self.soon: dict[type, list[dict[str, object]]] = {}  # inserted before the next read
+        self.changes: dict[tuple[type, int], dict[str, object]] = {}  # updated before the next read
+        self.pending: dict[type, list[dict[str, object]]] = {}  # inserted at the end
+        self.audits: list[tuple[str, int, str, int, dict[str, int | str] | None]] = []
+        self.plans: dict[int, int] = {}  # by resident: how many plans so far
+        self.clock = now  # the stay's: see at()
+        self.totals = dict.fromkeys(("assessments", "plans", "goals", "actions", "versions", "reviews",
+                                     "closures"), 0)
+        # Rows are not written parent first: the foreign keys are checked at
+        # the commit instead (SQLite ends this with the transaction).
+        s.execute(text("PRAGMA defer_foreign_keys = ON"))
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def row(self, model: type, when: str = "soon", **values: object) -> int:
+        """A new row of ``model``, written before the next read (``soon``)
+        or at the end (``later``); its id."""
+        if model in self.ids:
+            values["id"] = next(self.ids[model])
+        (self.soon if when == "soon" else self.pending).setdefault(model, []).append(values)
+        return values.get("id", 0)
+
+    def set(self, model: type, row_id: int, **values: object) -> None:
+        self.changes.setdefault((model, row_id), {}).update(values)
+
+    def sync(self) -> None:
+        """Write what the next read must see."""
+        for model, rows in self.soon.items():
+            self.s.execute(insert(model), rows)
+        self.soon.clear()
+        groups: dict[tuple[type, tuple[str, ...]], list[dict[str, object]]] = {}
+        for (model, row_id), values in self.changes.items():
+            groups.setdefault((model, tuple(sorted(values))), []).append({"id": row_id, **values})
+        for (model, _names), rows in groups.items():
+            self.s.execute(update(model), rows)
+        self.changes.clear()
+
+    def finish(self) -> None:
+        """Write what waits, then the audit entries."""
+        self.sync()
+        for model, rows in self.pending.items():
+            self.s.execute(insert(model), rows)
+        self.pending.clear()
+        for action, actor, record_type, record_id, detail in self.audits:
+            self.store.audit(self.s, action, actor, record_type, record_id, detail=detail)
+        self.audits.clear()
+
+    def audit(self, action: str, actor: int, record_type: str, record_id: int,
+              detail: dict[str, int | str] | None = None) -> None:
+        self.audits.append((action, actor, record_type, record_id, detail))
+
+    def at(self, day: date, earliest: datetime | None = None) -> datetime:
+        """A moment in the working hours of ``day`` (local time), never after
+        now, nor before ``earliest``; without it, never before the moment
+        given last in the stay (the stay's clock, which it moves on)."""
+        moment = datetime.combine(day, time(self.rng.randint(9, 16), self.rng.randint(0, 59))).astimezone(UTC)
+        if earliest is not None:
+            return min(max(moment, earliest), self.now)
+        self.clock = min(max(moment, self.clock), self.now)
+        return self.clock
+
+    def push(self, case: _Case, day: date, order: int, call: Callable[..., None], *args: object) -> None:
+        if day <= case.end:
+            heapq.heappush(case.events, (day, order, next(self.counter), call, args))
+
+    def change(self, case: _Case, record_type: str, record_id: int, name: str, old: object, new: object,
+               day: date, reason: str = "") -> None:
+        """The earlier value kept, as the services keep it (record_change)."""
+        self.row(RecordChange, "later", resident_id=case.stay.resident_id, record_type=record_type,
+                    record_id=record_id, field=name, old_value=json.dumps(old, default=str),
+                    new_value=json.dumps(new, default=str), reason=reason, changed_at=self.at(day),
+                    changed_by=case.holder)
+
+    # -- one stay ----------------------------------------------------------------------------
+
+    def stay(self, stay: _StayRecord) -> int | None:
+        """Replay one stay's case work; the social worker holding it (None
+        for the few cases nobody took)."""
+        rng = self.rng
+        admitted = stay.admitted_at.astimezone().date()
+        end = stay.discharged_at.astimezone().date() if stay.discharged_at else self.today
+        length = (end - admitted).days
+        # Nobody took a few cases: mostly people who left within days.
+        if not self.workers or rng.random() >= (0.6 if stay.discharged_at and length < 3 else 0.97):
+            return None
+        case = _Case(stay, end, rng.choice(self.workers))
+        taken = min(stay.admitted_at + timedelta(hours=rng.uniform(0.5, 40)), stay.discharged_at or self.now,
+                    self.now)
+        self.clock = taken
+        by = self.coordinator if rng.random() < 0.6 else case.holder
+        case.assignment = self.row(CaseAssignment, stay_id=stay.stay_id, staff_id=case.holder, started_at=taken,
+                                      ended_at=None, assigned_by=by)
+        self.audit("case.assign", by, "stay", stay.stay_id, {"staff": case.holder})
+        if len(self.workers) > 1 and length > 60 and rng.random() < 0.08:
+            self.push(case, admitted + timedelta(days=rng.randint(20, length - 10)), _ASSIGN, self.hand_over)
+        # The needs assessment in the first days, for most; a few long
+        # stays get theirs late, a few never (it is overdue, or they left).
+        if rng.random() < (0.6 if stay.child else 0.86):
+            self.push(case, admitted + timedelta(days=round(rng.triangular(0, 12, 3))), _ASSESS, self.assess,
+                      "initial")
+        elif length > 45 and rng.random() < 0.5:
+            self.push(case, admitted + timedelta(days=rng.randint(15, 45)), _ASSESS, self.assess, "initial")
+        while case.events:
+            day, _order, _n, call, args = heapq.heappop(case.events)
+            call(case, day, *args)
+        return case.holder
+
+    def hand_over(self, case: _Case, day: date) -> None:
+        moment = self.at(day)
+        self.sync()  # one open assignment per stay: the old one ends first
+        self.s.execute(update(CaseAssignment), [{"id": case.assignment, "ended_at": moment}])
+        case.holder = self.rng.choice([w for w in self.workers if w != case.holder])
+        case.assignment = self.row(CaseAssignment, stay_id=case.stay.stay_id, staff_id=case.holder,
+                                      started_at=moment, ended_at=None, assigned_by=self.coordinator)
+        self.audit("case.assign", self.coordinator, "stay", case.stay.stay_id, {"staff": case.holder})
+
+    # -- assessments ---------------------------------------------------------------------------
+
+    def _scores(self, case: _Case) -> dict[str, int]:
+        rng = self.rng
+        if not case.scores:
+            scores = {}
+            for domain in ASSESSMENT_DOMAIN.codes:
+                weights = (CHILD_WEIGHTS.get(domain, OTHER_WEIGHTS) if case.stay.child
+                           else URGENT_WEIGHTS if domain in URGENT_DOMAINS else OTHER_WEIGHTS)
+                scores[domain] = rng.choices(SCORES, weights=weights)[0]
+            return scores
+        # Later: most needs ease with time, a few grow worse.
+        scores = {}
+        for domain, score in case.scores.items():
+            draw = rng.random()
+            scores[domain] = min(NO_NEED, score + 1) if draw < 0.4 else max(1, score - 1) if draw > 0.96 else score
+        return scores
+
+    def assess(self, case: _Case, day: date, kind: str) -> None:
+        rng = self.rng
+        scores = self._scores(case)
+        note = rng.choice(("Bilan de sortie avec la résidente", "Assessed on the day she left", "")) \
+            if kind == "discharge" else ""
+        assessment_id = self.row(Assessment, resident_id=case.stay.resident_id, stay_id=case.stay.stay_id,
+                                    kind=kind, assessed_on=day, assessed_by=case.holder, note=note,
+                                    recorded_at=self.at(day))
+        for d in ASSESSMENT_DOMAIN.codes:
+            self.row(AssessmentScore, assessment_id=assessment_id, domain=d, score=scores[d],
+                        note=rng.choice(SCORE_NOTES[d]) if scores[d] <= 2 and rng.random() < 0.35 else "")
+        self.audit("assessment.create", case.holder, "assessment", assessment_id,
+                   {"resident": case.stay.resident_id, "kind": kind})
+        case.scores = scores
+        self.totals["assessments"] += 1
+        if kind == "discharge":
+            return
+        if kind == "initial":
+            if rng.random() < (0.4 if case.stay.child else 0.75):
+                self.push(case, day + timedelta(days=rng.choice((0, 0, 1, 2, 3, 5))), _PLAN, self.start_plan)
+            # One at discharge for most, not for those who left without a word.
+            gone = case.stay.destination == "left_without_notice"
+            if case.stay.discharged_at is not None and rng.random() < (0.05 if gone else 0.75):
+                self.push(case, case.end, _LEAVE, self.assess, "discharge")
+        due = add_months(day, self.months)
+        late = rng.randint(20, 60) if rng.random() < 0.1 else rng.randint(-10, 10)
+        self.push(case, due + timedelta(days=late), _ASSESS, self.assess, "scheduled")
+
+    # -- the plan ------------------------------------------------------------------------------
+
+    def start_plan(self, case: _Case, day: date) -> None:
+        rng, stay = self.rng, case.stay
+        case.plan_row = dict(id=next(self.ids[CarePlan]), stay_id=stay.stay_id, resident_id=stay.resident_id,
+                             created_at=self.at(day), created_by=case.holder, next_review_on=None)
+        self.pending.setdefault(CarePlan, []).append(case.plan_row)
+        case.plan = CarePlan(id=case.plan_row["id"], stay_id=stay.stay_id, resident_id=stay.resident_id)
+        self.plans[stay.resident_id] = case.plan_number = self.plans.get(stay.resident_id, 0) + 1
+        self.audit("care_plan.create", case.holder, "care_plan", case.plan.id, {"resident": stay.resident_id})
+        self.totals["plans"] += 1
+        for domain in ASSESSMENT_DOMAIN.codes:
+            if case.scores[domain] >= NO_NEED:
+                continue
+            if rng.random() < 0.88:
+                for _n in range(rng.choices((1, 2, 3), weights=(80, 17, 3))[0]):
+                    self.add_goal(case, domain, day)
+            else:
+                self.reason(case, domain, day)
+        if rng.random() < 0.9:
+            self.push(case, day + timedelta(days=rng.randint(1, 10)), _AGREE, self.agree)
+
+    def reason(self, case: _Case, domain: str, day: date) -> None:
+        text = self.rng.choice(NO_GOAL_REASONS)
+        self.row(PlanDomainReason, plan_id=case.plan.id, domain=domain, reason=text, written_at=self.at(day),
+                    written_by=case.holder)
+        case.reasons[domain] = text
+
+    def add_goal(self, case: _Case, domain: str, day: date) -> _Goal | None:
+        rng = self.rng
+        used = {g.goal for g in case.goals}
+        choices = [g for g in GOALS[domain] if g[0] not in used]
+        if not choices:
+            return None
+        text, actions = rng.choice(choices)
+        score = case.scores.get(domain, 3)
+        target = day + timedelta(days=rng.randint(30, 150)) if rng.random() < 0.85 else None
+        goal = _Goal(self.row(
+            PlanGoal, plan_id=case.plan.id, domain=domain, goal=text,
+            resident_words=rng.choice(RESIDENT_WORDS[domain]) if rng.random() < 0.35 else "",
+            priority="high" if score == 1 else rng.choice(("high", "medium")) if score == 2
+            else rng.choice(("medium", "low")),
+            target_on=target, status="not_started", status_reason="", position=len(case.goals),
+            created_at=self.at(day), created_by=case.holder), domain, text, target)
+        case.goals.append(goal)
+        self.totals["goals"] += 1
+        count = min(len(actions), rng.choices((1, 2, 3), weights=(30, 45, 25))[0])
+        for what, owner in rng.sample(actions, count):
+            self.add_action(case, goal, what, owner, day)
+        return goal
+
+    def add_action(self, case: _Case, goal: _Goal, what: str, owner: str, day: date) -> None:
+        rng = self.rng
+        staff = (case.holder if owner == _WORKER else self.coordinator if owner == _COORDINATOR
+                 else (rng.choice(self.counsellors) if self.counsellors else case.holder) if owner == _COUNSELLOR
+                 else None)
+        due = day + timedelta(days=rng.randint(5, 75))
+        action = _Action(self.row(PlanAction, goal_id=goal.id, what=what, owner_staff_id=staff,
+                                     owner_partner="" if staff else owner,
+                                     due_on=due if rng.random() < 0.92 else None, position=len(goal.actions),
+                                     created_at=self.at(day)))
+        goal.actions.append(action)
+        self.totals["actions"] += 1
+        if rng.random() < 0.975:  # done around the day it was due, a few late; the others never were
+            late = rng.randint(15, 60) if rng.random() < 0.06 else rng.randint(-12, 10)
+            self.push(case, max(day + timedelta(days=1), due + timedelta(days=late)), _TICK, self.tick, action, staff)
+        if rng.random() < 0.2:
+            self.push(case, day + timedelta(days=rng.randint(1, max(1, (due - day).days))), _TICK, self.note, action)
+
+    def tick(self, case: _Case, day: date, action: _Action, staff: int | None) -> None:
+        by = staff if staff is not None else case.holder
+        action.done_on = day
+        self.set(PlanAction, action.id, done_on=day, done_by=by)
+        self.change(case, "plan_action", action.id, "done_on", None, day.isoformat(), day)
+        self.change(case, "plan_action", action.id, "done_by", None, by, day)
+
+    def note(self, case: _Case, day: date, action: _Action) -> None:
+        self.row(PlanActionNote, "later", action_id=action.id, written_at=self.at(day), written_by=case.holder,
+                    text=self.rng.choice(ACTION_NOTES))
+
+    def _fill_gaps(self, case: _Case, day: date) -> None:
+        """What a social worker does before agreeing: every need of the latest
+        assessment answered by a goal or a reason."""
+        goal_domains = [g.domain for g in case.goals if g.status != "dropped"]
+        for gap in plan_gaps(case.scores, goal_domains, case.reasons):
+            if self.rng.random() >= 0.7 or self.add_goal(case, gap.domain, day) is None:
+                self.reason(case, gap.domain, day)
+
+    def agree(self, case: _Case, day: date) -> None:
+        """A version agreed with the resident: its content and code made by
+        the care-plan service's own functions, from what the tables hold."""
+        rng, s, plan = self.rng, self.s, case.plan
+        self._fill_gaps(case, day)
+        if not case.goals:
+            return
+        number = case.versions + 1
+        reference = f"{case.stay.case_number}-P{case.plan_number}-V{number}"
+        if case.plan_row["next_review_on"] is None:
+            case.plan_row["next_review_on"] = day + timedelta(days=self.interval)
+        languages = set(case.stay.languages.split(","))
+        lang = ("fr" if rng.random() < 0.25 else "ar") if languages & {"ar", "ary"} else \
+            "fr" if "fr" in languages else "en"
+        interpreter = rng.choice(INTERPRETERS) if case.stay.interpreter_needed else ""
+        self.sync()
+        content = care_plans._content(s, plan, number, lang, interpreter, day, case.plan_row["next_review_on"],
+                                      reference)
+        s.expunge_all()  # what it read: the next read must see the tables as they will be then
+        if content["plan"] == case.agreed:
+            return  # nothing changed since the last version: nothing to agree
+        agreed_at = self.at(day)
+        self.row(PlanVersion, "later", plan_id=plan.id, number=number, reference=reference, lang=lang,
+                    interpreter=interpreter, content=_canonical(content).decode(),
+                    code=verification_code(self.key, content), agreed_on=day, agreed_at=agreed_at,
+                    agreed_by=case.holder)
+        self.row(PlanEvent, "later", plan_id=plan.id, kind="agreed", version_number=number,
+                    content_hash=care_plans._hash(content["plan"]), comment="", at=agreed_at, by=case.holder)
+        self.audit("care_plan.agreed", case.holder, "care_plan", plan.id, {"version": number})
+        self.audit("document.care_plan", case.holder, "resident", case.stay.resident_id,
+                   {"reference": reference, "lang": lang, "version": number})
+        case.versions, case.agreed = number, content["plan"]
+        self.totals["versions"] += 1
+        if number == 1:
+            self.push(case, self._review_day(case.plan_row["next_review_on"]), _REVIEW, self.review)
+
+    def _review_day(self, due: date) -> date:
+        late = self.rng.randint(15, 45) if self.rng.random() < 0.15 else self.rng.randint(-3, 6)
+        return due + timedelta(days=late)
+
+    def review(self, case: _Case, day: date) -> None:
+        rng, plan = self.rng, case.plan
+        progress: list[tuple[_Goal, str, str, str]] = []
+        for goal in case.goals:
+            if goal.status not in OPEN_GOAL_STATUSES:
+                continue
+            done = sum(a.done_on is not None for a in goal.actions)
+            draw = rng.random()
+            if goal.actions and done == len(goal.actions) and draw < 0.8:
+                status, reason = "achieved", ""
+            elif draw > 0.97:
+                status, reason = rng.choice(("dropped", "not_achieved")), rng.choice(DROP_REASONS)
+            elif done or draw < 0.5:
+                status, reason = "in_progress", ""
+            else:
+                status, reason = goal.status, ""
+            progress.append((goal, status, reason, rng.choice(PROGRESS_NOTES) if rng.random() < 0.7 else ""))
+        changing = case.versions < 4 and rng.random() < 0.3
+        following = day + timedelta(days=self.interval)
+        review_id = self.row(PlanReview, "later", plan_id=plan.id, reviewed_on=day, reviewed_by=case.holder,
+                                changes=rng.choice(CHANGED_AT_REVIEW) if changing else rng.choice(REVIEW_CHANGES),
+                                next_review_on=following, recorded_at=self.at(day))
+        at_review = _("At the review")
+        for goal, status, reason, said in progress:
+            self.row(PlanReviewGoal, "later", review_id=review_id, goal_id=goal.id, status=status, progress=said)
+            if status != goal.status:
+                self.change(case, "plan_goal", goal.id, "status", goal.status, status, day, at_review)
+                if reason:
+                    self.change(case, "plan_goal", goal.id, "status_reason", "", reason, day, at_review)
+                goal.status = status
+                self.set(PlanGoal, goal.id, status=status, status_reason=reason)
+        case.plan_row["next_review_on"] = following
+        self.audit("care_plan.review", case.holder, "plan_review", review_id, {"plan": plan.id})
+        self.totals["reviews"] += 1
+        if changing:
+            self._change_plan(case, day)
+            self.push(case, day, _AGREE, self.agree)
+        self.push(case, self._review_day(following), _REVIEW, self.review)
+
+    def _change_plan(self, case: _Case, day: date) -> None:
+        """What changes at a review: a goal for a need still open, a later
+        target date, one more action."""
+        rng = self.rng
+        open_goals = [g for g in case.goals if g.status in OPEN_GOAL_STATUSES]
+        needs = [d for d, score in case.scores.items() if score < NO_NEED]
+        if needs and (not open_goals or rng.random() < 0.4):
+            self.add_goal(case, rng.choice(needs), day)
+        elif open_goals and rng.random() < 0.5:
+            goal = rng.choice(open_goals)
+            later = (goal.target_on or day) + timedelta(days=rng.randint(30, 90))
+            self.change(case, "plan_goal", goal.id, "target_on",
+                        goal.target_on.isoformat() if goal.target_on else None, later.isoformat(), day)
+            goal.target_on = later
+            self.set(PlanGoal, goal.id, target_on=later)
+        elif open_goals:
+            goal = rng.choice(open_goals)
+            templates = dict(GOALS[goal.domain]).get(goal.goal, ())
+            what, owner = rng.choice(templates) if templates else ("Point avec la résidente", _WORKER)
+            self.add_action(case, goal, what, owner, day)
+
+    # -- closing -------------------------------------------------------------------------------
+
+    def close(self, stays: list[tuple[_StayRecord, int | None]]) -> None:
+        """Close the cases of most people who left long ago (and reopen them
+        for those who came back later)."""
+        rng = self.rng
+        for index, (stay, holder) in enumerate(stays):
+            if stay.discharged_at is None:
+                continue
+            left = stay.discharged_at.astimezone().date()
+            back = stays[index + 1][0].admitted_at if index + 1 < len(stays) else None
+            room = ((back.astimezone().date() - left).days - 1) if back else (self.today - left).days
+            if room < 14 or rng.random() >= (0.85 if room > 120 else 0.25 if room > 45 else 0):
+                continue
+            closed_on = left + timedelta(days=min(room, round(rng.triangular(14, 400, 100))))
+            reason = CLOSURE_FOR_DESTINATION.get(stay.destination or "other", "other")
+            if rng.random() < 0.08:
+                reason = rng.choice(("refused_services", "moved_away"))
+            closer = holder if holder is not None and rng.random() < 0.5 else self.coordinator
+            self.row(CaseClosure, "later", resident_id=stay.resident_id, closed_on=closed_on, reason=reason,
+                        reason_text=rng.choice(OTHER_CLOSURES) if reason == "other" else "",
+                        closed_at=self.at(closed_on, stay.discharged_at), closed_by=closer,
+                        reopened_at=back, reopened_by=self.coordinator if back else None,
+                        reopen_reason=rng.choice(REOPEN_REASONS) if back else "")
+            self.audit("case.close", closer, "resident", stay.resident_id, {"reason": reason})
+            if back is not None:
+                self.audit("case.reopen", self.coordinator, "resident", stay.resident_id)
+            self.totals["closures"] += 1
+
+
+def _staff(s: Session) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {"social_worker": [], "counsellor": [], "coordinator": []}
+    for account_id, role in s.execute(select(StaffAccount.id, StaffRole.role)
+                                      .join(StaffRole, StaffRole.account_id == StaffAccount.id)
+                                      .where(StaffAccount.active.is_(True)).order_by(StaffAccount.id)).all():
+        if role in found:
+            found[role].append(account_id)
+    return found
+
+
+def add_case_work(who: SignedIn, seed: int = 2026, now: datetime | None = None, batch: int = 400,
+                  progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Replay the case work of every stay on record (in a store that has
+    none yet): assessments, care plans, versions, reviews, assignments and
+    closures. ``who`` is the coordinator; the work is written in the names of
+    the store's social workers. Returns how many of each were written (none
+    in a store that holds an assessment already)."""
+    rng = random.Random(f"case work {seed}")
+    now = now or datetime.now(UTC) - timedelta(minutes=1)
+    with who.store.read() as s:
+        if s.execute(select(Assessment.id).limit(1)).first() is not None:
+            return {}  # written already (or real work began): never twice
+        staff = _staff(s)
+        if not staff["coordinator"]:
+            staff["coordinator"] = [who.actor.account_id]
+        rows = s.execute(select(Stay.id, Stay.resident_id, Resident.case_number, Stay.admitted_at,
+                                Stay.discharged_at, Stay.destination, Resident.parent_id, Resident.languages,
+                                Resident.interpreter_needed)
+                         .join(Resident, Resident.id == Stay.resident_id)
+                         .order_by(Stay.resident_id, Stay.admitted_at)).all()
+    by_resident: dict[int, list[_StayRecord]] = {}
+    for r in rows:
+        by_resident.setdefault(r[1], []).append(_StayRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6] is not None,
+                                                            r[7] or "", bool(r[8])))
+    people = list(by_resident.values())
+    totals: dict[str, int] = {}
+    done = 0
+    for start in range(0, len(people), batch):
+        with who.store.write() as s:
+            work = _CaseWork(s, who.store, rng, now, staff)
+            for stays in people[start:start + batch]:
+                work.close([(stay, work.stay(stay)) for stay in stays])
+                done += len(stays)
+            work.finish()
+            for name, n in work.totals.items():
+                totals[name] = totals.get(name, 0) + n
+        if progress:
+            progress(done, len(rows))
+    return totals

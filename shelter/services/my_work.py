@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from shelter.domain.care import OPEN_GOAL_STATUSES, SOON_DAYS, add_months, due_state
 from shelter.domain.vocabulary import RISK_LEVEL
@@ -77,13 +77,17 @@ class WorkCounts:
     soon: int
 
 
-def _items(s: Session, today: date, stay_filter: Iterable[int] | None = None) -> list[WorkItem]:
+def _items(s: Session, today: date, stay_filter: Iterable[int] | None = None,
+           until: date | None = None) -> list[WorkItem]:
     """Every open item of the cases in work (stays in residence, and those
-    discharged lately without an assessment at discharge), unfiltered."""
+    discharged lately without an assessment at discharge), due by ``until``
+    (whenever when None); not filtered by person."""
     settings = load_settings(s)
     closed = select(CaseClosure.resident_id).where(CaseClosure.reopened_at.is_(None))
     recent = today - timedelta(days=DISCHARGE_WINDOW_DAYS)
-    q = (select(Stay.id, Stay.admitted_at, Stay.discharged_at, Resident, Shelter.name, CaseAssignment.staff_id)
+    q = (select(Stay.id, Stay.admitted_at, Stay.discharged_at, Resident.id, Resident.case_number, Resident.name_arabic,
+                Resident.name_latin, Resident.preferred_name, Resident.sex, Resident.risk_level, Shelter.name,
+                CaseAssignment.staff_id)
          .join(Resident, Resident.id == Stay.resident_id)
          .join(Shelter, Shelter.id == Stay.shelter_id)
          .outerjoin(CaseAssignment, and_(CaseAssignment.stay_id == Stay.id, CaseAssignment.ended_at.is_(None)))
@@ -106,9 +110,12 @@ def _items(s: Session, today: date, stay_filter: Iterable[int] | None = None) ->
     items: list[WorkItem] = []
 
     def add(kind: str, due: date, stay_row, record_id: int, what: str = "", owner: int | None = None) -> None:  # noqa: ANN001
-        _sid, _adm, _dis, r, shelter, holder = stay_row
-        items.append(WorkItem(kind, due, due_state(due, today), r.id, r.case_number, r.name_arabic, r.name_latin,
-                              r.preferred_name, r.sex, r.risk_level, shelter, what, record_id, holder, owner))
+        if until is not None and due > until:
+            return
+        (_sid, _adm, _dis, resident_id, case_number, name_arabic, name_latin, preferred, sex, risk, shelter,
+         holder) = stay_row
+        items.append(WorkItem(kind, due, due_state(due, today), resident_id, case_number, name_arabic, name_latin,
+                              preferred, sex, risk, shelter, what, record_id, holder, owner))
 
     by_stay = {row[0]: row for row in stays}
     for row in stays:
@@ -128,11 +135,13 @@ def _items(s: Session, today: date, stay_filter: Iterable[int] | None = None) ->
             add("review", plan.next_review_on, row, plan.id)
     open_plans = {p.id: p.stay_id for p in plans.values() if by_stay[p.stay_id][2] is None}
     if open_plans:
-        for action_id, due_on, what, owner, plan_id in s.execute(
-                select(PlanAction.id, PlanAction.due_on, PlanAction.what, PlanAction.owner_staff_id, PlanGoal.plan_id)
-                .join(PlanGoal, PlanGoal.id == PlanAction.goal_id)
-                .where(PlanGoal.plan_id.in_(list(open_plans)), PlanAction.done_on.is_(None),
-                       PlanAction.due_on.is_not(None), PlanGoal.status.in_(sorted(OPEN_GOAL_STATUSES)))).all():
+        actions = (select(PlanAction.id, PlanAction.due_on, PlanAction.what, PlanAction.owner_staff_id, PlanGoal.plan_id)
+                   .join(PlanGoal, PlanGoal.id == PlanAction.goal_id)
+                   .where(PlanGoal.plan_id.in_(list(open_plans)), PlanAction.done_on.is_(None),
+                          PlanAction.due_on.is_not(None), PlanGoal.status.in_(sorted(OPEN_GOAL_STATUSES))))
+        if until is not None:
+            actions = actions.where(PlanAction.due_on <= until)
+        for action_id, due_on, what, owner, plan_id in s.execute(actions).all():
             add("action", due_on, by_stay[open_plans[plan_id]], action_id, what, owner)
     return items
 
@@ -145,10 +154,10 @@ def _awaiting_approval(s: Session, today: date) -> list[WorkItem]:
     """Drafts sent for approval and not answered, unchanged since."""
     from shelter.services.care_plans import _view
 
-    latest = (select(PlanEvent.plan_id, func.max(PlanEvent.id).label("last")).group_by(PlanEvent.plan_id)
-              .subquery())
-    rows = s.execute(select(PlanEvent).join(latest, latest.c.last == PlanEvent.id)
-                     .where(PlanEvent.kind == "submitted")).scalars().all()
+    later = aliased(PlanEvent)
+    rows = s.execute(select(PlanEvent).where(
+        PlanEvent.kind == "submitted",
+        ~exists().where(later.plan_id == PlanEvent.plan_id, later.id > PlanEvent.id))).scalars().all()
     items = []
     for event in rows:
         plan = s.get(CarePlan, event.plan_id)
@@ -182,14 +191,16 @@ def my_work(who: SignedIn, everyone: bool = False, today: date | None = None,
     coordinator). Sorted by risk level (high first), then due date."""
     who.require(Permission.VIEW_CARE_PLAN)
     today = today or date.today()
-    with who.store.read() as s:
-        items = _items(s, today)
+    limit = today + timedelta(days=horizon_days)
+    with who.store.write() as s:
+        items = _items(s, today, until=limit)
         if who.actor.has(Permission.APPROVE_CARE_PLAN):
             items += _awaiting_approval(s, today)
-    if not everyone:
-        items = [i for i in items if _mine(who, i)]
-    limit = today + timedelta(days=horizon_days)
-    return sorted((i for i in items if i.due_on <= limit), key=lambda i: i.sort_key)
+        if not everyone:
+            items = [i for i in items if _mine(who, i)]
+        # A list of residents' names and what is due for them: audited, by count.
+        who.audit(s, "work.view", detail={"results": len(items), "everyone": everyone})
+    return sorted(items, key=lambda i: i.sort_key)
 
 
 def work_counts(who: SignedIn, everyone: bool = False, today: date | None = None) -> WorkCounts:
@@ -203,9 +214,10 @@ def open_items(who: SignedIn, resident_id: int, today: date | None = None) -> li
     """Everything open in the resident's case, whenever it falls due, soonest first."""
     who.require(Permission.VIEW_CARE_PLAN)
     today = today or date.today()
-    with who.store.read() as s:
+    with who.store.write() as s:
         stays = list(s.execute(select(Stay.id).where(Stay.resident_id == resident_id)).scalars())
         items = _items(s, today, stays) if stays else []
         if who.actor.has(Permission.APPROVE_CARE_PLAN):
             items += [i for i in _awaiting_approval(s, today) if i.resident_id == resident_id]
+        who.audit(s, "work.view", "resident", resident_id, detail={"results": len(items)})
     return sorted(items, key=lambda i: (i.due_on, i.kind))
