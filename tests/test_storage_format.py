@@ -77,7 +77,9 @@ def b64(text: str) -> bytes:
     return base64.b64decode(text, validate=True)
 
 
-def database_key(folder: Path, slot_id: str, secret: str) -> bytes:
+def open_slot(folder: Path, slot_id: str, secret: str) -> tuple[X25519PrivateKey, bytes]:
+    """(the slot's private key, the database key): steps 1 and 2 of
+    "Opening a slot"."""
     ring = json.loads((folder / "keyring.json").read_text("utf-8"))
     assert ring["format"] == "shelter-keyring" and ring["version"] == 1
     store_id = b64(ring["store_id"])
@@ -90,6 +92,7 @@ def database_key(folder: Path, slot_id: str, secret: str) -> bytes:
     wrapped = slot["wrapped_private_key"]
     private = X25519PrivateKey.from_private_bytes(
         AESGCM(kek).decrypt(b64(wrapped["nonce"]), b64(wrapped["ciphertext"]), wrap_aad))
+    assert private.public_key().public_bytes_raw() == b64(slot["public_key"])
     sealed = slot["sealed_database_key"]
     ephemeral = b64(sealed["ephemeral_public_key"])
     shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral))
@@ -97,7 +100,17 @@ def database_key(folder: Path, slot_id: str, secret: str) -> bytes:
                     info=b"shelter/v1/sealed-database-key").derive(shared)
     seal_aad = (b"shelter/v1|seal|" + store_id.hex().encode() + b"|" + slot_id.encode() + b"|"
                 + str(ring["generation"]).encode())
-    return AESGCM(seal_key).decrypt(b64(sealed["nonce"]), b64(sealed["ciphertext"]), seal_aad)
+    return private, AESGCM(seal_key).decrypt(b64(sealed["nonce"]), b64(sealed["ciphertext"]), seal_aad)
+
+
+def database_key(folder: Path, slot_id: str, secret: str) -> bytes:
+    return open_slot(folder, slot_id, secret)[1]
+
+
+def staff_slot_id(folder: Path, username: str) -> str:
+    ring = json.loads((folder / "keyring.json").read_text("utf-8"))
+    return "user:" + hashlib.sha256(b"shelter/v1/slot|" + b64(ring["store_id"]) + b"|"
+                                    + username.encode()).hexdigest()[:32]
 
 
 def read_shelters(folder: Path, key: bytes) -> list[tuple[str, str]]:
@@ -125,6 +138,7 @@ def test_a_staff_password_opens_the_records_through_its_hashed_slot(store_dir):
     ring = json.loads((store_dir / "keyring.json").read_text("utf-8"))
     digest = hashlib.sha256(b"shelter/v1/slot|" + b64(ring["store_id"]) + b"|" + ADMIN.encode()).hexdigest()
     slot_id = "user:" + digest[:32]
+    assert slot_id == staff_slot_id(store_dir, ADMIN)
     assert slot_id in {s["id"] for s in ring["slots"]}
     assert ADMIN not in (store_dir / "keyring.json").read_text("utf-8")
     assert read_shelters(store_dir, database_key(store_dir, slot_id, ADMIN_PASSWORD))
@@ -246,3 +260,179 @@ def test_a_handover_verification_code_can_be_checked_from_the_document(store_dir
     number = int.from_bytes(hmac.new(bytes(document_key), content.encode("utf-8"), hashlib.sha256).digest()[:5], "big")
     chars = "".join(ALPHABET[(number >> shift) & 31] for shift in range(35, -1, -5))
     assert code == issued.verification_code == f"{chars[:4]}-{chars[4:]}"
+
+
+# -- the counselling compartment ----------------------------------------------------------
+
+COUNSELLOR, COUNSELLOR_PASSWORD = "leila", "sea breeze quiet garden"
+NOTE_TEXT = "Synthetic note: she spoke of the crossing, and of her sister in Tanger"
+
+
+def seal_aad(store_id: bytes, generation: int, holder: str) -> bytes:
+    return (b"shelter/v1|compartment-seal|" + store_id.hex().encode() + b"|counselling|" + str(generation).encode()
+            + b"|" + holder.encode())
+
+
+def record_aad(store_id: bytes, generation: int, record_type: str, record_id: int, resident_id: int) -> bytes:
+    return (b"shelter/v1|compartment-record|" + store_id.hex().encode() + b"|counselling|"
+            + str(generation).encode() + b"|" + record_type.encode() + b"|" + str(record_id).encode() + b"|"
+            + str(resident_id).encode())
+
+
+def compartment_key(conn: sqlcipher3.Connection, store_id: bytes, generation: int, holder: str,
+                    private: X25519PrivateKey) -> bytes:
+    """The counselling key from the holder's seal, as "Opening the key" says."""
+    holder_public, ephemeral, nonce, sealed = conn.execute(
+        "SELECT holder_public_key, ephemeral_public_key, nonce, sealed_key FROM compartment_seal "
+        "WHERE compartment = 'counselling' AND generation = ? AND holder = ?", (generation, holder)).fetchone()
+    public = private.public_key().public_bytes_raw()
+    assert bytes(holder_public) == public, "the seal is stale"
+    assert len(ephemeral) == 32 and len(nonce) == 12 and len(sealed) == 48
+    shared = private.exchange(X25519PublicKey.from_public_bytes(bytes(ephemeral)))
+    wrap_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=bytes(ephemeral) + public,
+                    info=b"shelter/v1 compartment seal").derive(shared)
+    key = AESGCM(wrap_key).decrypt(bytes(nonce), bytes(sealed), seal_aad(store_id, generation, holder))
+    assert len(key) == 32
+    return key
+
+
+def open_record(key: bytes, store_id: bytes, generation: int, record_type: str, record_id: int, resident_id: int,
+                nonce: bytes, ciphertext: bytes):
+    assert len(nonce) == 12
+    plain = AESGCM(key).decrypt(bytes(nonce), bytes(ciphertext),
+                                record_aad(store_id, generation, record_type, record_id, resident_id))
+    return json.loads(plain.decode("utf-8"))
+
+
+def read_counselling(conn: sqlcipher3.Connection, store_id: bytes, holder: str, private: X25519PrivateKey) -> dict:
+    """Every note, addendum and screen, decrypted by the documented procedure."""
+    found: dict = {"notes": {}, "addenda": {}, "screens": {}}
+    for note_id, session_id, generation, nonce, ciphertext in conn.execute(
+            "SELECT id, session_id, generation, nonce, ciphertext FROM session_note ORDER BY id").fetchall():
+        (resident_id,) = conn.execute("SELECT min(resident_id) FROM session_attendee WHERE session_id = ?",
+                                      (session_id,)).fetchone()
+        key = compartment_key(conn, store_id, generation, holder, private)
+        found["notes"][note_id] = open_record(key, store_id, generation, "session_note", note_id, resident_id,
+                                              nonce, ciphertext)
+        for addendum_id, a_generation, a_nonce, a_ciphertext in conn.execute(
+                "SELECT id, generation, nonce, ciphertext FROM note_addendum WHERE note_id = ?", (note_id,)).fetchall():
+            key = compartment_key(conn, store_id, a_generation, holder, private)
+            found["addenda"][addendum_id] = open_record(key, store_id, a_generation, "note_addendum", addendum_id,
+                                                        resident_id, a_nonce, a_ciphertext)
+    for screen_id, resident_id, generation, nonce, ciphertext in conn.execute(
+            "SELECT id, resident_id, generation, nonce, ciphertext FROM risk_screen ORDER BY id").fetchall():
+        key = compartment_key(conn, store_id, generation, holder, private)
+        found["screens"][screen_id] = open_record(key, store_id, generation, "risk_screen", screen_id, resident_id,
+                                                  nonce, ciphertext)
+    return found
+
+
+@pytest.fixture
+def counselled(store_dir, admin, coordinator):
+    """A group session with two residents, held, on which Leila, a counsellor,
+    wrote and signed a note, added an addendum and screened the second
+    resident (Shelter makes the store; nothing below reads it with Shelter)."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from shelter.security.permissions import Role
+    from shelter.services import accounts, admissions, notes, sessions
+    from shelter.services.sessions import SessionInput
+    from shelter.store import Store
+
+    beds = bed_ids(coordinator)
+    first = admissions.admit(coordinator, admission(beds[0])).resident_id
+    second = admissions.admit(coordinator, admission(beds[1], name="Grace Okafor", arabic="",
+                                                     born=date(2001, 6, 2))).resident_id
+    accounts.create_account(admin, COUNSELLOR, "Leila Berrada", [Role.COUNSELLOR], COUNSELLOR_PASSWORD,
+                            must_change_password=False)
+    leila = Store(store_dir).sign_in(COUNSELLOR, COUNSELLOR_PASSWORD)
+    try:
+        room = sessions.add_room(leila, 1, "Salle d'écoute")
+        start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+        # The larger id first: the note is bound to the smallest, whatever the order given.
+        session_id = sessions.plan_session(leila, SessionInput(
+            leila.actor.account_id, "group", (second, first), start, 50, room_id=room.room_id)).session_ids[0]
+        sessions.set_outcome(leila, session_id, "held")
+        notes.save_draft(leila, session_id, "dap", {"data": "first draft"}, ["mental_health"])
+        notes.save_draft(leila, session_id, "dap", {"data": NOTE_TEXT, "assessment": "Calmer", "plan": "Next week"},
+                         ["mental_health"], ["Ask the social worker about the lawyer"])
+        notes.sign_note(leila, session_id)
+        note_id = notes.session_notes(leila, session_id)[0].note_id
+        notes.add_addendum(leila, note_id, "Synthetic note: she added that her sister knows")
+        notes.record_risk_screen(leila, session_id, second, {q: q == "thoughts" for q in (
+            "wish_dead", "thoughts", "method", "intent", "plan", "behaviour", "self_harm")}, "safety_plan",
+            "Synthetic note: safety plan agreed")
+        account_id = leila.actor.account_id
+    finally:
+        leila.lock("sign_out")
+    coordinator.lock("sign_out")
+    admin.lock("sign_out")
+    return {"session": session_id, "first": min(first, second), "second": max(first, second),
+            "counsellor": account_id}
+
+
+def expect_counselling(found: dict) -> None:
+    (note,) = found["notes"].values()
+    assert note == {"parts": {"data": NOTE_TEXT, "assessment": "Calmer", "plan": "Next week"},
+                    "follow_ups": ["Ask the social worker about the lawyer"]}
+    assert list(found["addenda"].values()) == ["Synthetic note: she added that her sister knows"]
+    (screen,) = found["screens"].values()
+    assert screen == {"answers": {"wish_dead": False, "thoughts": True, "method": False, "intent": False,
+                                  "plan": False, "behaviour": False, "self_harm": False},
+                      "action_text": "Synthetic note: safety plan agreed"}
+
+
+def test_an_independent_program_recovers_a_counselling_note(store_dir, recovery_code, counselled):
+    ring = json.loads((store_dir / "keyring.json").read_text("utf-8"))
+    store_id = b64(ring["store_id"])
+    private, key = open_slot(store_dir, "recovery", canonical_code(recovery_code))
+    conn = open_database(store_dir, key)
+    try:
+        assert conn.execute("PRAGMA cipher_integrity_check").fetchall() == []
+        holders = {h for (h,) in conn.execute("SELECT holder FROM compartment_seal WHERE compartment = 'counselling'")}
+        # The counsellor and the recovery slot hold the key; the coordinator and the administrator do not.
+        assert holders == {f"account:{counselled['counsellor']}", "recovery"}
+        (recovery_public,) = conn.execute(
+            "SELECT value FROM store_meta WHERE key = 'recovery_public_key'").fetchone()
+        assert private.public_key().public_bytes_raw() == bytes(recovery_public)
+        found = read_counselling(conn, store_id, "recovery", private)
+        # What is plain, on purpose: the outcome and action codes, the follow-up for the care plan.
+        assert conn.execute("SELECT resident_id, outcome, action FROM risk_screen").fetchall() == [
+            (counselled["second"], "moderate", "safety_plan")]
+        assert conn.execute("SELECT resident_id, text FROM session_follow_up").fetchall() == [
+            (counselled["first"], "Ask the social worker about the lawyer")]
+        # The binding: the same note does not open as another resident's, or as another row.
+        note_id, generation, nonce, ciphertext = conn.execute(
+            "SELECT id, generation, nonce, ciphertext FROM session_note").fetchone()
+        compartment = compartment_key(conn, store_id, generation, "recovery", private)
+    finally:
+        conn.close()
+    expect_counselling(found)
+    with pytest.raises(InvalidTag):
+        open_record(compartment, store_id, generation, "session_note", note_id, counselled["second"], nonce,
+                    ciphertext)
+    with pytest.raises(InvalidTag):
+        open_record(compartment, store_id, generation, "note_addendum", note_id, counselled["first"], nonce,
+                    ciphertext)
+    # The database key alone is no compartment key.
+    with pytest.raises(InvalidTag):
+        open_record(key, store_id, generation, "session_note", note_id, counselled["first"], nonce, ciphertext)
+
+
+def test_a_counsellor_password_opens_her_seal(store_dir, counselled):
+    ring = json.loads((store_dir / "keyring.json").read_text("utf-8"))
+    store_id = b64(ring["store_id"])
+    private, key = open_slot(store_dir, staff_slot_id(store_dir, COUNSELLOR), COUNSELLOR_PASSWORD)
+    conn = open_database(store_dir, key)
+    try:
+        (account_id, slot_public) = conn.execute(
+            "SELECT id, slot_public_key FROM staff_account WHERE username = ?", (COUNSELLOR,)).fetchone()
+        assert private.public_key().public_bytes_raw() == bytes(slot_public)
+        found = read_counselling(conn, store_id, f"account:{account_id}", private)
+        seals = dict(conn.execute("SELECT holder, holder_public_key FROM compartment_seal").fetchall())
+    finally:
+        conn.close()
+    assert account_id == counselled["counsellor"]
+    expect_counselling(found)
+    # Each seal names the public key it was made to: hers is her slot's, the recovery seal another.
+    assert bytes(seals[f"account:{account_id}"]) == bytes(slot_public) != bytes(seals["recovery"])
