@@ -181,3 +181,25 @@ def test_a_high_risk_raises_the_risk_level_and_alerts_without_the_note(counsello
 def test_only_counsellors_write(coordinator, held):
     with pytest.raises(PermissionDenied):
         notes.save_draft(coordinator, held, "dap", {"data": "x"})
+
+
+def test_an_administrator_restores_a_reset_counsellors_access_with_the_recovery_code(admin, counsellor, held,
+                                                                                      store_dir, recovery_code):
+    write_note(counsellor, held)
+    counsellor.lock("sign_out")
+    account = next(a for a in accounts.list_accounts(admin) if a.username == "leila")
+    accounts.reset_password(admin, account.id, "temporary pass phrase one")
+    leila = Store(store_dir).sign_in("leila", "temporary pass phrase one")
+    accounts.change_password(leila, "temporary pass phrase one", "her own new pass phrase")
+    leila.lock("sign_out")
+    leila = Store(store_dir).sign_in("leila", "her own new pass phrase")
+    try:
+        with pytest.raises(NotesLocked):  # the reset gave her slot a new key pair; nobody resealed
+            notes.session_notes(leila, held)
+        with pytest.raises(ValidationError) as refused:
+            notes.restore_access(admin, "0" * 30)
+        assert refused.value.field == "recovery_code"
+        assert notes.restore_access(admin, recovery_code) == 1
+        assert notes.session_notes(leila, held)[0].parts["data"] == SECRET
+    finally:
+        leila.lock("sign_out")

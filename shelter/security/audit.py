@@ -138,6 +138,7 @@ ACTIONS: dict[str, str] = {
     "notes.glass_end": N_("Emergency reading of counselling notes ended"),
     "notes.glass_refused": N_("Emergency reading refused: wrong recovery code"),
     "notes.glass_notice_seen": N_("Notice of an emergency reading seen"),
+    "notes.access_restored": N_("Counsellors' access to the notes restored with the recovery code"),
     "export": N_("Data exported"),
     "backup": N_("Backup made"),
 }

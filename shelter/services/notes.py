@@ -10,9 +10,13 @@ counsellor's slot private key. A database key alone reveals no note.
 Who holds the key: it is made the first time a counsellor writes a note,
 sealed to every counsellor and the recovery slot. A counsellor added later
 (or whose password an administrator reset, which gives the slot a new key
-pair) receives it when any counsellor holding it next opens the notes:
-until then the screens say so. A counsellor who leaves loses the seal at
-that moment too; what they read before stays read.
+pair) receives it when any counsellor holding it next signs in or opens
+the notes: until then the screens say so. When no such counsellor is at
+hand, an administrator restores the access with the recovery code
+(``restore_access``). A new recovery code is sealed the same way, at the
+next counsellor's sign-in: until then the previous sheet still opens the
+notes (keep it until then). A counsellor who leaves loses the seal at the
+next settling; what they read before stays read.
 
 Break the glass: a coordinator reads a resident's notes in an emergency by
 writing why (at least 20 characters), choosing how long (at most an hour)
@@ -146,9 +150,11 @@ def _entitled(s: Session) -> dict[str, bytes]:
     return wanted
 
 
-def _settle(s: Session, who: SignedIn, key: bytes, generation: int) -> None:
+def _settle(s: Session, who: SignedIn, key: bytes, generation: int) -> int:
     """Seal the key to whoever should hold it and does not (or holds it under
-    an old key pair), and take it from whoever no longer should."""
+    an old key pair), and take it from whoever no longer should. Returns how
+    many holders received it."""
+    granted = 0
     wanted = _entitled(s)
     seals = {row.holder: row for row in s.execute(select(CompartmentSeal).where(
         CompartmentSeal.compartment == COUNSELLING, CompartmentSeal.generation == generation)).scalars()}
@@ -169,7 +175,9 @@ def _settle(s: Session, who: SignedIn, key: bytes, generation: int) -> None:
             row.holder_public_key, row.ephemeral_public_key = public, sealed.ephemeral_public
             row.nonce, row.sealed_key, row.sealed_at = sealed.nonce, sealed.ciphertext, now_utc()
         who.audit(s, "notes.key_granted", None, None, detail={"holder": holder})
+        granted += 1
     s.flush()
+    return granted
 
 
 def _counselling_key(s: Session, who: SignedIn, create: bool = False) -> tuple[bytes, int]:
@@ -237,7 +245,10 @@ def reseal_to_new_key(s: Session, who: SignedIn, new_public: bytes) -> None:
         CompartmentSeal.holder == _holder(who.actor.account_id))).scalar_one_or_none() if generation else None
     if row is None:
         return
-    key, generation = _counselling_key(s, who)
+    try:
+        key, generation = _counselling_key(s, who)
+    except NotesLocked:
+        return  # a seal to a key pair already replaced (a reset): nothing this session can carry over
     sealed = compartment.seal(key, new_public, _store_id(who), COUNSELLING, generation, row.holder)
     row.holder_public_key, row.ephemeral_public_key = new_public, sealed.ephemeral_public
     row.nonce, row.sealed_key, row.sealed_at = sealed.nonce, sealed.ciphertext, now_utc()
@@ -519,33 +530,16 @@ def break_glass(who: SignedIn, resident_id: int, reason: str, minutes: int, reco
             n=GLASS_REASON_MIN), field="reason")
     if not (1 <= minutes <= GLASS_MAX_MINUTES):
         raise ValidationError(_("Choose at most an hour."), field="minutes")
-    try:
-        code = normalise_recovery_code(recovery_code)
-    except (ShelterError, ValueError):
-        raise ValidationError(_("This recovery code does not open this store."), field="recovery_code") from None
-    ring = who.store.current_keyring()
     with who.store.write() as s:
         if s.get(Resident, resident_id) is None:
             raise ValidationError(_("This resident record no longer exists."), field="resident")
-        generation = _generation(s)
-        row = s.execute(select(CompartmentSeal).where(
-            CompartmentSeal.compartment == COUNSELLING, CompartmentSeal.generation == generation,
-            CompartmentSeal.holder == RECOVERY_HOLDER)).scalar_one_or_none() if generation else None
-        if row is None:
+        if _generation(s) is None:
             raise ValidationError(_("There is no counselling note to read."), field="resident")
-        private = None
-        for slot_id in (RECOVERY_SLOT, RECOVERY_NEXT_SLOT):
-            if slot_id in ring.slots and ring.slots[slot_id].public_key == bytes(row.holder_public_key):
-                try:
-                    private = ring.unlock_pair(slot_id, code)[1]
-                except WrongPassword:
-                    private = None
-                break
-        if private is None:
+        opened = _recovery_key(s, who, recovery_code)
+        if opened is None:
             who.audit(s, "notes.glass_refused", "resident", resident_id, outcome="denied")
             raise ValidationError(_("This recovery code does not open the counselling notes."), field="recovery_code")
-        key = compartment.unseal(Sealed(row.ephemeral_public_key, row.nonce, row.sealed_key), private,
-                                 _store_id(who), COUNSELLING, generation, RECOVERY_HOLDER)
+        key, generation = opened
         now = now_utc()
         access = GlassAccess(resident_id=resident_id, reader_id=who.actor.account_id, reason=reason, started_at=now,
                              ends_at=now + timedelta(minutes=minutes))
@@ -557,6 +551,53 @@ def break_glass(who: SignedIn, resident_id: int, reason: str, minutes: int, reco
         who.audit(s, "notes.glass_start", "resident", resident_id, detail={"minutes": minutes, "glass": access.id})
         who.store.glass[resident_id] = (bytearray(key), access.ends_at, access.id, generation)
         return access.id
+
+
+def _recovery_key(s: Session, who: SignedIn, recovery_code: str) -> tuple[bytes, int] | None:
+    """The compartment key opened from the recovery seal with ``recovery_code``,
+    or None when the code does not open it (wrong code, or a seal made to a
+    recovery slot since replaced)."""
+    try:
+        code = normalise_recovery_code(recovery_code)
+    except ShelterError:
+        return None
+    generation = _generation(s)
+    row = s.execute(select(CompartmentSeal).where(
+        CompartmentSeal.compartment == COUNSELLING, CompartmentSeal.generation == generation,
+        CompartmentSeal.holder == RECOVERY_HOLDER)).scalar_one_or_none() if generation else None
+    if row is None:
+        return None
+    ring = who.store.current_keyring()
+    for slot_id in (RECOVERY_SLOT, RECOVERY_NEXT_SLOT):
+        if slot_id in ring.slots and ring.slots[slot_id].public_key == bytes(row.holder_public_key):
+            try:
+                private = ring.unlock_pair(slot_id, code)[1]
+            except WrongPassword:
+                return None
+            key = compartment.unseal(Sealed(row.ephemeral_public_key, row.nonce, row.sealed_key), private,
+                                     _store_id(who), COUNSELLING, generation, RECOVERY_HOLDER)
+            return key, generation
+    return None
+
+
+def restore_access(who: SignedIn, recovery_code: str) -> int:
+    """Give the counselling notes' key to every counsellor who lacks it (a
+    new account, a password reset by an administrator) and to a new recovery
+    slot, from the recovery seal, when no counsellor holding it is at hand.
+    For administrators; the key is used to seal, in memory, and dropped: no
+    note is read. Returns how many holders received it."""
+    who.require(Permission.MANAGE_ACCOUNTS)
+    with who.store.write() as s:
+        opened = _recovery_key(s, who, recovery_code)
+        if opened is None:
+            who.audit(s, "notes.access_restored", outcome="denied")
+            raise ValidationError(_("This recovery code does not open the counselling notes. If the recovery code "
+                                    "was replaced since the notes were last opened, use the previous sheet."),
+                                  field="recovery_code")
+        key, generation = opened
+        granted = _settle(s, who, key, generation)
+        who.audit(s, "notes.access_restored", detail={"granted": granted})
+        return granted
 
 
 def end_glass(who: SignedIn, resident_id: int, s: Session | None = None) -> None:
