@@ -46,6 +46,8 @@ from PySide6.QtCore import (  # noqa: F401  (re-exported)
     qInstallMessageHandler,
 )
 from PySide6.QtGui import (  # noqa: F401  (re-exported)
+    QAccessible,
+    QAccessibleEvent,
     QAction,
     QActionGroup,
     QBrush,
@@ -84,6 +86,7 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (  # noqa: F401  (re-exported)
     QAbstractButton,
     QAbstractItemView,
+    QAbstractScrollArea,
     QApplication,
     QButtonGroup,
     QCalendarWidget,

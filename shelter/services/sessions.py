@@ -24,7 +24,7 @@ from shelter.domain.dates import now_utc
 from shelter.domain.sessions import MAX_MINUTES, MIN_MINUTES, from_local, local, weekly
 from shelter.domain.vocabulary import CANCELLED_BY, SESSION_KIND, SESSION_MODE
 from shelter.errors import ValidationError
-from shelter.i18n import _
+from shelter.i18n import _, isolate
 from shelter.security.permissions import Permission, Role
 from shelter.services.cases import closure_in_force
 from shelter.storage.models import (
@@ -316,7 +316,8 @@ def _conflict(s: Session, req: SessionInput, start: datetime, end: datetime, ign
                        CounsellingSession.status.in_(LIVE_STATUSES))
     if ignore is not None:
         overlapping = and_(overlapping, CounsellingSession.id != ignore)
-    when = _("{day} at {time}").format(day=local(start).date().isoformat(), time=local(start).strftime("%H:%M"))
+    when = _("{day} at {time}").format(day=isolate(local(start).date().isoformat()),
+                                       time=isolate(local(start).strftime("%H:%M")))
     if s.execute(select(CounsellingSession.id).where(overlapping,
                                                      CounsellingSession.counsellor_id == req.counsellor_id)).first():
         raise ValidationError(_("The counsellor already has a session on {when}.").format(when=when),

@@ -44,7 +44,7 @@ SECTIONS: tuple[Section, ...] = (
             N_("The bed board: who sleeps where, free beds, reservations and moves."), 2),
     Section("residents", N_("Residents"), "residents", (P.VIEW_RESIDENT,),
             N_("Resident files: admission, identity, consent, needs assessment and care plan."), 3),
-    Section("sessions", N_("Sessions"), "sessions", (P.LOG_SESSION, P.VIEW_CARE_PLAN),
+    Section("sessions", N_("Sessions"), "sessions", (P.LOG_SESSION, P.VIEW_SESSIONS),
             N_("Counselling sessions and the week calendar."), 4),
     Section("reintegration", N_("Reintegration"), "reintegration", (P.VIEW_CARE_PLAN,),
             N_("Reintegration plans, milestones, discharge and follow-up."), 5),
