@@ -154,6 +154,8 @@ class OpenStore:
         """Keep the signed-in person's slot private key for this session: it
         opens what is sealed to them inside the database (the counselling
         compartment). Overwritten when the store closes."""
+        if self._slot_private is not None:
+            _wipe(self._slot_private)
         self._slot_private = bytearray(private)
 
     @property
@@ -428,14 +430,17 @@ class SignedIn:
         key. Writes nothing to the keyring. Safe to call twice."""
         if self.locked:
             return
-        with contextlib.suppress(Exception):
-            with self.store.write() as s:
-                # An emergency reading of counselling notes ends with the session.
+        if self.store.glass:
+            # An emergency reading of counselling notes ends with the session,
+            # even one ended elsewhere (so without the session checks).
+            with contextlib.suppress(Exception), self.store.unguarded(write=True) as s:
                 for resident_id, (_key, until, reading_id, _generation) in list(self.store.glass.items()):
                     row = s.get(GlassAccess, reading_id)
                     if row is not None and row.ended_at is None:
                         row.ended_at = min(utcnow(), until)
                         self.audit(s, "notes.glass_end", "resident", resident_id, detail={"glass": reading_id})
+        with contextlib.suppress(Exception):
+            with self.store.write() as s:
                 self.audit(s, "lock" if reason == "lock" else "sign_out")
         self.store.close()
 
@@ -641,6 +646,7 @@ class Store:
                     # commit, e.g. a password change interrupted by a power cut).
                     account.slot_public_key = slot.public_key
                     flushed = self._flush_failures(opened, s, ring, attempt)
+                    self._close_lapsed_readings(opened, s)
                     account.last_sign_in_at = utcnow()
                     opened.audit(s, "store.recover" if recovered else "sign_in", account.id, "staff_account",
                                  account.id)
@@ -662,6 +668,17 @@ class Store:
                 opened.close()
                 raise
         return SignedIn(opened, actor)
+
+    @staticmethod
+    def _close_lapsed_readings(opened: OpenStore, s: Session) -> None:
+        """Emergency readings whose session never recorded their end (a crash,
+        a kill) end at their time, in the audit log too."""
+        now = utcnow()
+        for row in s.execute(select(GlassAccess).where(GlassAccess.ended_at.is_(None),
+                                                       GlassAccess.ends_at < now)).scalars():
+            row.ended_at = row.ends_at
+            opened.audit(s, "notes.glass_end", row.reader_id, "resident", row.resident_id, outcome="expired",
+                         detail={"glass": row.id})
 
     def _open_prepared(self, ring: Keyring, key: bytes, attempt_generation: int,
                        reunlock: Callable[[], bytes] | None) -> OpenStore:

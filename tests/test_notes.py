@@ -122,7 +122,7 @@ def test_a_reading_ends_with_the_session(counsellor, coordinator, held, resident
     assert [d["glass"] for _o, _r, d in audit_details(counsellor, "notes.glass_end")]
 
 
-def test_a_later_counsellor_receives_the_key_from_one_who_holds_it(admin, counsellor, held, store_dir):
+def test_a_later_counsellor_receives_the_key_when_one_who_holds_it_says_yes(admin, counsellor, held, store_dir):
     write_note(counsellor, held)
     accounts.create_account(admin, "omar", "Omar Naciri", [Role.COUNSELLOR], "green door slow river",
                             must_change_password=False)
@@ -130,12 +130,64 @@ def test_a_later_counsellor_receives_the_key_from_one_who_holds_it(admin, counse
     try:
         with pytest.raises(NotesLocked):
             notes.session_notes(omar, held)
-        assert notes.open_compartment(counsellor) is True  # Leila hands it on when she opens the notes
-        # (a fresh session of Leila's: the key is opened again and the seals settled)
-        again = Store(store_dir).sign_in("leila", COUNSELLOR_PASSWORD)
-        assert notes.open_compartment(again)
-        again.lock("sign_out")
+        assert notes.open_compartment(counsellor) is True
+        with pytest.raises(NotesLocked):  # never automatically
+            notes.session_notes(omar, held)
+        waiting = notes.pending_access(counsellor)
+        assert [(p.name, p.roles, p.reason) for p in waiting] == [("Omar Naciri", ("counsellor",), "new")]
+        assert notes.grant_access(counsellor, [waiting[0].holder]) == 1
         assert notes.session_notes(omar, held)[0].parts["data"] == SECRET
+    finally:
+        omar.lock("sign_out")
+
+
+def test_someone_written_into_the_database_as_a_counsellor_gets_nothing_by_it(coordinator, counsellor, held,
+                                                                               store_dir):
+    write_note(counsellor, held)
+    conn = connect_raw(counsellor.store.database_path, counsellor.store.key)
+    try:  # what anyone with the database key could do
+        conn.execute("INSERT INTO staff_role (account_id, role) VALUES (?, 'counsellor')",
+                     (coordinator.actor.account_id,))
+        conn.commit()
+    finally:
+        conn.close()
+    again = Store(store_dir).sign_in("leila", COUNSELLOR_PASSWORD)
+    try:
+        assert notes.open_compartment(again)
+        # The counsellor is asked, and sees who it is.
+        assert [(p.name, p.roles) for p in notes.pending_access(again)] == [
+            ("Salma Idrissi", ("coordinator", "counsellor"))]
+    finally:
+        again.lock("sign_out")
+    salma = Store(store_dir).sign_in("salma", "night shift green tea")
+    try:
+        with pytest.raises(NotesLocked):
+            notes.session_notes(salma, held)
+    finally:
+        salma.lock("sign_out")
+
+
+def test_refused_recovery_codes_are_audited(coordinator, admin, counsellor, held, resident, recovery_code):
+    write_note(counsellor, held)
+    wrong = ("0" if recovery_code[0] != "0" else "1") + recovery_code[1:]
+    with pytest.raises(ValidationError):
+        notes.break_glass(coordinator, resident, "She has disappeared and may be in danger", 30, wrong)
+    with pytest.raises(ValidationError):
+        notes.restore_access(admin, wrong)
+    assert [o for o, _r, _d in audit_details(coordinator, "notes.glass_refused")] == ["denied"]
+    assert [o for o, _r, _d in audit_details(coordinator, "notes.access_restored")] == ["denied"]
+
+
+def test_a_counsellor_writes_only_on_her_own_sessions(admin, counsellor, held, resident, store_dir):
+    accounts.create_account(admin, "omar", "Omar Naciri", [Role.COUNSELLOR], "green door slow river",
+                            must_change_password=False)
+    omar = Store(store_dir).sign_in("omar", "green door slow river")
+    try:
+        with pytest.raises(ValidationError):
+            notes.save_draft(omar, held, "dap", {"data": "not his session"})
+        with pytest.raises(ValidationError):
+            notes.record_risk_screen(omar, held, resident, {q: False for q in (
+                "wish_dead", "thoughts", "method", "intent", "plan", "behaviour", "self_harm")}, "none")
     finally:
         omar.lock("sign_out")
 
@@ -203,3 +255,24 @@ def test_an_administrator_restores_a_reset_counsellors_access_with_the_recovery_
         assert notes.session_notes(leila, held)[0].parts["data"] == SECRET
     finally:
         leila.lock("sign_out")
+
+
+def test_a_reading_whose_end_was_never_recorded_ends_at_its_time(counsellor, coordinator, held, resident,
+                                                                  recovery_code, store_dir):
+    from sqlalchemy import update
+
+    from shelter.storage.models import GlassAccess
+
+    write_note(counsellor, held)
+    reading = notes.break_glass(coordinator, resident, "She has disappeared and may be in danger", 5, recovery_code)
+    with coordinator.store.write() as s:  # as if its time had run out an hour ago
+        s.execute(update(GlassAccess).values(started_at=datetime.now(UTC) - timedelta(hours=1, minutes=5),
+                                             ends_at=datetime.now(UTC) - timedelta(hours=1)))
+    coordinator.store.glass.clear()  # the process died: nothing in memory recorded the end
+    coordinator.store.close()
+    again = Store(store_dir).sign_in("salma", "night shift green tea")
+    try:
+        ended = [(o, d["glass"]) for o, _r, d in audit_details(again, "notes.glass_end")]
+        assert ended == [("expired", reading)]
+    finally:
+        again.lock("sign_out")

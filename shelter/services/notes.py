@@ -8,15 +8,17 @@ recovery slot; a session holds it in memory once opened with the signed-in
 counsellor's slot private key. A database key alone reveals no note.
 
 Who holds the key: it is made the first time a counsellor writes a note,
-sealed to every counsellor and the recovery slot. A counsellor added later
-(or whose password an administrator reset, which gives the slot a new key
-pair) receives it when any counsellor holding it next signs in or opens
-the notes: until then the screens say so. When no such counsellor is at
-hand, an administrator restores the access with the recovery code
-(``restore_access``). A new recovery code is sealed the same way, at the
-next counsellor's sign-in: until then the previous sheet still opens the
-notes (keep it until then). A counsellor who leaves loses the seal at the
-next settling; what they read before stays read.
+sealed to that counsellor and the recovery slot. Anyone else who should
+hold it (a counsellor added later, one whose password an administrator
+reset, which gives the slot a new key pair, or a new recovery code) waits
+until a counsellor who holds it says yes (``pending_access``,
+``grant_access``), or an administrator gives it with the recovery code
+(``restore_access``). Never automatically: who is a counsellor is written
+in the database, which anyone with the database key could edit; the
+counsellor who says yes sees each name and role. A counsellor who leaves or
+loses the role loses the seal the next time a counsellor opens the notes;
+what they read before stays read (the key does not rotate: see the
+storage format's limits).
 
 Break the glass: a coordinator reads a resident's notes in an emergency by
 writing why (at least 20 characters), choosing how long (at most an hour)
@@ -48,7 +50,7 @@ from shelter.security import compartment
 from shelter.security.compartment import COUNSELLING, CompartmentLocked, Sealed
 from shelter.security.keyring import RECOVERY_NEXT_SLOT, RECOVERY_SLOT, normalise_recovery_code
 from shelter.security.permissions import Permission, Role
-from shelter.services.sessions import get_session
+from shelter.services.sessions import _own, get_session
 from shelter.storage.models import (
     CompartmentSeal,
     GlassAccess,
@@ -150,34 +152,88 @@ def _entitled(s: Session) -> dict[str, bytes]:
     return wanted
 
 
-def _settle(s: Session, who: SignedIn, key: bytes, generation: int) -> int:
-    """Seal the key to whoever should hold it and does not (or holds it under
-    an old key pair), and take it from whoever no longer should. Returns how
-    many holders received it."""
-    granted = 0
+@dataclass(frozen=True)
+class PendingHolder:
+    """Someone who should hold the notes' key and does not yet: a new
+    counsellor, a counsellor whose password an administrator reset (a new
+    key pair), or a new recovery code."""
+
+    holder: str  # "account:<id>" or "recovery"
+    name: str  # the account's name; "" for the recovery code
+    roles: tuple[str, ...]
+    reason: str  # "new" or "new_key"
+
+
+def _pending(s: Session, generation: int) -> list[tuple[str, bytes, str]]:
     wanted = _entitled(s)
-    seals = {row.holder: row for row in s.execute(select(CompartmentSeal).where(
+    seals = {row.holder: bytes(row.holder_public_key) for row in s.execute(select(CompartmentSeal).where(
         CompartmentSeal.compartment == COUNSELLING, CompartmentSeal.generation == generation)).scalars()}
-    for holder, row in seals.items():
-        if holder not in wanted:
+    return [(holder, public, "new" if holder not in seals else "new_key")
+            for holder, public in wanted.items() if seals.get(holder) != public]
+
+
+def _settle(s: Session, who: SignedIn, key: bytes, generation: int, grant: bool = False,
+            only: Sequence[str] | None = None) -> int:
+    """Take the key from whoever no longer should hold it (a counsellor who
+    left or lost the role) and, with ``grant``, seal it to whoever should and
+    does not (of ``only`` when given). Granting is never automatic: the list
+    of counsellors comes from the database, which anyone holding the
+    database key could edit, so a counsellor who holds the key (or an
+    administrator with the recovery code) says yes to each. Returns how many
+    received it."""
+    wanted = _entitled(s)
+    for row in s.execute(select(CompartmentSeal).where(CompartmentSeal.compartment == COUNSELLING,
+                                                       CompartmentSeal.generation == generation)).scalars().all():
+        if row.holder not in wanted:
             s.delete(row)
-            who.audit(s, "notes.key_withdrawn", None, None, detail={"holder": holder})
-    for holder, public in wanted.items():
-        row = seals.get(holder)
-        if row is not None and bytes(row.holder_public_key) == public:
-            continue
-        sealed = compartment.seal(key, public, _store_id(who), COUNSELLING, generation, holder)
-        if row is None:
-            s.add(CompartmentSeal(compartment=COUNSELLING, generation=generation, holder=holder,
-                                  holder_public_key=public, ephemeral_public_key=sealed.ephemeral_public,
-                                  nonce=sealed.nonce, sealed_key=sealed.ciphertext, sealed_at=now_utc()))
-        else:
-            row.holder_public_key, row.ephemeral_public_key = public, sealed.ephemeral_public
-            row.nonce, row.sealed_key, row.sealed_at = sealed.nonce, sealed.ciphertext, now_utc()
-        who.audit(s, "notes.key_granted", None, None, detail={"holder": holder})
-        granted += 1
+            who.audit(s, "notes.key_withdrawn", None, None, detail={"holder": row.holder})
+    granted = 0
+    if grant:
+        for holder, public, _why in _pending(s, generation):
+            if only is not None and holder not in only:
+                continue
+            sealed = compartment.seal(key, public, _store_id(who), COUNSELLING, generation, holder)
+            row = s.execute(select(CompartmentSeal).where(
+                CompartmentSeal.compartment == COUNSELLING, CompartmentSeal.generation == generation,
+                CompartmentSeal.holder == holder)).scalar_one_or_none()
+            if row is None:
+                s.add(CompartmentSeal(compartment=COUNSELLING, generation=generation, holder=holder,
+                                      holder_public_key=public, ephemeral_public_key=sealed.ephemeral_public,
+                                      nonce=sealed.nonce, sealed_key=sealed.ciphertext, sealed_at=now_utc()))
+            else:
+                row.holder_public_key, row.ephemeral_public_key = public, sealed.ephemeral_public
+                row.nonce, row.sealed_key, row.sealed_at = sealed.nonce, sealed.ciphertext, now_utc()
+            who.audit(s, "notes.key_granted", None, None, detail={"holder": holder})
+            granted += 1
     s.flush()
     return granted
+
+
+def pending_access(who: SignedIn) -> list[PendingHolder]:
+    """Who is waiting for access to the notes, for a counsellor to decide."""
+    who.require(Permission.READ_CONFIDENTIAL_NOTES)
+    with who.store.read() as s:
+        generation = _generation(s)
+        if generation is None:
+            return []
+        found = []
+        for holder, _public, why in _pending(s, generation):
+            name, roles = "", ()
+            if holder.startswith("account:"):
+                account = s.get(StaffAccount, int(holder.split(":", 1)[1]))
+                if account is not None:
+                    name, roles = account.display_name, tuple(sorted(r.role for r in account.roles))
+            found.append(PendingHolder(holder, name, roles, why))
+        return found
+
+
+def grant_access(who: SignedIn, holders: Sequence[str]) -> int:
+    """A counsellor who holds the key gives it to these waiting holders.
+    Audited by holder; returns how many received it."""
+    who.require(Permission.READ_CONFIDENTIAL_NOTES)
+    with who.store.write() as s:
+        key, generation = _counselling_key(s, who)
+        return _settle(s, who, key, generation, grant=True, only=list(holders))
 
 
 def _counselling_key(s: Session, who: SignedIn, create: bool = False) -> tuple[bytes, int]:
@@ -192,7 +248,7 @@ def _counselling_key(s: Session, who: SignedIn, create: bool = False) -> tuple[b
         if not create:
             raise NotesLocked(_("No counselling note has been written yet."))
         key, generation = compartment.new_key(), 1
-        _settle(s, who, key, generation)
+        _settle(s, who, key, generation, grant=True, only=[_holder(who.actor.account_id), RECOVERY_HOLDER])
         who.audit(s, "notes.key_created", None, None)
     else:
         row = s.execute(select(CompartmentSeal).where(
@@ -258,7 +314,7 @@ def reseal_to_new_key(s: Session, who: SignedIn, new_public: bytes) -> None:
 def open_compartment(who: SignedIn) -> bool:
     """For a counsellor, after signing in: open the key if it exists and hand
     it on to holders who lack it. Returns whether the notes can be read."""
-    if not who.actor.has(Permission.READ_CONFIDENTIAL_NOTES):
+    if not who.actor.has(Permission.READ_CONFIDENTIAL_NOTES) or who.actor.must_change_password:
         return False
     with who.store.write() as s:
         try:
@@ -290,6 +346,7 @@ def save_draft(who: SignedIn, session_id: int, fmt: str, parts: Mapping[str, str
     follow = [" ".join(f.split()) for f in follow_ups if f.strip()]
     with who.store.write() as s:
         row = get_session(s, session_id)
+        _own(who, row)
         if row.status != "held":
             raise ValidationError(_("A note is written once the session has been held."), field="session")
         key, generation = _counselling_key(s, who, create=True)
@@ -371,19 +428,20 @@ def add_addendum(who: SignedIn, note_id: int, text: str) -> SessionsChanged:
 
 
 def _reading_key(s: Session, who: SignedIn, resident_ids: Sequence[int]) -> tuple[bytes, int, int | None]:
-    """The key for reading notes about these residents: a counsellor's own,
-    or an emergency reading in force for each of them. Returns the key, its
-    generation and the emergency reading's id (None for a counsellor)."""
+    """The key for reading notes about any of these residents (a session's
+    attendees): a counsellor's own, or an emergency reading in force for one
+    of them. Returns the key, its generation and the emergency reading's id
+    (None for a counsellor)."""
     if who.actor.has(Permission.READ_CONFIDENTIAL_NOTES):
+        who.require(Permission.READ_CONFIDENTIAL_NOTES)  # not with a temporary password
         key, generation = _counselling_key(s, who)
         return key, generation, None
-    glass = who.store.glass
     for resident_id in resident_ids:
-        if glass.get(resident_id) is None:
-            raise NotesLocked(_("Counselling notes are read by counsellors only. In an emergency, break the glass: "
-                                "your reason is recorded and the counsellors are told."))
-    held = glass[resident_ids[0]]
-    return bytes(held[0]), held[3], held[2]
+        held = who.store.glass.get(resident_id)
+        if held is not None:
+            return bytes(held[0]), held[3], held[2]
+    raise NotesLocked(_("Counselling notes are read by counsellors only. In an emergency, break the glass: "
+                        "your reason is recorded and the counsellors are told."))
 
 
 def expire_readings(who: SignedIn) -> None:
@@ -403,7 +461,9 @@ def session_notes(who: SignedIn, session_id: int) -> list[NoteView]:
     with who.store.write() as s:
         row = get_session(s, session_id)
         resident_id = _note_resident(s, row.id)
-        key, _generation, glass_id = _reading_key(s, who, [resident_id])
+        attendees = s.execute(select(SessionAttendee.resident_id).where(SessionAttendee.session_id == row.id)
+                              ).scalars().all()
+        key, _generation, glass_id = _reading_key(s, who, attendees)
         views = _notes_of(s, who, key, [row.id], resident_id)
         who.audit(s, "notes.view", "counselling_session", row.id,
                   detail={"results": len(views), **({"glass": glass_id} if glass_id else {})})
@@ -448,6 +508,9 @@ def record_risk_screen(who: SignedIn, session_id: int, resident_id: int, answers
         raise ValidationError(_("A high risk needs an action: say what was done."), field="action")
     with who.store.write() as s:
         row = get_session(s, session_id)
+        _own(who, row)
+        if row.status != "held":
+            raise ValidationError(_("A risk screen is recorded at a session that was held."), field="session")
         if resident_id not in s.execute(select(SessionAttendee.resident_id).where(
                 SessionAttendee.session_id == row.id)).scalars().all():
             raise ValidationError(_("This resident was not in the session."), field="resident")
@@ -521,8 +584,8 @@ def acknowledge_alert(who: SignedIn, alert_id: int) -> SessionsChanged:
 def break_glass(who: SignedIn, resident_id: int, reason: str, minutes: int, recovery_code: str) -> int:
     """Open one resident's counselling notes to a coordinator for ``minutes``
     (at most an hour), with a written reason and the recovery code. Returns
-    the reading's id. Audited at its start and its end; every counsellor is
-    told at their next sign-in."""
+    the reading's id. Audited at its start and its end (a refused code too);
+    every counsellor is told at their next sign-in."""
     who.require(Permission.BREAK_THE_GLASS)
     reason = " ".join(reason.split())
     if len(reason) < GLASS_REASON_MIN:
@@ -536,21 +599,26 @@ def break_glass(who: SignedIn, resident_id: int, reason: str, minutes: int, reco
         if _generation(s) is None:
             raise ValidationError(_("There is no counselling note to read."), field="resident")
         opened = _recovery_key(s, who, recovery_code)
-        if opened is None:
-            who.audit(s, "notes.glass_refused", "resident", resident_id, outcome="denied")
-            raise ValidationError(_("This recovery code does not open the counselling notes."), field="recovery_code")
-        key, generation = opened
-        now = now_utc()
-        access = GlassAccess(resident_id=resident_id, reader_id=who.actor.account_id, reason=reason, started_at=now,
-                             ends_at=now + timedelta(minutes=minutes))
-        s.add(access)
-        s.flush()
-        counsellors = s.execute(select(StaffAccount.id).join(StaffRole, StaffRole.account_id == StaffAccount.id)
-                                .where(StaffRole.role == Role.COUNSELLOR.value)).scalars().all()
-        s.add_all(GlassNotice(glass_id=access.id, account_id=i) for i in set(counsellors))
-        who.audit(s, "notes.glass_start", "resident", resident_id, detail={"minutes": minutes, "glass": access.id})
-        who.store.glass[resident_id] = (bytearray(key), access.ends_at, access.id, generation)
-        return access.id
+        if opened is not None:
+            key, generation = opened
+            end_glass(who, resident_id, s)  # a second reading of the same person replaces the first
+            now = now_utc()
+            access = GlassAccess(resident_id=resident_id, reader_id=who.actor.account_id, reason=reason,
+                                 started_at=now, ends_at=now + timedelta(minutes=minutes))
+            s.add(access)
+            s.flush()
+            counsellors = s.execute(select(StaffAccount.id).join(StaffRole, StaffRole.account_id == StaffAccount.id)
+                                    .where(StaffRole.role == Role.COUNSELLOR.value)).scalars().all()
+            authors = s.execute(select(SessionNote.author_id).join(
+                SessionAttendee, SessionAttendee.session_id == SessionNote.session_id)
+                .where(SessionAttendee.resident_id == resident_id)).scalars().all()
+            s.add_all(GlassNotice(glass_id=access.id, account_id=i) for i in set(counsellors) | set(authors))
+            who.audit(s, "notes.glass_start", "resident", resident_id, detail={"minutes": minutes, "glass": access.id})
+            who.store.glass[resident_id] = (bytearray(key), access.ends_at, access.id, generation)
+            return access.id
+    with who.store.write() as s:  # the refusal is recorded in a transaction of its own
+        who.audit(s, "notes.glass_refused", "resident", resident_id, outcome="denied")
+    raise ValidationError(_("This recovery code does not open the counselling notes."), field="recovery_code")
 
 
 def _recovery_key(s: Session, who: SignedIn, recovery_code: str) -> tuple[bytes, int] | None:
@@ -589,15 +657,15 @@ def restore_access(who: SignedIn, recovery_code: str) -> int:
     who.require(Permission.MANAGE_ACCOUNTS)
     with who.store.write() as s:
         opened = _recovery_key(s, who, recovery_code)
-        if opened is None:
-            who.audit(s, "notes.access_restored", outcome="denied")
-            raise ValidationError(_("This recovery code does not open the counselling notes. If the recovery code "
-                                    "was replaced since the notes were last opened, use the previous sheet."),
-                                  field="recovery_code")
-        key, generation = opened
-        granted = _settle(s, who, key, generation)
-        who.audit(s, "notes.access_restored", detail={"granted": granted})
-        return granted
+        if opened is not None:
+            key, generation = opened
+            granted = _settle(s, who, key, generation, grant=True)
+            who.audit(s, "notes.access_restored", detail={"granted": granted})
+            return granted
+    with who.store.write() as s:  # the refusal is recorded in a transaction of its own
+        who.audit(s, "notes.access_restored", outcome="denied")
+    raise ValidationError(_("This recovery code does not open the counselling notes. A recovery code replaced "
+                            "since a counsellor last signed in does not open them yet."), field="recovery_code")
 
 
 def end_glass(who: SignedIn, resident_id: int, s: Session | None = None) -> None:
