@@ -108,3 +108,19 @@ def social_worker(coordinator, admin, store_dir) -> SignedIn:
     who = Store(store_dir).sign_in("nadia", SOCIAL_WORKER_PASSWORD)
     yield who
     who.lock("sign_out")
+
+
+COUNSELLOR_PASSWORD = "sea breeze quiet garden"
+
+
+@pytest.fixture
+def counsellor(coordinator, admin, store_dir) -> SignedIn:
+    """Leila, a counsellor, signed in beside Salma (the coordinator fixture)."""
+    from shelter.security.permissions import Role
+    from shelter.services import accounts
+
+    accounts.create_account(admin, "leila", "Leila Berrada", [Role.COUNSELLOR], COUNSELLOR_PASSWORD,
+                            must_change_password=False)
+    who = Store(store_dir).sign_in("leila", COUNSELLOR_PASSWORD)
+    yield who
+    who.lock("sign_out")

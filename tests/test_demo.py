@@ -2,8 +2,9 @@
 years of real use would: consistent bed histories, one open stay per person,
 case numbers per shelter and year, children beside their parent, the case
 work after admission (assessments, care plans, agreed versions that verify,
-reviews, what is overdue), and an export that matches the documented
-format."""
+reviews, what is overdue), counselling (sessions of every kind and outcome,
+never two at once for anyone or any room, notes that only a counsellor's
+key opens), and an export that matches the documented format."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ import json
 import random
 import sys
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from shelter import cli
 from shelter import store as store_module
+from shelter.domain.sessions import NOTE_PARTS, from_local, local
 from shelter.errors import StoreExists
-from shelter.services import assessments, beds, care_plans, handover, my_work, residents
-from shelter.services.demo import DEMO_PASSWORD, add_case_work, build_demo, shelters_for
+from shelter.services import assessments, beds, care_plans, handover, maintenance, my_work, notes, residents, sessions
+from shelter.services.demo import DEMO_PASSWORD, add_case_work, add_counselling, build_demo, shelters_for
 from shelter.services.export import export_document
+from shelter.services.notes import NotesLocked
+from shelter.storage.database import connect_raw
 from shelter.store import Store
 from tests.conftest import FAST_KDF
 from tests.test_export import check_against_document
@@ -240,3 +244,210 @@ def test_some_work_is_overdue(demo):
 def test_case_work_is_added_once(demo):
     _summary, who = demo
     assert add_case_work(who) == {}
+
+
+# -- counselling ----------------------------------------------------------------------------
+
+@pytest.fixture
+def raw(demo):
+    _summary, who = demo
+    conn = connect_raw(who.store.database_path, who.store.key)
+    yield conn
+    conn.close()
+
+
+def _now(before: timedelta = timedelta(0)) -> str:
+    return (datetime.now(UTC) - before).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def test_the_demo_has_counselling(demo, raw):
+    summary, _who = demo
+    assert all(summary.counselling[k] > 0 for k in ("held", "no_show", "cancelled", "planned", "group", "family",
+                                                    "series", "notes", "signed", "addenda", "risk_screens",
+                                                    "follow_ups"))
+    now = _now()
+    past = dict(raw.execute("SELECT status, count(*) FROM counselling_session WHERE ends_at <= ? GROUP BY status",
+                            (now,)).fetchall())
+    assert past["held"] > 0.7 * sum(past.values()) and past["no_show"] and past["cancelled"]
+    # Every session over has its outcome (but one under way when the demo was made).
+    assert raw.execute("SELECT count(*) FROM counselling_session WHERE status = 'planned' AND starts_at < ?",
+                       (_now(timedelta(hours=2)),)).fetchone()[0] == 0
+    ahead = dict(raw.execute("SELECT status, count(*) FROM counselling_session WHERE starts_at > ? GROUP BY status",
+                             (now,)).fetchall())
+    assert set(ahead) <= {"planned", "cancelled"} and ahead["planned"] > ahead.get("cancelled", 0)
+    weeks = raw.execute("SELECT max(starts_at) FROM counselling_session").fetchone()[0]
+    assert weeks > (datetime.now(UTC) + timedelta(days=14)).replace(tzinfo=None).isoformat(sep=" ")
+    # Weekly series: each occurrence at its local hour, a week apart, in one room.
+    for series_id, local_start, minutes in raw.execute(
+            "SELECT id, local_start, minutes FROM session_series").fetchall():
+        rows = raw.execute("SELECT starts_at, ends_at, room_id FROM counselling_session WHERE series_id = ? "
+                           "ORDER BY starts_at", (series_id,)).fetchall()
+        starts = [datetime.fromisoformat(r[0]).replace(tzinfo=UTC) for r in rows]
+        assert len(rows) >= 2 and len({r[2] for r in rows}) == 1
+        assert all(local(s).strftime("%H:%M") == local_start for s in starts)
+        assert all((b.date() - a.date()).days == 7 for a, b in zip(starts, starts[1:], strict=False))
+        assert all(datetime.fromisoformat(r[1]) - datetime.fromisoformat(r[0]) == timedelta(minutes=minutes)
+                   for r in rows)
+    # Cancelled ones say who cancelled and why.
+    assert raw.execute("SELECT count(*) FROM counselling_session WHERE status = 'cancelled' AND "
+                       "(cancelled_by IS NULL OR length(cancel_reason) < 5)").fetchone()[0] == 0
+    assert {r[0] for r in raw.execute("SELECT DISTINCT cancelled_by FROM counselling_session "
+                                      "WHERE cancelled_by IS NOT NULL")} == {"resident", "counsellor", "shelter"}
+    # Groups of two to six; family sessions with named relatives; in person in a room of the shelter, else none.
+    sizes = [n for (n,) in raw.execute("SELECT count(*) FROM session_attendee a JOIN counselling_session s "
+                                       "ON s.id = a.session_id GROUP BY s.id, s.kind HAVING s.kind = 'group'")]
+    assert sizes and min(sizes) >= 2 and max(sizes) <= 6
+    assert raw.execute("SELECT count(*) FROM counselling_session WHERE kind <> 'group' AND "
+                       "(SELECT count(*) FROM session_attendee a WHERE a.session_id = id) <> 1").fetchone()[0] == 0
+    relatives = raw.execute("SELECT r.name, r.relation FROM session_relative r JOIN counselling_session s "
+                            "ON s.id = r.session_id WHERE s.kind = 'family'").fetchall()
+    assert relatives and all(name.strip() and relation.strip() for name, relation in relatives)
+    assert raw.execute("SELECT count(*) FROM counselling_session s WHERE s.kind = 'family' AND NOT EXISTS "
+                       "(SELECT 1 FROM session_relative r WHERE r.session_id = s.id)").fetchone()[0] == 0
+    modes = dict(raw.execute("SELECT mode, count(*) FROM counselling_session GROUP BY mode").fetchall())
+    assert modes["in_person"] > modes["phone"] > 0 and modes["video"] > 0
+    assert raw.execute("SELECT count(*) FROM counselling_session s LEFT JOIN meeting_room m ON m.id = s.room_id "
+                       "WHERE (s.mode = 'in_person') <> (m.id IS NOT NULL) OR m.shelter_id <> s.shelter_id"
+                       ).fetchone()[0] == 0
+    rooms = {name for (name,) in raw.execute("SELECT name FROM meeting_room")}
+    assert {"Salle d'écoute", "قاعة الاستماع", "Group room"} <= rooms
+    # Most residents who stayed a fortnight were seen alone.
+    stayed = {r for (r,) in raw.execute(
+        "SELECT DISTINCT resident_id FROM stay JOIN resident ON resident.id = stay.resident_id "
+        "WHERE resident.parent_id IS NULL AND julianday(coalesce(discharged_at, ?)) - julianday(admitted_at) > 14",
+        (now,))}
+    seen = {r for (r,) in raw.execute("SELECT DISTINCT a.resident_id FROM session_attendee a JOIN "
+                                      "counselling_session s ON s.id = a.session_id WHERE s.kind = 'individual'")}
+    assert len(stayed & seen) > 0.75 * len(stayed)
+
+
+def test_sessions_happen_during_the_stay_and_notes_follow_held_ones(raw):
+    assert raw.execute("""
+        SELECT count(*) FROM session_attendee a JOIN counselling_session s ON s.id = a.session_id
+        WHERE NOT EXISTS (SELECT 1 FROM stay st WHERE st.resident_id = a.resident_id AND st.shelter_id = s.shelter_id
+                          AND st.admitted_at <= s.starts_at
+                          AND (st.discharged_at IS NULL OR st.discharged_at >= s.ends_at))""").fetchone()[0] == 0
+    assert raw.execute("SELECT count(*) FROM session_note n JOIN counselling_session s ON s.id = n.session_id "
+                       "WHERE s.status <> 'held' OR n.author_id <> s.counsellor_id OR n.created_at < s.ends_at "
+                       "OR n.saved_at < n.created_at OR n.signed_at < n.saved_at").fetchone()[0] == 0
+    held = raw.execute("SELECT count(*) FROM counselling_session WHERE status = 'held'").fetchone()[0]
+    noted = raw.execute("SELECT count(DISTINCT session_id) FROM session_note").fetchone()[0]
+    signed = raw.execute("SELECT count(*) FROM session_note WHERE signed_at IS NOT NULL").fetchone()[0]
+    assert 0.8 * held < noted <= held and 0.85 * noted < signed < noted
+    assert raw.execute("SELECT count(*) FROM note_addendum d JOIN session_note n ON n.id = d.note_id "
+                       "WHERE n.signed_at IS NULL OR d.written_at < n.signed_at").fetchone()[0] == 0
+    # Follow-ups come with signed notes, in the clear for the social worker.
+    assert raw.execute("SELECT count(*) FROM session_follow_up f WHERE NOT EXISTS (SELECT 1 FROM session_note n "
+                       "WHERE n.session_id = f.session_id AND n.signed_at IS NOT NULL)").fetchone()[0] == 0
+    # Risk screens: mostly low, some moderate, a rare high one alerts and raises the resident's risk.
+    outcomes = Counter(dict(raw.execute("SELECT outcome, count(*) FROM risk_screen GROUP BY outcome").fetchall()))
+    assert outcomes["low"] > outcomes["moderate"] > outcomes["high"] > 0
+    assert raw.execute("SELECT count(*) FROM risk_screen r LEFT JOIN risk_alert a ON a.screen_id = r.id "
+                       "WHERE (r.outcome = 'high') <> (a.id IS NOT NULL)").fetchone()[0] == 0
+    assert {level for (level,) in raw.execute("SELECT res.risk_level FROM risk_alert a JOIN resident res "
+                                              "ON res.id = a.resident_id")} == {"high"}
+    assert raw.execute("SELECT count(*) FROM risk_screen r WHERE NOT EXISTS (SELECT 1 FROM session_attendee a "
+                       "WHERE a.session_id = r.session_id AND a.resident_id = r.resident_id)").fetchone()[0] == 0
+
+
+OVERLAPS = {
+    "counsellor": "SELECT count(*) FROM counselling_session a JOIN counselling_session b ON a.id < b.id "
+                  "AND a.counsellor_id = b.counsellor_id {live} {meet}",
+    "room": "SELECT count(*) FROM counselling_session a JOIN counselling_session b ON a.id < b.id "
+            "AND a.room_id = b.room_id {live} {meet}",
+    "resident": "SELECT count(*) FROM session_attendee x JOIN session_attendee y ON x.resident_id = y.resident_id "
+                "AND x.session_id < y.session_id JOIN counselling_session a ON a.id = x.session_id "
+                "JOIN counselling_session b ON b.id = y.session_id {live} {meet}",
+}
+
+
+def test_nobody_and_no_room_is_in_two_sessions_at_once(raw):
+    live = "AND a.status <> 'cancelled' AND b.status <> 'cancelled'"
+    meet = "AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at"
+    for who, sql in OVERLAPS.items():
+        assert raw.execute(sql.format(live=live, meet=meet)).fetchone()[0] == 0, f"a {who} in two sessions at once"
+    # (and the query finds an overlap where there is one: a session against itself)
+    assert raw.execute(OVERLAPS["counsellor"].replace("a.id < b.id", "a.id = b.id").format(
+        live=live, meet=meet)).fetchone()[0] > 0
+
+
+def test_a_demo_counsellor_reads_the_notes(demo, raw):
+    _summary, who = demo
+    for username, counsellor_id in raw.execute(
+            "SELECT a.username, a.id FROM staff_account a WHERE a.id IN (SELECT counsellor_id FROM "
+            "counselling_session)").fetchall():
+        counsellor = Store(who.store.paths.folder).sign_in(username, DEMO_PASSWORD)
+        try:
+            picked = [r[0] for r in raw.execute(
+                "SELECT s.id FROM counselling_session s JOIN session_note n ON n.session_id = s.id "
+                "WHERE s.counsellor_id = ? ORDER BY s.id", (counsellor_id,)).fetchall()]
+            with_addenda = [r[0] for r in raw.execute(
+                "SELECT n.session_id FROM session_note n JOIN note_addendum d ON d.note_id = n.id "
+                "WHERE n.author_id = ?", (counsellor_id,)).fetchall()]
+            groups = [r[0] for r in raw.execute(
+                "SELECT s.id FROM counselling_session s JOIN session_note n ON n.session_id = s.id "
+                "WHERE s.counsellor_id = ? AND s.kind <> 'individual'", (counsellor_id,)).fetchall()]
+            chosen = random.Random(3).sample(picked, 10) + with_addenda[:3] + groups[:3]
+            for session_id in chosen:
+                found = notes.session_notes(counsellor, session_id)
+                assert len(found) == 1 and found[0].author_id == counsellor_id
+                first = found[0].parts[NOTE_PARTS[found[0].format][0]]
+                assert first.startswith("Synthetic note") and all(found[0].parts.values())
+                assert all(text.startswith("Synthetic note") for _at, _by, text in found[0].addenda)
+            assert any(notes.session_notes(counsellor, s)[0].addenda for s in with_addenda)
+            screened = raw.execute("SELECT resident_id FROM risk_screen WHERE author_id = ? AND outcome <> 'low' "
+                                   "LIMIT 1", (counsellor_id,)).fetchone()
+            assert notes.risk_screens(counsellor, screened[0])
+        finally:
+            counsellor.lock("sign_out")
+    with pytest.raises(NotesLocked):
+        notes.session_notes(who, picked[0])  # the coordinator: only by breaking the glass
+
+
+def test_no_note_is_readable_in_the_raw_database(raw):
+    tables = [name for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    found_text, found_blob = [], []
+    for table in tables:
+        for row in raw.execute(f'SELECT * FROM "{table}"'):  # noqa: S608
+            for value in row:
+                if isinstance(value, str) and "Synthetic note" in value:
+                    found_text.append(table)
+                elif isinstance(value, (bytes, memoryview)) and (
+                        b"Synthetic" in bytes(value) or "Synthetic".encode("utf-16-le") in bytes(value)):
+                    found_blob.append(table)
+    assert raw.execute("SELECT count(*) FROM session_note").fetchone()[0] > 100
+    assert found_text == [] and found_blob == []
+
+
+def test_the_services_show_the_demo_sessions(demo, raw):
+    _summary, who = demo
+    counsellor_id, busiest = raw.execute(
+        "SELECT counsellor_id, date(starts_at) FROM counselling_session GROUP BY 1, 2 ORDER BY count(*) DESC "
+        "LIMIT 1").fetchone()
+    day = date.fromisoformat(busiest)
+    monday = day - timedelta(days=day.weekday())
+    week = sessions.week(who, monday, counsellor_id=counsellor_id)
+    assert week and all(v.counsellor_id == counsellor_id and v.attendees for v in week)
+    start, end = (from_local(d, time(0)).replace(tzinfo=None).isoformat(sep=" ")
+                  for d in (monday, monday + timedelta(days=7)))
+    assert len(week) == raw.execute("SELECT count(*) FROM counselling_session WHERE counsellor_id = ? AND "
+                                    "starts_at < ? AND ends_at > ?", (counsellor_id, end, start)).fetchone()[0]
+    assert all(a.starts_at <= b.starts_at for a, b in zip(week, week[1:], strict=False))
+    resident_id, count = raw.execute("SELECT resident_id, count(*) FROM session_attendee GROUP BY 1 "
+                                     "ORDER BY 2 DESC LIMIT 1").fetchone()
+    theirs = sessions.resident_sessions(who, resident_id)
+    assert len(theirs) == count and any(v.kind == "group" for v in theirs)
+    admin = Store(who.store.paths.folder).sign_in("amina", DEMO_PASSWORD)
+    try:
+        assert maintenance.verify(admin).audit_ok  # the audit entries written in bulk chain like the others
+    finally:
+        admin.lock("sign_out")
+
+
+def test_counselling_is_added_once(demo):
+    summary, who = demo
+    counsellor = Store(who.store.paths.folder).sign_in("nadia", DEMO_PASSWORD)
+    try:
+        assert add_counselling(counsellor) == {}
+    finally:
+        counsellor.lock("sign_out")

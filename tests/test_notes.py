@@ -17,18 +17,9 @@ from shelter.services.sessions import SessionInput
 from shelter.storage.database import connect_raw
 from shelter.store import Store
 from tests.cases import admission, audit_details, bed_ids
+from tests.conftest import COUNSELLOR_PASSWORD
 
-COUNSELLOR_PASSWORD = "sea breeze quiet garden"
 SECRET = "Synthetic note: she spoke of the night in the boat"
-
-
-@pytest.fixture
-def counsellor(admin, coordinator, store_dir):
-    accounts.create_account(admin, "leila", "Leila Berrada", [Role.COUNSELLOR], COUNSELLOR_PASSWORD,
-                            must_change_password=False)
-    who = Store(store_dir).sign_in("leila", COUNSELLOR_PASSWORD)
-    yield who
-    who.lock("sign_out")
 
 
 @pytest.fixture

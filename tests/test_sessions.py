@@ -18,15 +18,6 @@ from tests.cases import admission, audit_details, bed_ids
 
 
 @pytest.fixture
-def counsellor(admin, coordinator, store_dir):
-    accounts.create_account(admin, "leila", "Leila Berrada", [Role.COUNSELLOR], "sea breeze quiet garden",
-                            must_change_password=False)
-    who = Store(store_dir).sign_in("leila", "sea breeze quiet garden")
-    yield who
-    who.lock("sign_out")
-
-
-@pytest.fixture
 def two(coordinator):
     b1, b2, _b3 = bed_ids(coordinator)
     return (admissions.admit(coordinator, admission(b1)).resident_id,

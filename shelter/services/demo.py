@@ -24,6 +24,24 @@ work: going through one audited unit of work per goal, action and tick would
 take longer than all the rest of the demo. The audit trail names each
 assessment, plan, agreed version, review, assignment and closure, not each
 goal and action written with them.
+
+The counselling (``add_counselling``) comes last: one counsellor per
+shelter, rooms for sessions, and the sessions of every stay (one to one
+about every week or two, a group in most weeks, a few with relatives, some
+by phone or video; held, missed, cancelled, and planned for the coming
+weeks, some as weekly series), each placed on the hours of a diary of every
+counsellor, resident and room so that none is ever in two sessions at once.
+Most held sessions have a note by their counsellor, encrypted with the notes
+service's own helpers under the counselling compartment key (made with
+Nadia's slot, and given by her to the other counsellors as the notes screen
+lets her), most signed, a few with addenda; a few risk screens, the
+rare high one raising the resident's risk and an alert; the follow-ups of
+signed notes. Every note's text begins with ``NOTE_PREFIX`` ("Synthetic
+note"), so a search of the raw database for it shows that none can be read
+without the key. Rows are written as the case work's are; the audit trail
+names each session planned, held, missed or cancelled and each note, screen
+and alert, its entries chained in one statement per unit of work
+(``_audit_all``), exactly as one at a time.
 """
 
 from __future__ import annotations
@@ -32,7 +50,8 @@ import heapq
 import itertools
 import json
 import random
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -43,12 +62,15 @@ from sqlalchemy.orm import Session
 from shelter.demo_names import DemoPerson, generate_person
 from shelter.domain.care import NO_NEED, OPEN_GOAL_STATUSES, SCORES, add_months, plan_gaps
 from shelter.domain.people import Identity, Protection, ReferralInfo
+from shelter.domain.sessions import NOTE_PARTS, RISK_QUESTION_CODES, from_local, local, risk_outcome
 from shelter.domain.vocabulary import ASSESSMENT_DOMAIN, DESTINATION, EXPLOITATION_FORM, REFERRAL_SOURCE
 from shelter.errors import ValidationError
 from shelter.i18n import _
+from shelter.security import audit
+from shelter.security.audit_head import Head
 from shelter.security.keyring import KdfParams
 from shelter.security.permissions import Role
-from shelter.services import accounts, admissions, beds, care_plans, dashboard, discharge, shelters
+from shelter.services import accounts, admissions, beds, care_plans, dashboard, discharge, notes, sessions, shelters
 from shelter.services.admissions import Admission
 from shelter.services.beds import BedChoice
 from shelter.services.handover import _canonical, _document_key, verification_code
@@ -56,9 +78,12 @@ from shelter.services.settings import load_settings
 from shelter.storage.models import (
     Assessment,
     AssessmentScore,
+    AuditEntry,
     CarePlan,
     CaseAssignment,
     CaseClosure,
+    CounsellingSession,
+    NoteAddendum,
     PlanAction,
     PlanActionNote,
     PlanDomainReason,
@@ -69,11 +94,20 @@ from shelter.storage.models import (
     PlanVersion,
     RecordChange,
     Resident,
+    RiskAlert,
+    RiskScreen,
+    SessionAttendee,
+    SessionFollowUp,
+    SessionNote,
+    SessionRelative,
+    SessionSeries,
+    Shelter,
     StaffAccount,
     StaffRole,
     Stay,
+    utcnow,
 )
-from shelter.store import SignedIn, Store
+from shelter.store import OpenStore, SignedIn, Store
 
 # Printed on every run: the store is for training only, so everyone shares it.
 DEMO_PASSWORD = "demo store for training only"
@@ -134,6 +168,7 @@ class DemoSummary:
     stays: int
     in_residence: int
     case_work: dict[str, int] = field(default_factory=dict)  # how many assessments, plans, ... (add_case_work)
+    counselling: dict[str, int] = field(default_factory=dict)  # how many sessions, notes, ... (add_counselling)
 
 
 @dataclass
@@ -420,6 +455,9 @@ def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3,
                                                      receives_men=mixed, receives_minors=True).id
             _add_shelter_rooms(admin, shelter_id, MIXED if mixed else WOMEN_AND_CHILDREN)
             shelter_ids.append(shelter_id)
+        for username, display in demo_counsellors(count):
+            accounts.create_account(admin, username, display, [Role.COUNSELLOR], DEMO_PASSWORD,
+                                    must_change_password=False)
     finally:
         admin.lock("sign_out")
     who = Store(folder).sign_in(COORDINATOR, DEMO_PASSWORD)
@@ -435,9 +473,15 @@ def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3,
         figures = dashboard.dashboard(who)
     finally:
         who.lock("sign_out")
+    counsellor = Store(folder).sign_in(COUNSELLOR, DEMO_PASSWORD)
+    try:
+        counselling = add_counselling(counsellor, seed, now)
+    finally:
+        counsellor.lock("sign_out")
     return DemoSummary(Path(folder), recovery_code, DEMO_PASSWORD,
-                       tuple((u, r.value) for u, _d, r in DEMO_ACCOUNTS), count, beds, created,
-                       simulation.stays, figures.occupied, case_work)
+                       tuple((u, r.value) for u, _d, r in DEMO_ACCOUNTS)
+                       + tuple((u, Role.COUNSELLOR.value) for u, _d in demo_counsellors(count)), count, beds, created,
+                       simulation.stays, figures.occupied, case_work, counselling)
 
 
 def _today(who: SignedIn, rng: random.Random, now: datetime) -> None:
@@ -1188,3 +1232,638 @@ def add_case_work(who: SignedIn, seed: int = 2026, now: datetime | None = None, 
         if progress:
             progress(done, len(rows))
     return totals
+
+
+# -- counselling -------------------------------------------------------------------------------
+#
+# One counsellor per shelter (Nadia in the first, then DEMO_COUNSELLORS),
+# three rooms for sessions in each, and the sessions of the stays: most
+# residents seen alone about every week or two through their stay, a group
+# in most weeks, a few sessions with relatives, some by phone or video.
+# Every session starts on the hour of a counsellor's day (SLOT_HOURS, shelter
+# time) and lasts at most as many hours as it takes: the hours it holds are
+# taken in a diary of every counsellor, resident and room, so none of them is
+# ever in two sessions at once (cancelled ones included).
+
+DEMO_COUNSELLORS: tuple[tuple[str, str], ...] = (
+    ("rachid", "Rachid Amrani"), ("imane", "Imane Chraibi"), ("meryem", "Meryem Lahlou"),
+    ("driss", "Driss Bennani"), ("sanae", "Sanae Ouazzani"), ("hamza", "Hamza Kettani"),
+    ("zineb", "Zineb Filali"), ("ilyas", "Ilyas Sebti"), ("ghita", "Ghita Squalli"), ("anas", "Anas Tahiri"),
+    ("kawtar", "Kawtar Bouzidi"), ("mehdi", "Mehdi Lazrak"), ("houda", "Houda Cherkaoui"),
+    ("yassine", "Yassine Ziani"), ("loubna", "Loubna Mansouri"),
+)
+COUNSELLOR = "nadia"  # signs in to make (or open) the key of the notes
+MEETING_ROOMS = ("Salle d'écoute", "قاعة الاستماع", "Group room")  # the last one for groups
+SLOT_HOURS = (9, 10, 11, 12, 14, 15, 16, 17)
+LAST_HOUR = 17
+NOTE_PREFIX = "Synthetic note"  # every note's text begins so: a search of the raw file for it finds nothing
+
+NOTE_DATA = (
+    "elle dit mal dormir depuis l'audience, cauchemars trois nuits sur sept.",
+    "she talked about her mother for the first time and cried at length.",
+    "parle de la peur d'être retrouvée par le réseau ; évite de sortir seule.",
+    "تحدثت عن رغبتها في العودة إلى أسرتها وعن خوفها من ردة فعلهم.",
+    "reports headaches and trouble concentrating in the literacy class.",
+    "raconte une dispute avec une autre résidente ; se sent incomprise.",
+    "she says she feels safer since the new rules for visits.",
+    "évoque sa fille restée au pays ; les appels vidéo sont irréguliers.",
+    "قالت إنها بدأت تنام أحسن منذ الأسبوع الماضي.",
+    "she described the journey and the debt the network says she owes.",
+    "parle de son projet de formation en couture, plus confiante.",
+)
+NOTE_GROUP = (
+    "groupe de parole sur la confiance et les limites ; échanges riches.",
+    "group on sleep and nightmares: breathing exercise practised together.",
+    "atelier d'expression par le dessin ; deux participantes ont parlé de leur famille.",
+    "مجموعة حوار حول العودة إلى الأسرة والخوف من نظرة المجتمع.",
+    "group on managing anger in shared rooms; rules of the house discussed.",
+)
+NOTE_FAMILY = (
+    "appel vidéo avec sa sœur ; première prise de contact depuis deux ans.",
+    "session with her mother: the family wants her back, she is not sure yet.",
+    "médiation avec le frère avant le retour envisagé ; tensions sur la dette.",
+    "جلسة مع الأم حول شروط العودة إلى البيت.",
+)
+NOTE_OBJECTIVE = (
+    "Calme, bon contact visuel, discours cohérent.", "Tearful at times, slowed speech, affect appropriate.",
+    "Agitée en début de séance, s'apaise après l'exercice de respiration.", "هادئة ومتعاونة وتتواصل بشكل جيد.",
+    "Tired, looks down most of the session.",
+)
+NOTE_ASSESSMENT = (
+    "Symptômes de stress post-traumatique toujours présents, en légère baisse.",
+    "Mood lower than last week; no sign of immediate risk.", "Progrès nets dans la gestion de l'anxiété.",
+    "تحسن ملحوظ في النوم والمزاج.", "Grief about the children left behind is the main theme.",
+    "Méfiance envers les adultes, lien thérapeutique en construction.",
+)
+NOTE_PLAN = (
+    "Poursuivre les séances hebdomadaires ; travailler sur le sommeil.",
+    "Next session: prepare the hearing with her, grounding techniques.", "Proposer le groupe de parole du jeudi.",
+    "متابعة الجلسات الأسبوعية.", "Point with the social worker about the family contact.",
+    "Revoir dans quinze jours ; exercices de relaxation d'ici là.",
+)
+NOTE_ADDENDA = (
+    "she called back in the evening, calmer.", "précision : l'audience a été reportée au mois prochain.",
+    "she asked that her sister not be told where she is.", "أضافت أنها تريد الاتصال بأمها.",
+)
+RISK_WORDS = (
+    "safety plan written with her, numbers to call at night.", "surveillance renforcée par l'équipe cette semaine.",
+    "orientée vers le psychiatre de l'hôpital Ar-Razi.", "تم الاتفاق على خطة أمان معها.",
+)
+# Proposed to the care plan, shared with the social worker: in the clear, never a note's words.
+FOLLOW_UPS = (
+    ("legal", "Demander à l'assistante sociale la date de la prochaine audience"),
+    ("physical_health", "Rendez-vous chez le médecin pour les maux de tête"),
+    ("family", "Organiser un appel vidéo avec sa fille"),
+    ("education", "Inscription au cours de français"),
+    ("mental_health", "Orientation vers le psychiatre, à discuter en réunion d'équipe"),
+    ("safety", "Revoir les règles de sortie accompagnée avec elle"),
+)
+TOPICS = ("mental_health", "family", "safety", "legal", "physical_health", "intentions", "education")
+TOPIC_WEIGHTS = (40, 18, 14, 10, 8, 6, 4)
+CANCEL_REASONS = {
+    "resident": ("Rendez-vous à l'hôpital", "She had a hearing at the court", "Malade, reste au lit",
+                 "كانت عند المحامية", "Asked to postpone, not ready to talk this week"),
+    "counsellor": ("Formation de l'équipe", "Counsellor off sick", "Réunion de coordination au parquet",
+                   "Emergency with another resident"),
+    "shelter": ("Sortie collective organisée par le centre", "Room needed for a police interview",
+                "Coupure d'électricité", "Fire drill in the building"),
+}
+# (relation, sex, of the same family name)
+RELATIONS = (("mère", "F", True), ("sœur", "F", True), ("frère", "M", True), ("père", "M", True),
+             ("tante", "F", True), ("mother", "F", True), ("sister", "F", True), ("brother", "M", True),
+             ("الأم", "F", True), ("الأخت", "F", True), ("husband", "M", False), ("mari", "M", False))
+
+
+def demo_counsellors(shelter_count: int) -> tuple[tuple[str, str], ...]:
+    """The counsellors a demo of ``shelter_count`` shelters has besides Nadia: one per further shelter."""
+    return DEMO_COUNSELLORS[:max(0, shelter_count - 1)]
+
+
+@dataclass(slots=True)
+class _Meeting:
+    """A session placed in the diary, before it is written."""
+
+    shelter_id: int
+    counsellor_id: int
+    kind: str
+    mode: str
+    room_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    residents: tuple[int, ...]
+    created_at: datetime
+    relatives: tuple[tuple[str, str], ...] = ()
+    interpreter: tuple[str, str] = ("", "")
+    series_id: int | None = None
+    first: bool = False  # the first session of a stay: a risk screen for many
+
+
+@dataclass(slots=True)
+class _Attending:
+    child: bool
+    language: str
+    interpreter: bool
+    family_name: str
+    nationality: str
+    no_phone: bool
+
+
+@dataclass(slots=True)
+class _Visit:
+    stay_id: int
+    resident_id: int
+    shelter_id: int
+    admitted_at: datetime
+    discharged_at: datetime | None
+
+
+class _Diary:
+    """Places the sessions: every hour a session holds is taken for its
+    counsellor, each resident in it and its room ("c", "r", "m"), day by
+    day; a session goes only where all its hours are free."""
+
+    def __init__(self, rng: random.Random, now: datetime, counsellor_of: dict[int, int],
+                 rooms_of: dict[int, tuple[tuple[int, ...], int]], people: dict[int, _Attending],
+                 first_series_id: int) -> None:
+        self.rng, self.now = rng, now
+        self.today = local(now).date()
+        self.counsellor_of, self.rooms_of, self.people = counsellor_of, rooms_of, people
+        self.busy: set[tuple[str, int, int, int]] = set()
+        self.meetings: list[_Meeting] = []
+        self.series: list[dict[str, object]] = []
+        self.series_ids = itertools.count(first_series_id)
+
+    # -- the diary ----------------------------------------------------------------------------
+
+    def fits(self, counsellor: int, residents: tuple[int, ...], rooms: tuple[int, ...], day: date, hour: int,
+             minutes: int, earliest: datetime, latest: datetime | None) -> tuple[datetime, int | None] | None:
+        """Where a session at ``hour`` on ``day`` would go (its start and
+        room), or None when its counsellor, a resident or every room is
+        busy then, or it falls outside ``earliest``-``latest``."""
+        last = hour + (minutes - 1) // 60
+        if last > LAST_HOUR or day.weekday() >= 5:
+            return None
+        d, busy = day.toordinal(), self.busy
+        for h in range(hour, last + 1):
+            if ("c", counsellor, d, h) in busy or any(("r", r, d, h) in busy for r in residents):
+                return None
+        room = None
+        if rooms:
+            room = next((m for m in rooms if all(("m", m, d, h) not in busy for h in range(hour, last + 1))), None)
+            if room is None:
+                return None
+        start = from_local(day, time(hour))
+        if start < earliest or (latest is not None and start + timedelta(minutes=minutes) > latest):
+            return None
+        return start, room
+
+    def take(self, shelter_id: int, counsellor: int, kind: str, mode: str, residents: tuple[int, ...],
+             day: date, hour: int, minutes: int, start: datetime, room: int | None, created_at: datetime,
+             **extra: object) -> _Meeting:
+        d = day.toordinal()
+        for h in range(hour, hour + (minutes - 1) // 60 + 1):
+            self.busy.add(("c", counsellor, d, h))
+            self.busy.update(("r", r, d, h) for r in residents)
+            if room is not None:
+                self.busy.add(("m", room, d, h))
+        meeting = _Meeting(shelter_id, counsellor, kind, mode, room, start, start + timedelta(minutes=minutes),
+                           residents, min(created_at, self.now), **extra)
+        self.meetings.append(meeting)
+        return meeting
+
+    def _interpreter(self, resident_id: int) -> tuple[str, str]:
+        person = self.people[resident_id]
+        return (person.language, self.rng.choice(INTERPRETERS)) if person.interpreter else ("", "")
+
+    def _mode(self, resident_id: int, kind: str) -> str:
+        if self.people[resident_id].no_phone:
+            return "in_person"
+        weights = (40, 20, 40) if kind == "family" else (86, 7, 7)
+        return self.rng.choices(("in_person", "phone", "video"), weights=weights)[0]
+
+    # -- groups -------------------------------------------------------------------------------
+
+    def groups(self, shelter_id: int, visits: list[_Visit]) -> None:
+        """A group in most weeks (Thursday afternoon, else another time),
+        of two to six adults in residence then, free at that hour."""
+        rng = self.rng
+        if not visits:
+            return
+        counsellor, room = self.counsellor_of[shelter_id], self.rooms_of[shelter_id][1]
+        first = local(visits[0].admitted_at).date()
+        monday = first - timedelta(days=first.weekday()) + timedelta(days=7)
+        last = self.today + timedelta(days=21)
+        waiting = list(reversed(visits))  # by admission, popped from the end
+        present: list[_Visit] = []
+        while monday <= last:
+            while waiting and waiting[-1].admitted_at < from_local(monday + timedelta(days=7), time(0)):
+                present.append(waiting.pop())
+            week_start = from_local(monday, time(0))
+            present = [v for v in present if v.discharged_at is None or v.discharged_at > week_start]
+            if rng.random() < 0.85:
+                for weekday, hour in ((3, 14), (1, 14), (3, 10), (2, 15)):
+                    day = monday + timedelta(days=weekday)
+                    start = from_local(day, time(hour))
+                    end, d = start + timedelta(minutes=90), day.toordinal()
+                    free = [v.resident_id for v in present
+                            if v.admitted_at < start - timedelta(days=1) and (v.discharged_at is None
+                                                                              or v.discharged_at > end)
+                            and not self.people[v.resident_id].child
+                            and ("r", v.resident_id, d, hour) not in self.busy
+                            and ("r", v.resident_id, d, hour + 1) not in self.busy]
+                    if len(free) < 2:
+                        continue
+                    chosen = tuple(sorted(rng.sample(free, min(len(free), rng.randint(2, 6)))))
+                    placed = self.fits(counsellor, chosen, (room,), day, hour, 90, start, None)
+                    if placed is not None:
+                        self.take(shelter_id, counsellor, "group", "in_person", chosen, day, hour, 90, placed[0],
+                                  placed[1], start - timedelta(days=rng.uniform(1, 7)))
+                        break
+            monday += timedelta(days=7)
+
+    # -- a weekly series ------------------------------------------------------------------------
+
+    def weekly(self, visit: _Visit) -> date | None:
+        """For half of those in residence for two weeks or more: a weekly
+        session (begun up to a month ago, planned for some weeks ahead) at
+        one hour and in one room. Returns its first day (None: no series)."""
+        rng = self.rng
+        admitted = local(visit.admitted_at).date()
+        stayed = (self.today - admitted).days
+        resident = visit.resident_id
+        if stayed < 14 or self.people[resident].child or rng.random() >= 0.5:
+            return None
+        counsellor = self.counsellor_of[visit.shelter_id]
+        back = rng.randint(0, min(4, stayed // 7 - 1))
+        monday = self.today - timedelta(days=self.today.weekday() + 7 * back)
+        weeks = back + rng.randint(2, 8)
+        minutes = rng.choice((45, 50, 50, 60))
+        candidates = [(weekday, hour) for weekday in range(5) for hour in SLOT_HOURS]
+        rng.shuffle(candidates)
+        for weekday, hour in candidates[:12]:
+            days = [monday + timedelta(days=weekday + 7 * k) for k in range(weeks)]
+            for room in self.rooms_of[visit.shelter_id][0]:
+                places = [self.fits(counsellor, (resident,), (room,), day, hour, minutes, visit.admitted_at, None)
+                          for day in days]
+                if any(p is None for p in places):
+                    continue
+                series_id = next(self.series_ids)
+                created = max(visit.admitted_at, places[0][0] - timedelta(days=rng.uniform(1, 5)))
+                self.series.append(dict(id=series_id, counsellor_id=counsellor, local_start=f"{hour:02d}:00",
+                                        minutes=minutes, first_on=days[0], until_on=days[-1],
+                                        created_at=min(created, self.now), created_by=counsellor))
+                interpreter = self._interpreter(resident)
+                for day, place in zip(days, places, strict=True):
+                    self.take(visit.shelter_id, counsellor, "individual", "in_person", (resident,), day, hour, minutes,
+                              place[0], place[1], created, interpreter=interpreter,
+                              series_id=series_id)
+                return days[0]
+        return None
+
+    # -- one stay -------------------------------------------------------------------------------
+
+    def stay(self, visit: _Visit, before: date | None = None) -> None:
+        """The sessions of one stay, about every week or two from its first
+        days (every fortnight for a child, a few of whom are seen), to its
+        end or, for those in residence, some weeks ahead (or ``before`` a
+        weekly series)."""
+        rng = self.rng
+        resident = visit.resident_id
+        person = self.people[resident]
+        admitted = local(visit.admitted_at).date()
+        end = (local(visit.discharged_at).date() if visit.discharged_at
+               else self.today + timedelta(days=rng.randint(7, 28)))
+        if before is not None:
+            end = min(end, before - timedelta(days=1))
+        if (end - admitted).days < 2 or rng.random() < (0.65 if person.child else 0.08):
+            return
+        counsellor = self.counsellor_of[visit.shelter_id]
+        individual_rooms = self.rooms_of[visit.shelter_id][0]
+        interval = 14 if person.child else rng.choices((7, 10, 14), weights=(55, 20, 25))[0]
+        hour = rng.choice(SLOT_HOURS)
+        family = 1 if not person.child and (end - admitted).days > 30 and rng.random() < 0.25 else 0
+        day = admitted + timedelta(days=rng.randint(1, 6))
+        first = True
+        while day <= end:
+            kind, minutes = "individual", rng.choice((45, 50, 50, 60))
+            relatives: tuple[tuple[str, str], ...] = ()
+            if family and not first and rng.random() < 0.2:
+                kind, minutes, family = "family", rng.choice((60, 90)), 0
+                relatives = self._relatives(resident)
+            mode = "in_person" if person.child else self._mode(resident, kind)
+            rooms = individual_rooms if mode == "in_person" else ()
+            placed = self._place(counsellor, resident, rooms, day, hour, minutes, visit)
+            if placed is not None:
+                when, at_hour, start, room = placed
+                self.take(visit.shelter_id, counsellor, kind, mode, (resident,), when, at_hour, minutes, start, room,
+                          max(visit.admitted_at, start - timedelta(days=rng.uniform(0.2, 7))), relatives=relatives,
+                          interpreter=self._interpreter(resident), first=first)
+                first = False
+            day += timedelta(days=interval + rng.randint(-2, 2))
+
+    def _place(self, counsellor: int, resident: int, rooms: tuple[int, ...], day: date, hour: int, minutes: int,
+               visit: _Visit) -> tuple[date, int, datetime, int | None] | None:
+        """The first free hour near ``day`` (that day, the next ones, the
+        one before), from the resident's usual hour on."""
+        at = SLOT_HOURS.index(hour)
+        hours = SLOT_HOURS[at:] + SLOT_HOURS[:at]
+        for shift in (0, 1, 2, -1, 3, 4):
+            when = day + timedelta(days=shift)
+            if when.weekday() >= 5:
+                continue
+            for h in hours:
+                placed = self.fits(counsellor, (resident,), rooms, when, h, minutes, visit.admitted_at,
+                                   visit.discharged_at)
+                if placed is not None:
+                    return when, h, placed[0], placed[1]
+        return None
+
+    def _relatives(self, resident_id: int) -> tuple[tuple[str, str], ...]:
+        rng, person = self.rng, self.people[resident_id]
+        found = []
+        for relation, sex, kin in rng.sample(RELATIONS, rng.choices((1, 2), weights=(75, 25))[0]):
+            try:
+                named = generate_person(rng, sex=sex, nationality=person.nationality or None)
+            except ValueError:
+                named = generate_person(rng, sex=sex)
+            found.append((f"{named.given_names} {person.family_name}" if kin and person.family_name
+                          else named.full_name, relation))
+        return tuple(found)
+
+
+class _SessionWriter:
+    """Writes placed sessions the way the services would have: their
+    outcome, the note of most held sessions (encrypted with the notes
+    service's own helpers under the compartment key), signatures,
+    addenda, risk screens and alerts, follow-ups; rows in a few statements
+    per unit of work (ids given here), then the audit entries."""
+
+    def __init__(self, who: SignedIn, key: bytes, generation: int, rng: random.Random, now: datetime,
+                 coordinator: int, risk: dict[int, str]) -> None:
+        self.who, self.key, self.generation, self.rng, self.now = who, key, generation, rng, now
+        self.coordinator, self.risk = coordinator, risk
+        self.ids: dict[type, Iterator[int]] = {}
+        self.totals = dict.fromkeys(("sessions", "held", "no_show", "cancelled", "planned", "group", "family",
+                                     "series", "notes", "signed", "addenda", "risk_screens", "alerts", "follow_ups"),
+                                    0)
+
+    def start_ids(self, s: Session) -> None:
+        for model in (CounsellingSession, SessionNote, NoteAddendum, RiskScreen):
+            self.ids[model] = itertools.count((s.execute(select(func.max(model.id))).scalar() or 0) + 1)
+
+    def write(self, s: Session, meetings: list[_Meeting], series: list[dict[str, object]],
+              occurrences: Counter[int] | None = None) -> None:
+        """One unit of work: ``series`` (with how many sessions each has in
+        ``occurrences``), then ``meetings`` and all that goes with them."""
+        s.execute(text("PRAGMA defer_foreign_keys = ON"))
+        self.rows: dict[type, list[dict[str, object]]] = {}
+        self.audits: list[tuple[str, int, str, int, dict[str, int | str] | None]] = []
+        self.raised: list[int] = []
+        for row in series:
+            self.audit("sessions.plan_weekly", row["counsellor_id"], "session_series", row["id"],
+                       {"sessions": (occurrences or Counter())[row["id"]]})
+        self.totals["series"] += len(series)
+        for meeting in meetings:
+            self.meeting(meeting)
+        if series:
+            s.execute(insert(SessionSeries), series)
+        for model in (CounsellingSession, SessionAttendee, SessionRelative, SessionNote, NoteAddendum, RiskScreen,
+                      RiskAlert, SessionFollowUp, RecordChange):
+            if self.rows.get(model):
+                s.execute(insert(model), self.rows[model])
+        if self.raised:
+            s.execute(update(Resident), [{"id": r, "risk_level": "high"} for r in self.raised])
+        _audit_all(s, self.who.store, self.audits)
+
+    def row(self, model: type, **values: object) -> int:
+        if model in self.ids:
+            values["id"] = next(self.ids[model])
+        self.rows.setdefault(model, []).append(values)
+        return values.get("id", 0)
+
+    def audit(self, action: str, actor: int, record_type: str, record_id: int,
+              detail: dict[str, int | str] | None = None) -> None:
+        self.audits.append((action, actor, record_type, record_id, detail))
+
+    def seal(self, record_type: str, record_id: int, resident_id: int, content: object) -> tuple[bytes, bytes]:
+        return notes._seal_text(self.who, self.key, self.generation, record_type, record_id, resident_id, content)
+
+    def soon_after(self, moment: datetime, low_hours: float, high_hours: float) -> datetime:
+        return min(moment + timedelta(hours=self.rng.uniform(low_hours, high_hours)), self.now)
+
+    def meeting(self, m: _Meeting) -> None:
+        rng, now = self.rng, self.now
+        cancelled_by, reason = None, ""
+        if m.ends_at <= now:
+            draw = rng.random()
+            status = ("cancelled" if draw < 0.09 else "held" if draw < 0.91 or m.kind == "group" else "no_show")
+        else:
+            status = "cancelled" if m.starts_at > now and rng.random() < 0.05 else "planned"
+        if status == "cancelled":
+            cancelled_by = rng.choices(tuple(CANCEL_REASONS), weights=(55, 25, 20))[0]
+            reason = rng.choice(CANCEL_REASONS[cancelled_by])
+        session_id = self.row(
+            CounsellingSession, shelter_id=m.shelter_id, counsellor_id=m.counsellor_id, kind=m.kind, mode=m.mode,
+            room_id=m.room_id, starts_at=m.starts_at, ends_at=m.ends_at, status=status, cancelled_by=cancelled_by,
+            cancel_reason=reason, interpreter_language=m.interpreter[0], interpreter_name=m.interpreter[1],
+            series_id=m.series_id, created_at=m.created_at, created_by=m.counsellor_id)
+        for resident_id in m.residents:
+            self.row(SessionAttendee, session_id=session_id, resident_id=resident_id)
+        for name, relation in m.relatives:
+            self.row(SessionRelative, session_id=session_id, name=name, relation=relation)
+        if m.series_id is None:
+            self.audit("sessions.plan", m.counsellor_id, "counselling_session", session_id, {"kind": m.kind})
+        if status in ("held", "no_show"):
+            self.audit("sessions.outcome", m.counsellor_id, "counselling_session", session_id, {"status": status})
+        elif status == "cancelled":
+            self.audit("sessions.cancel", m.counsellor_id, "counselling_session", session_id, {"by": cancelled_by})
+        for name in ("sessions", status) + ((m.kind,) if m.kind != "individual" else ()):
+            self.totals[name] += 1
+        if status == "held":
+            if rng.random() < 0.9:
+                self.note(m, session_id)
+            if m.kind != "group" and rng.random() < (0.5 if m.first else 0.03):
+                self.screen(m, session_id)
+
+    def note(self, m: _Meeting, session_id: int) -> None:
+        rng = self.rng
+        resident_id = min(m.residents)  # the one a note is bound to (notes._note_resident)
+        fmt = "dap" if rng.random() < 0.6 else "soap"
+        said = rng.choice(NOTE_GROUP if m.kind == "group" else NOTE_FAMILY if m.kind == "family" else NOTE_DATA)
+        names = NOTE_PARTS[fmt]
+        parts = {names[0]: f"{NOTE_PREFIX}: {said}"}
+        if fmt == "soap":
+            parts["objective"] = rng.choice(NOTE_OBJECTIVE)
+        parts["assessment"] = rng.choice(NOTE_ASSESSMENT)
+        parts["plan"] = rng.choice(NOTE_PLAN)
+        created = self.soon_after(m.ends_at, 0.05, 3)
+        saved = self.soon_after(created, 0, 40)
+        recent = self.now - timedelta(days=14) < m.ends_at
+        signed = self.soon_after(saved, 0, 2) if rng.random() < (0.6 if recent else 0.97) else None
+        topics = list(dict.fromkeys(rng.choices(TOPICS, weights=TOPIC_WEIGHTS, k=rng.choice((1, 1, 2)))))
+        follow: list[str] = []
+        if signed is not None and m.kind != "group" and rng.random() < 0.12:
+            domain, proposed = rng.choice(FOLLOW_UPS)
+            follow = [proposed]
+            topics = [domain] + [t for t in topics if t != domain]
+        note_id = next(self.ids[SessionNote])
+        nonce, ciphertext = self.seal("session_note", note_id, resident_id, {"parts": parts, "follow_ups": follow})
+        self.rows.setdefault(SessionNote, []).append(dict(
+            id=note_id, session_id=session_id, author_id=m.counsellor_id, format=fmt, topics=",".join(topics),
+            generation=self.generation, nonce=nonce, ciphertext=ciphertext, created_at=created, saved_at=saved,
+            signed_at=signed))
+        self.audit("notes.create", m.counsellor_id, "session_note", note_id, {"session": session_id})
+        self.totals["notes"] += 1
+        if signed is None:
+            return
+        self.audit("notes.sign", m.counsellor_id, "session_note", note_id)
+        self.totals["signed"] += 1
+        for proposed in follow:
+            self.row(SessionFollowUp, session_id=session_id, resident_id=resident_id, domain=topics[0], text=proposed,
+                     proposed_at=signed, proposed_by=m.counsellor_id, plan_action_id=None)
+            self.totals["follow_ups"] += 1
+        if rng.random() < 0.04:
+            written = signed + timedelta(days=rng.uniform(0.2, 10))
+            if written < self.now:
+                addendum_id = next(self.ids[NoteAddendum])
+                nonce, ciphertext = self.seal("note_addendum", addendum_id, resident_id,
+                                              f"{NOTE_PREFIX}: {rng.choice(NOTE_ADDENDA)}")
+                self.rows.setdefault(NoteAddendum, []).append(dict(
+                    id=addendum_id, note_id=note_id, author_id=m.counsellor_id, written_at=written,
+                    generation=self.generation, nonce=nonce, ciphertext=ciphertext))
+                self.audit("notes.addendum", m.counsellor_id, "session_note", note_id)
+                self.totals["addenda"] += 1
+
+    def screen(self, m: _Meeting, session_id: int) -> None:
+        """A risk screen: mostly low, some moderate, rarely high (which
+        raises the resident's risk level and alerts the coordinators)."""
+        rng = self.rng
+        resident_id = m.residents[0]
+        # One screen in 25 high (the 13th, 38th...: every demo of some size has one), the others mostly low.
+        level = ("high" if self.totals["risk_screens"] % 25 == 12
+                 else rng.choices(("low", "moderate"), weights=(80, 20))[0])
+        yes = {"low": ("wish_dead",) if rng.random() < 0.2 else (),
+               "moderate": tuple(rng.sample(("thoughts", "method", "self_harm"), rng.randint(1, 2))),
+               "high": ("wish_dead", "thoughts", rng.choice(("intent", "plan", "behaviour")))}[level]
+        answers = {code: code in yes for code in RISK_QUESTION_CODES}
+        outcome = risk_outcome(answers)
+        action = ("none" if outcome == "low" else rng.choice(("safety_plan", "closer_watch")) if outcome == "moderate"
+                  else rng.choice(("safety_plan", "psychiatry", "emergency")))
+        words = f"{NOTE_PREFIX}: {rng.choice(RISK_WORDS)}" if action != "none" else ""
+        screened = m.ends_at - timedelta(minutes=rng.randint(1, 15))
+        screen_id = next(self.ids[RiskScreen])
+        nonce, ciphertext = self.seal("risk_screen", screen_id, resident_id,
+                                      {"answers": answers, "action_text": words})
+        self.rows.setdefault(RiskScreen, []).append(dict(
+            id=screen_id, session_id=session_id, resident_id=resident_id, author_id=m.counsellor_id, outcome=outcome,
+            action=action, screened_at=screened, generation=self.generation, nonce=nonce, ciphertext=ciphertext))
+        self.audit("notes.risk_screen", m.counsellor_id, "risk_screen", screen_id, {"outcome": outcome})
+        self.totals["risk_screens"] += 1
+        if outcome != "high":
+            return
+        if self.risk.get(resident_id) != "high":
+            self.row(RecordChange, resident_id=resident_id, record_type="resident", record_id=resident_id,
+                     field="risk_level", old_value=json.dumps(self.risk.get(resident_id)), new_value=json.dumps("high"),
+                     reason=_("High risk found at a counselling session"), changed_at=screened,
+                     changed_by=m.counsellor_id)
+            self.risk[resident_id] = "high"
+            self.raised.append(resident_id)
+        seen = screened + timedelta(hours=rng.uniform(0.5, 30))
+        acknowledged = seen < self.now and rng.random() < 0.95
+        self.row(RiskAlert, resident_id=resident_id, screen_id=screen_id, raised_at=screened,
+                 acknowledged_at=seen if acknowledged else None,
+                 acknowledged_by=self.coordinator if acknowledged else None)
+        self.audit("notes.risk_alert", m.counsellor_id, "resident", resident_id)
+        if acknowledged:
+            self.audit("notes.risk_alert_seen", self.coordinator, "resident", resident_id)
+        self.totals["alerts"] += 1
+
+
+def _audit_all(s: Session, store: OpenStore,
+               entries: list[tuple[str, int, str, int, dict[str, int | str] | None]]) -> None:
+    """Audit entries (action, actor, record type, record id, detail),
+    chained exactly as ``shelter.security.audit.append`` chains them one at
+    a time, in one statement: a national demo writes hundreds of thousands,
+    and one at a time each costs a query and a flush."""
+    if not entries:
+        return
+    key = store.audit_key
+    last = s.execute(select(AuditEntry.id, AuditEntry.mac).order_by(AuditEntry.id.desc()).limit(1)).first()
+    entry_id, prev = (last.id, last.mac) if last else (0, audit.GENESIS)
+    rows = []
+    for action, actor, record_type, record_id, detail in entries:
+        if action not in audit.ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}")
+        detail_text = audit._check_detail(detail or {})
+        entry_id += 1
+        when = utcnow()
+        rid = None if record_id is None else str(record_id)
+        mac = audit._mac(key, entry_id, when, actor, action, record_type, rid, "ok", detail_text, prev)
+        rows.append(dict(id=entry_id, at=when, actor_id=actor, action=action, record_type=record_type, record_id=rid,
+                         outcome="ok", detail=detail_text, prev_mac=prev, mac=mac))
+        prev = mac
+    s.execute(insert(AuditEntry), rows)
+    # Where this transaction's entries begin and end, for the audit head (as append records it).
+    s.info.setdefault("audit_start", Head(last.id, last.mac) if last else None)
+    s.info["audit_end"] = Head(entry_id, prev)
+
+
+def add_counselling(who: SignedIn, seed: int = 2026, now: datetime | None = None, batch: int = 4000,
+                    progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Replay the counselling of every stay on record (in a store that has
+    no session yet): rooms for sessions in each shelter, sessions (one to
+    one, groups, with relatives; held, missed, cancelled, planned, some
+    weekly), the notes of most held sessions, risk screens, follow-ups.
+    ``who`` is a counsellor: the key of the notes is made (or opened) with
+    her slot; the shelters' counsellors share the work, one shelter each
+    (in turn when there are fewer). Returns how many of each were written
+    (none in a store that holds a session already)."""
+    rng = random.Random(f"counselling {seed}")
+    now = now or datetime.now(UTC) - timedelta(minutes=1)
+    with who.store.read() as s:
+        if s.execute(select(CounsellingSession.id).limit(1)).first() is not None:
+            return {}
+        staff = _staff(s)
+        shelter_ids = list(s.execute(select(Shelter.id).order_by(Shelter.id)).scalars())
+        people = {r[0]: _Attending(r[1] is not None, (r[2] or "").split(",")[0], bool(r[3]),
+                                   (r[4] or "").split(" ")[-1], r[5] or "", bool(r[6]))
+                  for r in s.execute(select(Resident.id, Resident.parent_id, Resident.languages,
+                                            Resident.interpreter_needed, Resident.name_latin, Resident.nationality,
+                                            Resident.flag_no_phone))}
+        risk = dict(s.execute(select(Resident.id, Resident.risk_level)).all())
+        visits = [_Visit(*r) for r in s.execute(select(Stay.id, Stay.resident_id, Stay.shelter_id, Stay.admitted_at,
+                                                       Stay.discharged_at).order_by(Stay.admitted_at, Stay.id))]
+        first_series = (s.execute(select(func.max(SessionSeries.id))).scalar() or 0) + 1
+    counsellors = staff["counsellor"] or [who.actor.account_id]
+    coordinator = (staff["coordinator"] or [who.actor.account_id])[0]
+    known = {(r.shelter_id, r.name): r.room_id for r in sessions.rooms(who)}
+    rooms_of: dict[int, tuple[tuple[int, ...], int]] = {}
+    for shelter_id in shelter_ids:
+        ids = [known.get((shelter_id, name)) or sessions.add_room(who, shelter_id, name).room_id
+               for name in MEETING_ROOMS]
+        rooms_of[shelter_id] = (tuple(ids[:-1]), ids[-1])
+    counsellor_of = {shelter_id: counsellors[n % len(counsellors)] for n, shelter_id in enumerate(shelter_ids)}
+    diary = _Diary(rng, now, counsellor_of, rooms_of, people, first_series)
+    for shelter_id in shelter_ids:
+        diary.groups(shelter_id, [v for v in visits if v.shelter_id == shelter_id])
+    series_from = {v.stay_id: diary.weekly(v) for v in visits if v.discharged_at is None}
+    for visit in visits:
+        diary.stay(visit, series_from.get(visit.stay_id))
+    meetings = sorted(diary.meetings, key=lambda m: (m.starts_at, m.counsellor_id))
+    with who.store.write() as s:
+        key, generation = notes._counselling_key(s, who, create=True)
+    # She says yes to her colleagues waiting for the key (as the notes screen asks her to), so each reads her own.
+    colleagues = {f"account:{i}" for i in counsellors}
+    waiting = [p.holder for p in notes.pending_access(who) if p.holder in colleagues]
+    if waiting:
+        notes.grant_access(who, waiting)
+    writer = _SessionWriter(who, key, generation, rng, now, coordinator, risk)
+    occurrences = Counter(m.series_id for m in meetings if m.series_id is not None)
+    for start in range(0, len(meetings), batch):
+        with who.store.write() as s:
+            if start == 0:
+                writer.start_ids(s)
+            writer.write(s, meetings[start:start + batch], diary.series if start == 0 else [], occurrences)
+        if progress:
+            progress(min(start + batch, len(meetings)), len(meetings))
+    return {name: n for name, n in writer.totals.items()}

@@ -79,6 +79,10 @@ class NotesLocked(ShelterError):
     """This person cannot open the counselling compartment now."""
 
 
+class NoNotesYet(NotesLocked):
+    """No counselling note has been written in this store yet (no key exists)."""
+
+
 def _holder(account_id: int) -> str:
     return f"account:{account_id}"
 
@@ -246,7 +250,7 @@ def _counselling_key(s: Session, who: SignedIn, create: bool = False) -> tuple[b
         return bytes(cached), generation
     if generation is None:
         if not create:
-            raise NotesLocked(_("No counselling note has been written yet."))
+            raise NoNotesYet(_("No counselling note has been written yet."))
         key, generation = compartment.new_key(), 1
         _settle(s, who, key, generation, grant=True, only=[_holder(who.actor.account_id), RECOVERY_HOLDER])
         who.audit(s, "notes.key_created", None, None)
@@ -256,8 +260,9 @@ def _counselling_key(s: Session, who: SignedIn, create: bool = False) -> tuple[b
             CompartmentSeal.holder == _holder(who.actor.account_id))).scalar_one_or_none()
         private = who.store.slot_private
         if row is None or private is None or bytes(row.holder_public_key) != who.store.account_public_key:
-            raise NotesLocked(_("Your access to the counselling notes is not ready yet: it is given when another "
-                                "counsellor next opens the notes. Until then you can plan and hold sessions."))
+            raise NotesLocked(_("Your access to the counselling notes is not ready yet: another counsellor gives it "
+                                "at their next sign-in, or an administrator with the recovery code. Until then you "
+                                "can plan and hold sessions."))
         try:
             key = compartment.unseal(Sealed(row.ephemeral_public_key, row.nonce, row.sealed_key), private,
                                      _store_id(who), COUNSELLING, generation, row.holder)

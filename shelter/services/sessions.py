@@ -166,7 +166,8 @@ def week(who: SignedIn, monday: date, counsellor_id: int | None = None, room_id:
     ones included, by start."""
     _require_view(who)
     start, end = from_local(monday, time(0)), from_local(monday + timedelta(days=days), time(0))
-    q = select(CounsellingSession).where(CounsellingSession.starts_at < end, CounsellingSession.ends_at > start)
+    q = select(CounsellingSession).where(CounsellingSession.starts_at < end, CounsellingSession.ends_at > start,
+                                         CounsellingSession.starts_at >= start - timedelta(minutes=MAX_MINUTES))
     if counsellor_id is not None:
         q = q.where(CounsellingSession.counsellor_id == counsellor_id)
     if room_id is not None:
@@ -198,7 +199,8 @@ def todays_sessions(who: SignedIn, today: date | None = None) -> list[SessionVie
     with who.store.read() as s:
         rows = s.execute(select(CounsellingSession).where(
             CounsellingSession.counsellor_id == who.actor.account_id, CounsellingSession.starts_at < end,
-            CounsellingSession.ends_at > start, CounsellingSession.status != "cancelled")
+            CounsellingSession.ends_at > start, CounsellingSession.starts_at >= start - timedelta(minutes=MAX_MINUTES),
+            CounsellingSession.status != "cancelled")
             .order_by(CounsellingSession.starts_at)).scalars().all()
         return _views(s, rows)
 
@@ -312,7 +314,10 @@ def _check_people(s: Session, req: SessionInput) -> int:
 
 def _conflict(s: Session, req: SessionInput, start: datetime, end: datetime, ignore: int | None = None) -> None:
     """Refuse a counsellor, a resident or a room already in a session then."""
+    # The lower bound loses nothing (no session is longer than MAX_MINUTES) and
+    # lets the (counsellor, start) and (room, start) indexes bound the scan.
     overlapping = and_(CounsellingSession.starts_at < end, CounsellingSession.ends_at > start,
+                       CounsellingSession.starts_at >= start - timedelta(minutes=MAX_MINUTES),
                        CounsellingSession.status.in_(LIVE_STATUSES))
     if ignore is not None:
         overlapping = and_(overlapping, CounsellingSession.id != ignore)

@@ -14,23 +14,10 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from shelter.domain.sessions import from_local, local, week_of
-from shelter.security.permissions import Role
-from shelter.services import accounts, admissions, sessions, shelters
+from shelter.services import admissions, sessions, shelters
 from shelter.services.sessions import SessionInput
-from shelter.store import Store
 from tests.cases import admission, bed_ids, open_file
 from tests.ui.conftest import interface  # noqa: F401  (the interface language, a fixture)
-
-PASSWORD = "sea breeze quiet garden"
-
-
-@pytest.fixture
-def counsellor(admin, coordinator, store_dir):
-    accounts.create_account(admin, "leila", "Leila Berrada", [Role.COUNSELLOR], PASSWORD,
-                            must_change_password=False)
-    who = Store(store_dir).sign_in("leila", PASSWORD)
-    yield who
-    who.lock("sign_out")
 
 
 @pytest.fixture
@@ -453,3 +440,23 @@ def test_a_room_is_added_and_shown_in_the_room_week(qtbot, counsellor, coordinat
     qtbot.wait(1)
     publish(SessionsChanged((sid,), (people[0],)))
     reloaded(qtbot, page, lambda c: [b.view.session_id for b in c.blocks] == [sid])
+
+
+def test_a_coordinator_breaks_the_glass_from_the_file_and_a_counsellor_reads_all(qtbot, counsellor, coordinator,
+                                                                                  people, room):
+    from shelter.services import notes
+
+    fatima = people[0]
+    held = sessions.plan_session(counsellor, SessionInput(
+        counsellor.actor.account_id, "individual", (fatima,), from_local(NEXT_MONDAY - timedelta(days=14),
+                                                                          time(9, 30)), 45, mode="phone")).session_ids[0]
+    sessions.set_outcome(counsellor, held, "held")
+    notes.save_draft(counsellor, held, "dap", {"data": "Synthetic note", "assessment": "", "plan": ""})
+    tab = open_file(qtbot, coordinator, fatima).page("sessions")
+    assert not tab.glass_button.isHidden() and tab.all_notes_button.isHidden() and tab.notes_button.isHidden()
+    tab.glass_button.click()
+    qtbot.waitUntil(lambda: getattr(tab, "glass_dialog", None) is not None and tab.glass_dialog.isVisible(),
+                    timeout=3000)
+    tab.glass_dialog.reject()
+    own = open_file(qtbot, counsellor, fatima).page("sessions")
+    assert own.glass_button.isHidden() and not own.all_notes_button.isHidden()

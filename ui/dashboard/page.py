@@ -1,16 +1,22 @@
-"""The dashboard: a greeting, what is due in the person's case work (the
-counts of My work, each opening that section), today's figures, occupancy
-over the last twelve months as bars, and the shelters with their rooms and
-beds."""
+"""The dashboard: a greeting, the high risks found at counselling sessions
+(for the coordinators: only that one was found, for which case and when,
+each acknowledged), a counsellor's sessions today, what is due in the
+person's case work (the counts of My work, each opening that section),
+today's figures, occupancy over the last twelve months as bars, and the
+shelters with their rooms and beds."""
 
 from __future__ import annotations
 
-from shelter.domain.changes import Change
+from shelter.domain.changes import Change, SessionsChanged
+from shelter.domain.dates import format_date
+from shelter.domain.sessions import local
 from shelter.errors import ShelterError
-from shelter.i18n import _, direction_mark, ngettext
+from shelter.i18n import _, direction_mark, isolate, ngettext
 from shelter.security.permissions import Permission as P
-from shelter.services import dashboard, my_work, shelters
+from shelter.services import dashboard, my_work, notes, sessions, shelters
 from shelter.services.my_work import WorkCounts
+from shelter.services.notes import Alert
+from shelter.services.sessions import SessionView
 from shelter.store import SignedIn
 from ui.qt import (
     QColor,
@@ -26,6 +32,7 @@ from ui.qt import (
     Signal,
     changes,
     error_text,
+    run_change,
     run_task,
 )
 from ui.widgets import heading, page_layout, paragraph
@@ -112,6 +119,27 @@ class DashboardPage(QWidget):
         work_row.addWidget(self.work_note)
         for widget in (self.work_heading, self.work):
             widget.setVisible(self.shows_work)
+        # Counselling: a counsellor's sessions today; for the coordinators, the
+        # high risks found (that one was found, for whom and when: nothing more).
+        self.shows_sessions = who.actor.has(P.LOG_SESSION)
+        self.shows_alerts = who.actor.has(P.BREAK_THE_GLASS)
+        self.todays: list[SessionView] = []
+        self.alerts: list[Alert] = []
+        self.session_loads = 0
+        self._reading_sessions = False
+        self._read_sessions_again = False
+        self.alerts_heading = heading("", 2, self)
+        self.alerts_box = QFrame(self)
+        self.alerts_box.setObjectName("card")
+        self._alerts_layout = QVBoxLayout(self.alerts_box)
+        self.sessions_heading = heading("", 2, self)
+        self.sessions_box = QFrame(self)
+        self.sessions_box.setObjectName("card")
+        self._sessions_layout = QVBoxLayout(self.sessions_box)
+        self.alerts_heading.setVisible(False)
+        self.alerts_box.setVisible(False)
+        for widget in (self.sessions_heading, self.sessions_box):
+            widget.setVisible(self.shows_sessions)
         self.shelters_heading = heading("", 2, self)
         self.shelters = QFrame(self)
         self.shelters.setObjectName("card")
@@ -131,6 +159,10 @@ class DashboardPage(QWidget):
         layout = page_layout(content)
         layout.addWidget(self.title)
         layout.addWidget(self.greeting)
+        layout.addWidget(self.alerts_heading)
+        layout.addWidget(self.alerts_box)
+        layout.addWidget(self.sessions_heading)
+        layout.addWidget(self.sessions_box)
         layout.addWidget(self.work_heading)
         layout.addWidget(self.work)
         layout.addWidget(self.figures)
@@ -154,6 +186,8 @@ class DashboardPage(QWidget):
         elif change.beds or change.residents:
             self._load_figures()
             self._load_work()
+        if isinstance(change, SessionsChanged) or change.residents:
+            self._load_sessions()
 
     def retranslate(self) -> None:
         actor = self._who.actor
@@ -162,9 +196,111 @@ class DashboardPage(QWidget):
         self.shelters_heading.setText(_("Shelters"))
         self.chart_heading.setText(_("People in residence on the first day of each month, and today"))
         self.work_heading.setText(_("My work"))
+        self.sessions_heading.setText(_("Today's sessions"))
+        self.alerts_heading.setText(_("High risks found at counselling sessions"))
         self.notice.setText("")
         self._show_work()
         self.reload()
+
+    # -- counselling -----------------------------------------------------------------
+
+    def _load_sessions(self) -> None:
+        """Today's sessions (a counsellor) and the open alerts (a coordinator),
+        read off the GUI thread; a read asked for while one runs is made after."""
+        if not (self.shows_sessions or self.shows_alerts) or self._who.locked:
+            return
+        if self._reading_sessions:
+            self._read_sessions_again = True
+            return
+        self._reading_sessions = True
+        self._read_sessions_again = False
+        who, todays, alerts = self._who, self.shows_sessions, self.shows_alerts
+
+        def read() -> tuple[list[SessionView], list[Alert]]:
+            return (sessions.todays_sessions(who) if todays else [],
+                    notes.open_alerts(who) if alerts else [])
+
+        run_task(self, read, self._sessions_read, self._sessions_failed)
+
+    def _sessions_read(self, result: tuple[list[SessionView], list[Alert]]) -> None:
+        self._reading_sessions = False
+        self.session_loads += 1
+        self.todays, self.alerts = result
+        self._show_sessions()
+        self._show_alerts()
+        if self._read_sessions_again:
+            self._load_sessions()
+
+    def _sessions_failed(self, exc: BaseException) -> None:
+        self._reading_sessions = False
+        self.session_loads += 1
+        self._clear(self._sessions_layout)
+        self._sessions_layout.addWidget(self._line(self.sessions_box, error_text(exc), "muted"))
+        if self._read_sessions_again:
+            self._load_sessions()
+
+    @staticmethod
+    def _clear(layout: QVBoxLayout) -> None:
+        while layout.count():
+            item = layout.takeAt(0)
+            if item.layout() is not None:
+                while item.layout().count():
+                    inner = item.layout().takeAt(0)
+                    if inner.widget():
+                        inner.widget().hide()
+                        inner.widget().deleteLater()
+            if item.widget():
+                item.widget().hide()
+                item.widget().deleteLater()
+
+    @staticmethod
+    def _line(parent: QWidget, text: str, name: str = "") -> QWidget:
+        label = paragraph(parent, name)
+        label.setText(directed(text))
+        return label
+
+    def _show_sessions(self) -> None:
+        from ui.sessions.notes import session_line
+
+        self._clear(self._sessions_layout)
+        for view in self.todays:
+            row = QHBoxLayout()
+            row.addWidget(self._line(self.sessions_box, session_line(view)), 1)
+            if view.status == "held":
+                button = QPushButton(_("Open the &notes…"), self.sessions_box)
+                button.clicked.connect(lambda _checked=False, v=view: self.open_notes(v))
+                row.addWidget(button, 0, Qt.AlignTop)
+            self._sessions_layout.addLayout(row)
+        if not self.todays:
+            self._sessions_layout.addWidget(self._line(self.sessions_box, _("No session today."), "muted"))
+
+    def open_notes(self, view: SessionView) -> None:
+        from ui.sessions.notes import open_session_notes
+
+        self.notes_window = open_session_notes(self, self._who, view)
+
+    def _show_alerts(self) -> None:
+        self._clear(self._alerts_layout)
+        for alert in self.alerts:
+            row = QHBoxLayout()
+            text = _("A high risk was found for {case_number}, on {date}.").format(
+                case_number=isolate(alert.case_number), date=isolate(format_date(local(alert.raised_at).date())))
+            label = self._line(self.alerts_box, text)
+            label.setStyleSheet("color: #a4262c; font-weight: 600;")  # the stylesheet's error colour
+            row.addWidget(label, 1)
+            button = QPushButton(_("&Acknowledge"), self.alerts_box)
+            button.setToolTip(_("Say that you have been told; the counsellor follows the resident."))
+            button.clicked.connect(lambda _checked=False, a=alert, b=button: self.acknowledge(a, b))
+            row.addWidget(button, 0, Qt.AlignTop)
+            self._alerts_layout.addLayout(row)
+        shown = self.shows_alerts and bool(self.alerts)
+        self.alerts_heading.setVisible(shown)
+        self.alerts_box.setVisible(shown)
+
+    def acknowledge(self, alert: Alert, button: QPushButton) -> None:
+        who = self._who
+        run_change(self, lambda: notes.acknowledge_alert(who, alert.alert_id), lambda _change: None,
+                   lambda exc: button.setToolTip(error_text(exc)), busy=button)
 
     # -- my work ------------------------------------------------------------------
 
@@ -235,6 +371,7 @@ class DashboardPage(QWidget):
             return
         self._load_figures()
         self._load_work()
+        self._load_sessions()
         views = shelters.list_shelters(self._who)
         for view in views:
             rooms = sum(1 for r in view.rooms if r.active)

@@ -67,11 +67,25 @@ class SessionsTab(QWidget):
         self.notes_button.setVisible(who is not None and who.actor.has(Permission.READ_CONFIDENTIAL_NOTES))
         self.notes_button.setEnabled(False)
         self.notes_button.clicked.connect(self.open_notes)
+        self.all_notes_button = QPushButton(_("&All the resident's notes…"), self)
+        self.all_notes_button.setToolTip(_("Every note and risk screen of this resident, newest first"))
+        self.all_notes_button.setVisible(who is not None and who.actor.has(Permission.READ_CONFIDENTIAL_NOTES))
+        self.all_notes_button.clicked.connect(self.show_all_notes)
+        # An emergency reading, for a coordinator: the dialog asks why, for how
+        # long, and the recovery code; the counsellors are told.
+        self.glass_button = QPushButton(_("&Break the glass…"), self)
+        self.glass_button.setToolTip(_("Read this resident's counselling notes in an emergency: your reason is "
+                                       "recorded and every counsellor is told"))
+        self.glass_button.setVisible(who is not None and who.actor.has(Permission.BREAK_THE_GLASS)
+                                     and not who.actor.has(Permission.READ_CONFIDENTIAL_NOTES))
+        self.glass_button.clicked.connect(self.break_glass)
         self.table.itemSelectionChanged.connect(self._selected)
         self.table.activated.connect(lambda _index: self.open_notes())
         buttons = QHBoxLayout()
         buttons.addWidget(self.notes_button)
+        buttons.addWidget(self.all_notes_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.glass_button)
         column = QVBoxLayout(self)
         column.setContentsMargins(16, 12, 16, 12)
         column.addWidget(self.count)
@@ -124,6 +138,18 @@ class SessionsTab(QWidget):
         view = self.selected()
         if view is not None and self.who is not None and may_read_notes(self.who, view):
             open_notes(self, self.who, view)
+
+    def show_all_notes(self) -> None:
+        if self.who is not None:
+            from ui.sessions.glass import show_resident_notes
+
+            self.notes_viewer = show_resident_notes(self, self.who, self.file.resident_id, self.file.case_number)
+
+    def break_glass(self) -> None:
+        if self.who is not None:
+            from ui.sessions.glass import open_break_glass
+
+            self.glass_dialog = open_break_glass(self, self.who, self.file.resident_id, self.file.case_number)
 
 
 register_tab(FileTab("sessions", N_("Sessions"), SessionsTab, Permission.VIEW_SESSIONS), after="care_plan")

@@ -152,6 +152,7 @@ class Shell(QObject):
         # Queued even when emitted on the GUI thread: the session that met
         # the end is still inside its database transaction at that moment.
         session_events.ended.connect(self._session_ended, Qt.QueuedConnection)
+        self.entered.connect(self._tell_counsellor)
 
     # -- start ---------------------------------------------------------------
 
@@ -292,6 +293,15 @@ class Shell(QObject):
         window.activateWindow()
         self._start_idle_watch()
         self.entered.emit(window)
+
+    def _tell_counsellor(self, window: MainWindow) -> None:
+        """A counsellor signed in: the notes' key is opened off the GUI thread
+        (and handed on to counsellors who lack it), then the emergency
+        readings of notes not told yet are listed."""
+        if self.who is not None:
+            from ui.sessions.glass import tell_glass_notices
+
+            tell_glass_notices(window, self.who)
 
     def _start_idle_watch(self) -> None:
         from shelter.services import settings
