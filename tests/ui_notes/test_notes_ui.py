@@ -164,7 +164,7 @@ def test_a_draft_opens_as_it_was_left_and_a_planned_session_asks_to_be_held(qtbo
     assert "Draft saved" in window.status.text() and not window.dirty
 
     told = []
-    monkeypatch.setattr(screen, "tell", lambda _parent, _title, text: told.append(text))
+    monkeypatch.setattr(screen, "inform", lambda _parent, _title, text: told.append(text))
     planned = plan(counsellor, resident, hours_ago=-3, held=False)
     assert screen.open_session_notes(None, counsellor, planned) is None
     assert "held first" in told[0]

@@ -268,16 +268,16 @@ def test_a_later_feature_adds_its_own_tab(qtbot, coordinator, admitted, monkeypa
     monkeypatch.setattr(file_module, "TABS", list(file_module.TABS))
     built = []
 
-    def sessions(file, who, parent):
+    def follow_up(file, who, parent):
         built.append(file.resident_id)
-        return QLabel(f"sessions of {file.case_number}", parent)
+        return QLabel(f"follow-up of {file.case_number}", parent)
 
-    file_module.register_tab(file_module.FileTab("sessions", N_("Sessions"), sessions,
+    file_module.register_tab(file_module.FileTab("follow_up", N_("Follow-up"), follow_up,
                                                  Permission.VIEW_CARE_PLAN), after="protection")
     dialog = open_file(qtbot, coordinator, admitted.resident_id)
-    assert dialog.tabs.tabText(4) == "Sessions" and dialog.page("sessions").text().startswith("sessions of")
+    assert dialog.tabs.tabText(4) == "Follow-up" and dialog.page("follow_up").text().startswith("follow-up of")
     dialog.reload()  # a tab without show_file is built again
-    assert built == [admitted.resident_id] * 2 and dialog.tabs.tabText(4) == "Sessions"
+    assert built == [admitted.resident_id] * 2 and dialog.tabs.tabText(4) == "Follow-up"
 
 
 def test_opening_from_the_residents_list_and_the_bed_board(qtbot, coordinator, admitted):

@@ -97,7 +97,7 @@ def trend(now: int, before: int) -> tuple[str, str]:
     return _SAME, _("The same as last time")
 
 
-def describe(item: AssessmentView) -> str:
+def assessment_text(item: AssessmentView) -> str:
     return _("{kind} on {date} by {name}").format(
         kind=ASSESSMENT_KIND.label(item.kind), date=format_date(item.assessed_on),
         name=isolate(item.assessed_by or _("someone no longer on record")))
@@ -147,11 +147,11 @@ class AssessmentTab(FileSection):
         before = previous_of(self.found, latest)
         box = QGroupBox(_("Latest assessment"))
         column = QVBoxLayout(box)
-        self.summary = value_label(describe(latest))
+        self.summary = value_label(assessment_text(latest))
         self.summary.setObjectName("notice")
         column.addWidget(self.summary)
         if before is not None:
-            earlier = value_label(_("Compared with: {assessment}").format(assessment=describe(before)))
+            earlier = value_label(_("Compared with: {assessment}").format(assessment=assessment_text(before)))
             earlier.setObjectName("muted")
             column.addWidget(earlier)
         if latest.note:

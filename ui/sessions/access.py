@@ -15,7 +15,7 @@ from ui.sessions.notes import fit_window, scrolled, text_label
 from ui.widgets import ErrorLabel, heading
 
 
-def describe(holder: PendingHolder) -> str:
+def holder_text(holder: PendingHolder) -> str:
     if holder.holder == notes.RECOVERY_HOLDER:
         return _("The new recovery code (for the sheet in the shelter's safe)")
     roles = list_text([ROLE.label(r) for r in holder.roles]) or _("no role")
@@ -45,7 +45,7 @@ class PendingAccessDialog(QDialog):
         card.setObjectName("card")
         inside = QVBoxLayout(card)
         for holder in waiting:
-            box = QCheckBox(describe(holder), card)
+            box = QCheckBox(holder_text(holder), card)
             # Ticked for a counsellor only; anyone else must be ticked on purpose.
             box.setChecked(holder.holder == notes.RECOVERY_HOLDER or holder.roles == ("counsellor",))
             inside.addWidget(box)

@@ -129,7 +129,7 @@ def cancel_text(view: SessionView) -> str:
     return _("Who cancelled: {who}.").format(who=by)
 
 
-def describe(view: SessionView, name_form: str) -> str:
+def session_text(view: SessionView, name_form: str) -> str:
     """The session in one sentence: the block's tooltip and what a screen
     reader says of it."""
     text = _("{when}: {kind} session with {names}, {where}, counsellor {counsellor}. {status}.").format(
@@ -424,7 +424,7 @@ class WeekView(QAbstractScrollArea):
     def cursor_text(self) -> str:
         block = self.block_under_cursor()
         if block is not None:
-            text = describe(block.view, self.name_form)
+            text = session_text(block.view, self.name_form)
             if block.view.session_id in self.pending and block.view.session_id == self.keyboard_move:
                 day, top = self.pending[block.view.session_id]
                 moment = local(self.start_of(day, top))
@@ -576,7 +576,7 @@ class WeekView(QAbstractScrollArea):
         if press is None or press[1] is None or not self.movable(press[1].view) \
                 or press[1].view.session_id in self.asked:
             block = self.block_at(pos)
-            tip = describe(block.view, self.name_form) if block is not None else ""
+            tip = session_text(block.view, self.name_form) if block is not None else ""
             if self.viewport().toolTip() != tip:
                 self.viewport().setToolTip(tip)
             return

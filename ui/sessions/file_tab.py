@@ -33,7 +33,7 @@ from ui.qt import (
     QWidget,
 )
 from ui.residents.file import FileTab, register_tab
-from ui.sessions.calendar import cancel_text, describe, ltr, time_range
+from ui.sessions.calendar import cancel_text, ltr, session_text, time_range
 from ui.sessions.dialogs import may_read_notes, open_notes
 from ui.widgets import paragraph
 
@@ -119,7 +119,7 @@ class SessionsTab(QWidget):
                      SESSION_KIND.label(view.kind),
                      view.room if view.mode == "in_person" and view.room else SESSION_MODE.label(view.mode),
                      view.counsellor, status)
-            tip = describe(view, "full")
+            tip = session_text(view, "full")
             for col, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 item.setToolTip(cancelled if col == 6 and cancelled else tip)

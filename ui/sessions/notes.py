@@ -35,7 +35,6 @@ from shelter.domain.people import display_name
 from shelter.domain.sessions import NOTE_PARTS, RISK_QUESTIONS, local, risk_outcome
 from shelter.domain.vocabulary import (
     ASSESSMENT_DOMAIN,
-    GENDER_CONTEXTS,
     NOTE_FORMAT,
     NOTE_PART,
     RISK_ACTION,
@@ -43,7 +42,7 @@ from shelter.domain.vocabulary import (
     SESSION_KIND,
     SESSION_STATUS,
 )
-from shelter.i18n import _, direction_mark, isolate, list_text, ngettext, pgettext
+from shelter.i18n import _, direction_mark, isolate, list_text, ngettext
 from shelter.security.permissions import Permission as P
 from shelter.services import notes
 from shelter.services.notes import NoNotesYet, NotesLocked, NoteView, ScreenView
@@ -78,6 +77,7 @@ from ui.qt import (
     run_change,
     run_task,
 )
+from ui.residents.file import about
 from ui.widgets import ErrorLabel, FieldErrors, heading
 from ui.widgets.guard import DiscardGuard
 
@@ -87,12 +87,6 @@ MAX_WIDTH, MAX_HEIGHT = 1180, 720  # within a 1366×768 screen with its taskbar
 
 
 # -- small helpers -----------------------------------------------------------------------
-
-def about(sex: str | None, message: str) -> str:
-    """``message`` (marked ``G_``) in the form agreed with the resident's sex."""
-    context = GENDER_CONTEXTS.get(sex or "")
-    return pgettext(context, message) if context else _(message)
-
 
 def when(at: datetime) -> str:
     """A moment on the shelter's wall clock: "2026-03-15 at 10:40"."""
@@ -130,7 +124,7 @@ def text_label(text: str, parent: QWidget | None = None, selectable: bool = True
     return label
 
 
-def tell(parent: QWidget | None, title: str, text: str) -> None:
+def inform(parent: QWidget | None, title: str, text: str) -> None:
     """A short message the person acknowledges."""
     QMessageBox.information(parent, title, text)
 
@@ -247,14 +241,14 @@ def open_session_notes(parent: QWidget | None, who: SignedIn, session_view: Sess
     """The note window of a held session (for a counsellor), or a sentence
     saying why there is none. Returns the window shown, if any."""
     if session_view.status == "planned":
-        tell(parent, _("Session notes"), _("A note is written once the session has been held: mark the session "
+        inform(parent, _("Session notes"), _("A note is written once the session has been held: mark the session "
                                            "held first."))
         return None
     if session_view.status != "held":
-        tell(parent, _("Session notes"), _("No note is written for a session that was not held."))
+        inform(parent, _("Session notes"), _("No note is written for a session that was not held."))
         return None
     if not who.actor.has(P.READ_CONFIDENTIAL_NOTES):
-        tell(parent, _("Session notes"), _("Counselling notes are read by counsellors only. In an emergency, a "
+        inform(parent, _("Session notes"), _("Counselling notes are read by counsellors only. In an emergency, a "
                                            "coordinator can break the glass from the resident's file."))
         return None
     window = NoteWindow(who, session_view, parent)
