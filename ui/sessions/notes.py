@@ -103,8 +103,11 @@ def session_line(view: SessionView) -> str:
     """The session in one line: its day and hours, kind, the people in it and what became of it."""
     start, end = local(view.starts_at), local(view.ends_at)
     sex = view.attendees[0].sex if len(view.attendees) == 1 else None
-    return direction_mark() + _("{date}, {start}–{end} · {kind} · {people} · {status}").format(
-        date=isolate(format_date(start.date())), start=isolate(format_time(start)), end=isolate(format_time(end)),
+    # The hours as one left-to-right unit, as on the calendar and the tab:
+    # "09:00–10:00" reads the same in an Arabic line.
+    hours = "\u2066" + f"{format_time(start)}–{format_time(end)}" + "\u2069"
+    return direction_mark() + _("{date}, {hours} · {kind} · {people} · {status}").format(
+        date=isolate(format_date(start.date())), hours=hours,
         kind=SESSION_KIND.label(view.kind), people=list_text([attendee_name(a) for a in view.attendees]),
         status=SESSION_STATUS.label(view.status, sex=sex))
 
