@@ -275,3 +275,32 @@ def test_dates_in_the_future_are_refused(social_worker, resident, plan):
     with pytest.raises(ValidationError) as refused:
         care_plans.agree_version(social_worker, plan, "fr", agreed_on=date.today() + timedelta(days=1))
     assert refused.value.field == "agreed_on"
+
+
+def test_a_counsellors_follow_up_becomes_an_action_or_is_set_aside(social_worker, counsellor, resident, plan):
+    from datetime import UTC, datetime
+
+    from shelter.services import notes, sessions
+    from shelter.services.sessions import SessionInput
+
+    room = sessions.add_room(counsellor, 1, "Salle d'écoute").room_id
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    held = sessions.plan_session(counsellor, SessionInput(counsellor.actor.account_id, "individual", (resident,),
+                                                          start, 50, room_id=room)).session_ids[0]
+    sessions.set_outcome(counsellor, held, "held")
+    notes.save_draft(counsellor, held, "dap", {"data": "Synthetic note"}, ["legal"],
+                     ["Ask the lawyer about the hearing date", "Find a Yoruba interpreter"])
+    notes.sign_note(counsellor, held)
+    goal = care_plans.add_goal(social_worker, plan, GoalInput("legal", "A lawyer for the hearing")).record_id
+    proposed = care_plans.care_plan(social_worker, resident).follow_ups
+    assert [(f.text, f.domain, f.proposed_by) for f in proposed] == [
+        ("Ask the lawyer about the hearing date", "legal", "Leila Berrada"),
+        ("Find a Yoruba interpreter", "legal", "Leila Berrada")]
+    care_plans.adopt_follow_up(social_worker, proposed[0].follow_up_id, goal,
+                               ActionInput(proposed[0].text, owner_partner="Association Adala"))
+    care_plans.set_aside_follow_up(social_worker, proposed[1].follow_up_id)
+    view = care_plans.care_plan(social_worker, resident)
+    assert view.follow_ups == ()
+    assert [a.what for a in view.goals[0].actions] == ["Ask the lawyer about the hearing date"]
+    with pytest.raises(ValidationError, match="already"):
+        care_plans.set_aside_follow_up(social_worker, proposed[0].follow_up_id)

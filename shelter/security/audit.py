@@ -114,6 +114,8 @@ ACTIONS: dict[str, str] = {
     "care_plan.returned": N_("Care plan returned with a comment"),
     "care_plan.agreed": N_("Care plan version agreed with the resident"),
     "care_plan.compare": N_("Care plan versions compared"),
+    "care_plan.follow_up_adopted": N_("A counsellor's follow-up made an action of the care plan"),
+    "care_plan.follow_up_set_aside": N_("A counsellor's follow-up set aside"),
     "document.care_plan": N_("Care plan issued for signature"),
     "document.care_plan_print": N_("Care plan printed"),
     "work.view": N_("Work due listed"),

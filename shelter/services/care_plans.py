@@ -62,6 +62,7 @@ from shelter.storage.models import (
     PlanVersion,
     RecordChange,
     Resident,
+    SessionFollowUp,
     Shelter,
     StaffAccount,
     Stay,
@@ -172,6 +173,18 @@ class EventView:
 
 
 @dataclass(frozen=True)
+class FollowUpView:
+    """A follow-up a counsellor proposed when signing a session note, for the
+    social worker to make an action of the plan or set aside."""
+
+    follow_up_id: int
+    domain: str | None
+    text: str
+    proposed_at: datetime
+    proposed_by: str
+
+
+@dataclass(frozen=True)
 class PlanView:
     """A resident's care plan for her latest stay, as the tab shows it.
     ``plan_id`` is None when no plan has been started."""
@@ -195,6 +208,7 @@ class PlanView:
     approval: str  # "", "submitted", "approved", "returned": for the draft as it is now
     case_worker: str
     closed: bool
+    follow_ups: tuple[FollowUpView, ...] = ()  # proposed by counsellors, not yet acted on
 
     @property
     def complete(self) -> bool:
@@ -346,6 +360,15 @@ def _approval(events: list[PlanEvent], draft_number: int, draft_hash: str) -> st
     return ""
 
 
+def _follow_ups(s: Session, resident_id: int) -> tuple[FollowUpView, ...]:
+    rows = s.execute(select(SessionFollowUp, StaffAccount.display_name)
+                     .outerjoin(StaffAccount, StaffAccount.id == SessionFollowUp.proposed_by)
+                     .where(SessionFollowUp.resident_id == resident_id, SessionFollowUp.plan_action_id.is_(None),
+                            SessionFollowUp.set_aside_at.is_(None))
+                     .order_by(SessionFollowUp.proposed_at)).all()
+    return tuple(FollowUpView(f.id, f.domain, f.text, f.proposed_at, name or "") for f, name in rows)
+
+
 def _view(s: Session, resident: Resident, stay: Stay) -> PlanView:
     settings = load_settings(s)
     assessments = [a for a in assessments_in(s, resident.id) if a.stay_id == stay.id]
@@ -359,7 +382,7 @@ def _view(s: Session, resident: Resident, stay: Stay) -> PlanView:
         gaps = tuple(plan_gaps(scores, (), {}))
         return PlanView(resident.id, stay.id, resident.case_number, resident.sex, None,
                         latest.assessed_on if latest else None, scores, (), {}, gaps, (), (), (), None, False,
-                        settings.plan_approval, "", worker, closed)
+                        settings.plan_approval, "", worker, closed, _follow_ups(s, resident.id))
     goals = _goals(s, plan.id)
     actions = _actions(s, [g.id for g in goals])
     all_actions = [a for group in actions.values() for a in group]
@@ -412,7 +435,7 @@ def _view(s: Session, resident: Resident, stay: Stay) -> PlanView:
                                for rg in review_goals.get(r.id, [])))
               for r in reviews),
         plan.next_review_on, changed, settings.plan_approval,
-        _approval(list(events), draft_number, _hash(working)), worker, closed)
+        _approval(list(events), draft_number, _hash(working)), worker, closed, _follow_ups(s, resident.id))
 
 
 def care_plan(who: SignedIn, resident_id: int) -> PlanView:
@@ -650,6 +673,49 @@ def add_action_note(who: SignedIn, action_id: int, text: str) -> CaseWorkChanged
         s.flush()
         who.audit(s, "care_plan.action_note", "plan_action", row.id)
         return CaseWorkChanged(plan.resident_id, "plan_action", row.id)
+
+
+def _follow_up(s: Session, follow_up_id: int) -> SessionFollowUp:
+    row = s.get(SessionFollowUp, follow_up_id)
+    if row is None:
+        raise ValidationError(_("This follow-up no longer exists."), field="follow_up")
+    if row.plan_action_id is not None or row.set_aside_at is not None:
+        raise ValidationError(_("This follow-up has already been dealt with."), field="follow_up")
+    return row
+
+
+def adopt_follow_up(who: SignedIn, follow_up_id: int, goal_id: int, action: ActionInput) -> CaseWorkChanged:
+    """Make a counsellor's proposed follow-up an action under ``goal_id``."""
+    who.require(Permission.WRITE_CARE_PLAN)
+    with who.store.write() as s:
+        follow = _follow_up(s, follow_up_id)
+        goal, plan = _goal(s, goal_id)
+        if plan.resident_id != follow.resident_id:
+            raise ValidationError(_("This goal is in another resident's plan."), field="goal")
+        action = _check_action(s, action)
+        position = s.execute(select(func.count()).where(PlanAction.goal_id == goal.id)).scalar_one()
+        row = PlanAction(goal_id=goal.id, what=action.what, owner_staff_id=action.owner_staff_id,
+                         owner_partner=action.owner_partner, due_on=action.due_on, position=position,
+                         created_at=now_utc())
+        s.add(row)
+        s.flush()
+        follow.plan_action_id = row.id
+        s.flush()
+        who.audit(s, "care_plan.follow_up_adopted", "plan_action", row.id, detail={"follow_up": follow.id})
+        return CaseWorkChanged(plan.resident_id, "plan_action", row.id)
+
+
+def set_aside_follow_up(who: SignedIn, follow_up_id: int) -> CaseWorkChanged:
+    """The social worker decides a proposed follow-up needs no action of the plan."""
+    who.require(Permission.WRITE_CARE_PLAN)
+    with who.store.write() as s:
+        follow = _follow_up(s, follow_up_id)
+        refuse_if_closed(s, follow.resident_id)
+        follow.set_aside_at, follow.set_aside_by = now_utc(), who.actor.account_id
+        s.flush()
+        who.audit(s, "care_plan.follow_up_set_aside", "resident", follow.resident_id,
+                  detail={"follow_up": follow.id})
+        return CaseWorkChanged(follow.resident_id, "session_follow_up", follow.id)
 
 
 def remove_action(who: SignedIn, action_id: int) -> CaseWorkChanged:

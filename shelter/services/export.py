@@ -298,7 +298,8 @@ def _session_follow_ups(s: Session) -> list[Record]:
     who = _usernames(s)
     return [{"id": x.id, "session_id": x.session_id, "resident_id": x.resident_id, "domain": x.domain,
              "text": x.text, "proposed_at": _moment(x.proposed_at), "proposed_by": who.get(x.proposed_by or 0),
-             "plan_action_id": x.plan_action_id}
+             "plan_action_id": x.plan_action_id, "set_aside_at": _moment(x.set_aside_at),
+             "set_aside_by": who.get(x.set_aside_by or 0)}
             for x in s.execute(select(SessionFollowUp).order_by(SessionFollowUp.id)).scalars()]
 
 

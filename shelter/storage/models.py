@@ -880,6 +880,9 @@ class SessionFollowUp(Base):
     proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     proposed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
     plan_action_id: Mapped[int | None] = mapped_column(ForeignKey("plan_action.id"))
+    # Or the social worker decided it needs no action of the plan.
+    set_aside_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    set_aside_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
 
 
 class CompartmentSeal(Base):

@@ -485,3 +485,37 @@ def test_a_version_is_chosen_for_printing_in_an_arabic_interface(qtbot, interfac
     click(qtbot, chooser.ok_button)
     qtbot.waitUntil(lambda: tab.preview is not None and tab.preview.isVisible(), timeout=10_000)
     assert not tab.printed.draft and tab.printed.reference == agreed.reference
+
+
+def test_a_counsellors_follow_up_made_an_action_from_the_tab(qtbot, social_worker, counsellor, resident, plan):
+    from datetime import UTC, datetime, timedelta
+
+    from shelter.services import notes, sessions
+    from shelter.services.sessions import SessionInput
+    from ui.qt import QPushButton
+
+    goal = care_plans.add_goal(social_worker, plan, GoalInput("legal", "A lawyer for the hearing")).record_id
+    room = sessions.add_room(counsellor, 1, "Salle d'écoute").room_id
+    held = sessions.plan_session(counsellor, SessionInput(
+        counsellor.actor.account_id, "individual", (resident,),
+        datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3), 50, room_id=room)).session_ids[0]
+    sessions.set_outcome(counsellor, held, "held")
+    notes.save_draft(counsellor, held, "dap", {"data": "Synthetic note"}, ["legal"],
+                     ["Ask the lawyer about the hearing date", "Find a Yoruba interpreter"])
+    notes.sign_note(counsellor, held)
+    _dialog, tab = open_tab(qtbot, social_worker, resident)
+    lines = [w.text() for w in tab.follow_rows if not isinstance(w, QPushButton)]
+    assert len(lines) == 2 and "Ask the lawyer about the hearing date" in lines[0] and "Leila Berrada" in lines[0]
+    make = [w for w in tab.follow_rows if isinstance(w, QPushButton)][0]
+    click(qtbot, make)  # no goal selected: the one in the follow-up's domain
+    form = tab.form_dialog
+    assert form.goal_view.goal_id == goal and form.what.text() == "Ask the lawyer about the hearing date"
+    form.partner_choice.setChecked(True)
+    form.partner.setText("Association Adala")
+    save(qtbot, form)
+    qtbot.waitUntil(lambda: len(tab.follow_rows) == 3 and tab.follow_rows[2].isVisible(), timeout=5000)
+    qtbot.wait(300)  # the file window reads the file again too
+    assert "Ask the lawyer about the hearing date" in tree_texts(tab)
+    aside = [w for w in tab.follow_rows if isinstance(w, QPushButton)][1]
+    click(qtbot, aside)
+    qtbot.waitUntil(lambda: not tab.follow_rows, timeout=5000)

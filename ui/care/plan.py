@@ -36,7 +36,7 @@ from shelter.errors import ShelterError
 from shelter.i18n import LANGUAGE_NAMES, N_, _, direction_mark, isolate, ngettext
 from shelter.security.permissions import Permission
 from shelter.services import care_plans
-from shelter.services.care_plans import ActionView, EventView, GoalView, PlanView, PrintedPlan
+from shelter.services.care_plans import ActionView, EventView, FollowUpView, GoalView, PlanView, PrintedPlan
 from shelter.services.documents import record_output
 from shelter.services.residents import ResidentFile
 from shelter.services.settings import get_settings
@@ -46,6 +46,7 @@ from ui.care.plan_forms import (
     AgreeForm,
     CompareDialog,
     DoneForm,
+    FollowUpActionForm,
     GoalForm,
     LanguageDialog,
     NoteForm,
@@ -399,6 +400,14 @@ class CarePlanTab(QWidget):
         layout.addLayout(_row(self.start_button, self.assessment_button))
         layout.addWidget(self.complete_label)
         layout.addWidget(self.gaps_area)
+        # Follow-ups a counsellor proposed when signing a session note.
+        self.follow_holder = QWidget()
+        self.follow_grid = QGridLayout(self.follow_holder)
+        self.follow_grid.setContentsMargins(0, 0, 0, 0)
+        self.follow_grid.setSpacing(4)
+        self.follow_grid.setColumnStretch(0, 1)
+        self.follow_rows: list[QWidget] = []
+        layout.addWidget(self.follow_holder)
 
         self.sections = QTabWidget()
         self.sections.setDocumentMode(True)
@@ -624,6 +633,7 @@ class CarePlanTab(QWidget):
         self.empty_label.setVisible(bool(self.empty_label.text()))
         self._show_header(view)
         self._show_completeness(view)
+        self._show_follow_ups(view)
         if started:
             self._show_goals(view)
             self._show_reviews(view)
@@ -687,6 +697,44 @@ class CarePlanTab(QWidget):
     def latest_event(view: PlanView) -> EventView | None:
         """The newest approval event of the draft (sent, approved or returned)."""
         return next((e for e in view.events if e.version_number == view.draft_number and e.kind != "agreed"), None)
+
+    def _show_follow_ups(self, view: PlanView) -> None:
+        for widget in self.follow_rows:
+            self.follow_grid.removeWidget(widget)
+            widget.hide()
+            widget.deleteLater()
+        self.follow_rows = []
+        shown = view.follow_ups if view.plan_id is not None else ()
+        self.follow_holder.setVisible(bool(shown))
+        for row, follow in enumerate(shown):
+            label = _text_label(object_name="notice")
+            label.setText(line_of(_("Proposed by {counsellor} after a session on {date}: {text}").format(
+                counsellor=isolate(follow.proposed_by or _("a counsellor")), date=dated(follow.proposed_at.astimezone()
+                                                                                         .date()),
+                text=isolate(follow.text))))
+            make = _button(_("Make it an ac&tion…"), lambda f=follow: self.adopt_follow_up(f))
+            make.setToolTip(_("Under the goal selected in the list below"))
+            aside = _button(_("Set as&ide"), lambda f=follow: self.set_aside(f))
+            for button in (make, aside):
+                button.setVisible(self.may_write)
+            self.follow_grid.addWidget(label, row, 0)
+            self.follow_grid.addWidget(make, row, 1, Qt.AlignVCenter)
+            self.follow_grid.addWidget(aside, row, 2, Qt.AlignVCenter)
+            self.follow_rows += [label, make, aside]
+
+    def adopt_follow_up(self, follow: FollowUpView) -> None:
+        goal = self.selected_goal()
+        if goal is None and self.view is not None and self.view.goals:
+            goal = next((g for g in self.view.goals if g.domain == follow.domain), None)
+        if goal is None or self.who is None or self.view is None:
+            self.notice.set_message(_("Choose the goal the action belongs to in the list of goals, then try again."))
+            return
+        self.open_form(FollowUpActionForm(self.who, self.file, self.view, goal, follow, parent=self))
+
+    def set_aside(self, follow: FollowUpView) -> None:
+        if self.who is not None:
+            who, follow_id = self.who, follow.follow_up_id
+            self.write(lambda: care_plans.set_aside_follow_up(who, follow_id))
 
     def _show_completeness(self, view: PlanView) -> None:
         for label, add, reason in self.gap_rows.values():

@@ -27,6 +27,7 @@ from shelter.services.care_plans import (
     ActionView,
     AgreedPlan,
     DiffLine,
+    FollowUpView,
     GoalInput,
     GoalProgress,
     GoalView,
@@ -286,6 +287,25 @@ class ActionForm(PlanForm):
             return lambda: care_plans.add_action(who, goal_id, action)
         action_id = self.action_view.action_id
         return lambda: care_plans.update_action(who, action_id, action)
+
+
+class FollowUpActionForm(ActionForm):
+    """A counsellor's proposed follow-up made an action under ``goal``: the
+    counsellor's words to start from, changed as the social worker sees fit."""
+
+    def __init__(self, who: SignedIn, file: ResidentFile, view: PlanView, goal: GoalView, follow: FollowUpView,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(who, file, view, goal, None, parent)
+        self.follow = follow
+        self.setWindowTitle(_("Make the counsellor's follow-up an action — {case}").format(case=file.case_number))
+        self.what.setPlainText(follow.text)
+
+    def work(self) -> Callable[[], Change]:
+        staff = self.staff_choice.isChecked()
+        action = ActionInput(what=self.what.text(), owner_staff_id=self.staff.currentData() if staff else None,
+                             owner_partner="" if staff else self.partner.text(), due_on=self.due.value())
+        who, follow_id, goal_id = self.who, self.follow.follow_up_id, self.goal_view.goal_id
+        return lambda: care_plans.adopt_follow_up(who, follow_id, goal_id, action)
 
 
 class DoneForm(PlanForm):

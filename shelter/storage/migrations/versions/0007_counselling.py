@@ -218,9 +218,12 @@ def upgrade() -> None:
     sa.Column('proposed_at', UtcDateTime(), nullable=False),
     sa.Column('proposed_by', sa.Integer(), nullable=True),
     sa.Column('plan_action_id', sa.Integer(), nullable=True),
+    sa.Column('set_aside_at', UtcDateTime(), nullable=True),
+    sa.Column('set_aside_by', sa.Integer(), nullable=True),
     sa.CheckConstraint('length(trim(text)) > 0', name=op.f('ck_session_follow_up_written')),
     sa.ForeignKeyConstraint(['plan_action_id'], ['plan_action.id'], name=op.f('fk_session_follow_up_plan_action_id_plan_action')),
     sa.ForeignKeyConstraint(['proposed_by'], ['staff_account.id'], name=op.f('fk_session_follow_up_proposed_by_staff_account')),
+    sa.ForeignKeyConstraint(['set_aside_by'], ['staff_account.id'], name=op.f('fk_session_follow_up_set_aside_by_staff_account')),
     sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_session_follow_up_resident_id_resident')),
     sa.ForeignKeyConstraint(['session_id'], ['counselling_session.id'], name=op.f('fk_session_follow_up_session_id_counselling_session')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_session_follow_up'))
