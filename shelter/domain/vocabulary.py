@@ -224,7 +224,7 @@ CASE_STAGE = _list(
     "case stage",
     ("referred", N_("Referred")), _g("admitted", G_("Admitted")), _g("assessed", G_("Assessed")),
     ("plan_agreed", N_("Care plan agreed")), ("reintegration", N_("In reintegration")),
-    _g("discharged", G_("Discharged")), ("follow_up", N_("In follow-up")), ("closed", N_("Closed")),
+    _g("discharged", G_("Discharged")), ("follow_up", N_("In follow-up")), ("closed", N_("Case closed")),
 )
 
 CLOSURE_REASON = _list(

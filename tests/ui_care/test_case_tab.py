@@ -146,7 +146,7 @@ def test_closing_is_refused_in_residence_then_closing_and_reopening_after_discha
     form.reason_text.clear()
     qtbot.keyClicks(form.reason_text, "Married and moved to Tangier with her family")
     qtbot.keyClick(form.reason_text, Qt.Key_Return)  # Enter saves
-    qtbot.waitUntil(lambda: plain(dialog.page("case").stage) == "Closed", timeout=5000)
+    qtbot.waitUntil(lambda: plain(dialog.page("case").stage) == "Case closed", timeout=5000)
     tab = dialog.page("case")
     [closure] = tab.closures
     assert f"Closed on {TODAY.isoformat()} by \u2068Nadia Tazi\u2069: Other" in closure.text()

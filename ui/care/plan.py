@@ -553,7 +553,7 @@ class CarePlanTab(QWidget):
         self.approval_box = QGroupBox(_("Approval by a coordinator"))
         self.approval_state = _text_label(_("Approval"))
         self.submit_button = _button(_("Send for appro&val"), self.submit_for_approval)
-        self.approve_button = _button(_("A&pprove"), self.approve)
+        self.approve_button = _button(_("Appro&ve"), self.approve)
         self.return_button = _button(_("&Return with a comment…"), self.return_plan)
         approval = QVBoxLayout(self.approval_box)
         approval.addWidget(self.approval_state)
