@@ -31,7 +31,7 @@ from typing import Any
 
 from shelter.domain.care import SCORE_MEANINGS, due_state
 from shelter.domain.dates import format_date
-from shelter.domain.vocabulary import ASSESSMENT_DOMAIN, DUE_STATE, GOAL_STATUS, PLAN_EVENT, PRIORITY
+from shelter.domain.vocabulary import ASSESSMENT_DOMAIN, DUE_STATE, G_, GOAL_STATUS, PLAN_EVENT, PRIORITY
 from shelter.errors import ShelterError
 from shelter.i18n import LANGUAGE_NAMES, N_, _, direction_mark, isolate, ngettext
 from shelter.security.permissions import Permission
@@ -93,7 +93,7 @@ from ui.qt import (
     run_change,
     run_task,
 )
-from ui.residents.file import FileTab, register_tab
+from ui.residents.file import FileTab, about, register_tab
 from ui.widgets import ErrorLabel
 from ui.widgets.dates import local_datetime
 
@@ -201,11 +201,10 @@ class PlanTreeModel(QAbstractItemModel):
                 text = _("No goal: {reason}").format(reason=isolate(reason))
                 _Node("reason", domain, [text], text, node)
             for goal in goals:
-                self._goal(goal, node, today)
+                self._goal(goal, node, today, view.sex)
 
-    def _goal(self, goal: GoalView, parent: _Node, today: date) -> None:
-        words = _("In the resident's words: “{words}”").format(words=isolate(goal.resident_words)) \
-            if goal.resident_words else ""
+    def _goal(self, goal: GoalView, parent: _Node, today: date, sex: str | None = None) -> None:
+        words = about(sex, OWN_WORDS).format(words=isolate(goal.resident_words)) if goal.resident_words else ""
         status = GOAL_STATUS.label(goal.status)
         why = _("Why: {reason}").format(reason=isolate(goal.status_reason)) if goal.status_reason else ""
         node = _Node("goal", goal.goal_id,
@@ -325,6 +324,10 @@ def _row(*widgets: QWidget, stretch: bool = True) -> QHBoxLayout:
     if stretch:
         line.addStretch(1)
     return line
+
+
+# About the resident: agreed with her or his sex ("ses propres mots", "بتعبيرها").
+OWN_WORDS = G_("In the resident's own words: “{words}”")
 
 
 class CarePlanTab(QWidget):
@@ -910,7 +913,8 @@ class CarePlanTab(QWidget):
         lines = [_("Goal: {goal}").format(goal=isolate(goal.goal)),
                  _("Domain: {domain}").format(domain=ASSESSMENT_DOMAIN.label(goal.domain))]
         if goal.resident_words:
-            lines.append(_("In the resident's own words: “{words}”").format(words=isolate(goal.resident_words)))
+            lines.append(about(self.view.sex if self.view else None, OWN_WORDS).format(
+                words=isolate(goal.resident_words)))
         lines.append(_("Priority: {priority}").format(priority=PRIORITY.label(goal.priority)))
         lines.append(_("Target date: {date}").format(date=dated(goal.target_on)) if goal.target_on
                      else _("No target date."))
