@@ -67,7 +67,6 @@ from ui.qt import (
     QDialog,
     QEvent,
     QFont,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -78,7 +77,6 @@ from ui.qt import (
     QModelIndex,
     QObject,
     QPushButton,
-    QScrollArea,
     QSplitter,
     Qt,
     QTableWidget,
@@ -94,7 +92,7 @@ from ui.qt import (
     run_task,
 )
 from ui.residents.file import FileTab, about, register_tab
-from ui.widgets import ErrorLabel
+from ui.widgets import ErrorLabel, scrolled
 from ui.widgets.dates import local_datetime
 
 _OVERDUE_COLOUR = "#a4262c"
@@ -306,16 +304,6 @@ def _text_label(name: str = "", object_name: str = "") -> QLabel:
     return label
 
 
-def _scrolled(widget: QWidget) -> QScrollArea:
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-    scroll.setFocusPolicy(Qt.NoFocus)
-    scroll.setWidget(widget)
-    return scroll
-
-
 def _row(*widgets: QWidget, stretch: bool = True) -> QHBoxLayout:
     line = QHBoxLayout()
     line.setContentsMargins(0, 0, 0, 0)
@@ -390,7 +378,7 @@ class CarePlanTab(QWidget):
         self.gaps_grid.setContentsMargins(0, 0, 0, 0)
         self.gaps_grid.setSpacing(4)
         self.gaps_grid.setColumnStretch(0, 1)
-        self.gaps_area = _scrolled(self.gaps_holder)
+        self.gaps_area = scrolled(self.gaps_holder, horizontal=False)
         self.gaps_area.viewport().installEventFilter(self)
         self.gap_rows: dict[str, tuple[QLabel, QPushButton, QPushButton]] = {}
 
@@ -475,7 +463,7 @@ class CarePlanTab(QWidget):
         for button in (*self.goal_buttons, *self.action_buttons, self.reason_button):
             side.addWidget(button)
         side.addStretch(1)
-        self.inspector = _scrolled(inspector)
+        self.inspector = scrolled(inspector, horizontal=False)
 
         splitter = QSplitter(Qt.Horizontal)
         splitter.setChildrenCollapsible(False)
@@ -572,7 +560,7 @@ class CarePlanTab(QWidget):
         splitter = QSplitter(Qt.Horizontal)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
-        splitter.addWidget(_scrolled(right))
+        splitter.addWidget(scrolled(right, horizontal=False))
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([620, 380])

@@ -83,7 +83,6 @@ from ui.qt import (
     QFrame,
     QGridLayout,
     QGroupBox,
-    QGuiApplication,
     QHBoxLayout,
     QHeaderView,
     QKeyEvent,
@@ -104,7 +103,7 @@ from ui.qt import (
     changes,
     run_change,
 )
-from ui.widgets import ErrorLabel, FieldErrors
+from ui.widgets import ErrorLabel, FieldErrors, fit_to_screen, scrolled
 from ui.widgets.dates import DateField, MomentField, local_datetime
 from ui.widgets.guard import DiscardGuard
 
@@ -683,13 +682,8 @@ class CorrectionForm(QDialog):
         content = QWidget()
         content.setLayout(self.form)
         self.content = content
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setFocusPolicy(Qt.NoFocus)  # the keyboard goes to the first field, not the frame
-        scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scrolled(content), 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         # Enter saves: set once the button is in this dialog (before, Qt has no dialog to tell).
@@ -701,11 +695,7 @@ class CorrectionForm(QDialog):
         # The whole form in view where the screen allows (it scrolls where not).
         hint = self.content.sizeHint()
         width, height = max(hint.width() + 60, 600), hint.height() + self.buttons.sizeHint().height() + 90
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is not None:
-            free = screen.availableGeometry()
-            width, height = min(width, free.width() - 40), min(height, free.height() - 60)
-        self.resize(min(width, MAX_WIDTH - 200), min(height, MAX_HEIGHT - 40))
+        fit_to_screen(self, min(width, MAX_WIDTH - 200), min(height, MAX_HEIGHT - 40))
 
     def row(self, text: str, field: QWidget, *names: str) -> QWidget:
         label = QLabel(text)
@@ -1091,13 +1081,8 @@ class ResidentFileDialog(QDialog):
 
     def _fit(self) -> None:
         """At most 1280×720, and never more than the screen leaves."""
-        width, height = 1000, 660
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is not None:
-            free = screen.availableGeometry()
-            width, height = min(width, free.width() - 40), min(height, free.height() - 60)
         self.setMaximumSize(MAX_WIDTH, MAX_HEIGHT)
-        self.resize(min(width, MAX_WIDTH), min(height, MAX_HEIGHT))
+        fit_to_screen(self, min(1000, MAX_WIDTH), min(660, MAX_HEIGHT))
 
     def page(self, key: str) -> QWidget | None:
         """The tab keyed ``key`` (None when the person's roles do not show it)."""

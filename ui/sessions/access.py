@@ -11,8 +11,8 @@ from shelter.services import notes
 from shelter.services.notes import PendingHolder
 from shelter.store import SignedIn
 from ui.qt import QCheckBox, QDialog, QDialogButtonBox, QFrame, QVBoxLayout, QWidget, error_text, run_task
-from ui.sessions.notes import fit_window, scrolled, text_label
-from ui.widgets import ErrorLabel, heading
+from ui.sessions.notes import fit_window, text_label
+from ui.widgets import ErrorLabel, heading, scrolled
 
 
 def holder_text(holder: PendingHolder) -> str:

@@ -38,15 +38,12 @@ from ui.qt import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
-    QGuiApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     Qt,
     QToolButton,
@@ -59,7 +56,7 @@ from ui.qt import (
 )
 from ui.residents.file import about
 from ui.sessions.calendar import cancel_text, names_text, resident_sex, status_text, when_text, where_text
-from ui.widgets import ErrorLabel, FieldErrors, paragraph
+from ui.widgets import ErrorLabel, FieldErrors, fit_to_screen, paragraph, scrolled
 from ui.widgets.dates import DateField, TimeField
 from ui.widgets.guard import DiscardGuard
 
@@ -83,11 +80,7 @@ def fit(dialog: QDialog, content: QWidget, extra: int = 120, least: int = 560) -
     """As large as the form asks, never more than the screen leaves (it scrolls then)."""
     hint = content.sizeHint()
     width, height = max(hint.width() + 60, least), hint.height() + extra
-    screen = dialog.screen() or QGuiApplication.primaryScreen()
-    if screen is not None:
-        free = screen.availableGeometry()
-        width, height = min(width, free.width() - 40), min(height, free.height() - 60)
-    dialog.resize(min(width, MAX_WIDTH - 200), min(height, MAX_HEIGHT - 40))
+    fit_to_screen(dialog, min(width, MAX_WIDTH - 200), min(height, MAX_HEIGHT - 40))
 
 
 class FormDialog(QDialog):
@@ -107,12 +100,7 @@ class FormDialog(QDialog):
         self.columns = QHBoxLayout(self.content)
         self.columns.setSpacing(24)
         self.columns.addLayout(self.form, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setFocusPolicy(Qt.NoFocus)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setWidget(self.content)
+        scroll = scrolled(self.content, horizontal=False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
         self.buttons.button(QDialogButtonBox.Cancel).setText(cancel_text or _("Cancel"))
         self.save_button = self.buttons.addButton(save_text, QDialogButtonBox.AcceptRole)
@@ -523,12 +511,7 @@ class SessionDialog(QDialog):
         content = QWidget()
         content.setLayout(self.form)
         self.content = content
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setFocusPolicy(Qt.NoFocus)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setWidget(content)
+        scroll = scrolled(content, horizontal=False)
         self.error = ErrorLabel()
 
         sex = resident_sex(view)

@@ -50,8 +50,8 @@ from ui.qt import (
     error_text,
     run_task,
 )
-from ui.sessions.notes import discard, fit_window, note_card, screen_card, scrolled, session_line, text_label, when
-from ui.widgets import ErrorLabel, FieldErrors, heading
+from ui.sessions.notes import discard, fit_window, note_card, screen_card, session_line, text_label, when
+from ui.widgets import ErrorLabel, FieldErrors, heading, scrolled
 from ui.widgets.guard import DiscardGuard
 
 DEFAULT_MINUTES = 15

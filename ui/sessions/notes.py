@@ -57,7 +57,6 @@ from ui.qt import (
     QFormLayout,
     QFrame,
     QGridLayout,
-    QGuiApplication,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -65,7 +64,6 @@ from ui.qt import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QShortcut,
     Qt,
     QTimer,
@@ -78,7 +76,7 @@ from ui.qt import (
     run_task,
 )
 from ui.residents.file import about
-from ui.widgets import ErrorLabel, FieldErrors, heading
+from ui.widgets import ErrorLabel, FieldErrors, fit_to_screen, heading, scrolled
 from ui.widgets.guard import DiscardGuard
 
 ERROR_COLOUR = "#a4262c"  # the stylesheet's error colour
@@ -154,20 +152,8 @@ def discard(widget: QWidget) -> None:
 
 
 def fit_window(window: QWidget, width: int = MAX_WIDTH, height: int = MAX_HEIGHT) -> None:
-    screen = window.screen() or QGuiApplication.primaryScreen()
-    if screen is not None:
-        free = screen.availableGeometry()
-        width, height = min(width, free.width() - 40), min(height, free.height() - 60)
-    window.resize(width, height)
-
-
-def scrolled(content: QWidget) -> QScrollArea:
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.NoFrame)
-    scroll.setFocusPolicy(Qt.NoFocus)
-    scroll.setWidget(content)
-    return scroll
+    """The notes' windows: at most MAX_WIDTH × MAX_HEIGHT by default."""
+    fit_to_screen(window, width, height)
 
 
 # -- a note and a screen, read only ---------------------------------------------------------

@@ -6,7 +6,7 @@ section's page."""
 from ui.widgets.dates import DateField
 from ui.widgets.field import ErrorLabel, FieldErrors, busy
 from ui.widgets.language import LanguageBox
-from ui.widgets.page import heading, page_layout, paragraph
+from ui.widgets.page import fit_to_screen, heading, page_layout, paragraph, scrolled
 from ui.widgets.password import CapsLockWarning, NewPassword, PasswordEdit, StrengthMeter
 from ui.widgets.recovery_code import RecoveryCodeView
 
@@ -21,7 +21,9 @@ __all__ = [
     "RecoveryCodeView",
     "StrengthMeter",
     "busy",
+    "fit_to_screen",
     "heading",
     "page_layout",
     "paragraph",
+    "scrolled",
 ]
