@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -43,6 +43,7 @@ from shelter.services.cases import (
     closure_in_force,
     refuse_if_closed,
     require_stay,
+    staff_names,
     take_case_if_unheld,
 )
 from shelter.services.documents import document_language
@@ -289,14 +290,6 @@ def _writable_plan(s: Session, plan_id: int) -> CarePlan:
     return plan
 
 
-def _names(s: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(s.execute(select(StaffAccount.id, StaffAccount.display_name)
-                          .where(StaffAccount.id.in_(wanted))).all())
-
-
 def _goals(s: Session, plan_id: int) -> list[PlanGoal]:
     goals = s.execute(select(PlanGoal).where(PlanGoal.plan_id == plan_id)).scalars().all()
     return sorted(goals, key=lambda g: (DOMAIN_ORDER.get(g.domain, 99), PRIORITY_ORDER.get(g.priority, 9),
@@ -322,19 +315,25 @@ def _working(s: Session, plan: CarePlan) -> dict[str, Any]:
     compared with the last version to tell whether the draft changed."""
     goals = _goals(s, plan.id)
     actions = _actions(s, [g.id for g in goals])
-    owners = _names(s, [a.owner_staff_id for group in actions.values() for a in group])
+    owners = staff_names(s, [a.owner_staff_id for group in actions.values() for a in group])
+    return _working_of(goals, actions, _reasons(s, plan.id), owners)
+
+
+def _working_of(goals: Sequence[PlanGoal], actions: Mapping[int, Sequence[PlanAction]], reasons: Mapping[str, str],
+                names: Mapping[int, str]) -> dict[str, Any]:
+    """``_working`` from rows already read (``names`` holds at least the owners')."""
     return {
         "goals": [{
             "id": g.id, "domain": g.domain, "goal": g.goal, "resident_words": g.resident_words,
             "priority": g.priority, "target_on": g.target_on.isoformat() if g.target_on else None,
             "status": g.status, "status_reason": g.status_reason,
             "actions": [{"id": a.id, "what": a.what,
-                         "owner": owners.get(a.owner_staff_id, "") if a.owner_staff_id else a.owner_partner,
+                         "owner": names.get(a.owner_staff_id, "") if a.owner_staff_id else a.owner_partner,
                          "due_on": a.due_on.isoformat() if a.due_on else None,
                          "done_on": a.done_on.isoformat() if a.done_on else None}
                         for a in actions.get(g.id, [])],
         } for g in goals],
-        "reasons": dict(sorted(_reasons(s, plan.id).items())),
+        "reasons": dict(sorted(reasons.items())),
     }
 
 
@@ -377,7 +376,7 @@ def _view(s: Session, resident: Resident, stay: Stay) -> PlanView:
     plan = _plan_of_stay(s, stay.id)
     closed = closure_in_force(s, resident.id) is not None
     assignment = case_worker_of(s, stay.id)
-    worker = _names(s, [assignment.staff_id]).get(assignment.staff_id, "") if assignment else ""
+    worker = staff_names(s, [assignment.staff_id]).get(assignment.staff_id, "") if assignment else ""
     if plan is None:
         gaps = tuple(plan_gaps(scores, (), {}))
         return PlanView(resident.id, stay.id, resident.case_number, resident.sex, None,
@@ -402,7 +401,7 @@ def _view(s: Session, resident: Resident, stay: Stay) -> PlanView:
         for rg in s.execute(select(PlanReviewGoal).where(PlanReviewGoal.review_id.in_([r.id for r in reviews]))
                             ).scalars():
             review_goals.setdefault(rg.review_id, []).append(rg)
-    names = _names(s, [a.owner_staff_id for a in all_actions] + [a.done_by for a in all_actions]
+    names = staff_names(s, [a.owner_staff_id for a in all_actions] + [a.done_by for a in all_actions]
                    + [n.written_by for group in notes.values() for n in group] + [v.agreed_by for v in versions]
                    + [e.by for e in events] + [r.reviewed_by for r in reviews])
     in_versions: set[int] = set()
@@ -410,7 +409,7 @@ def _view(s: Session, resident: Resident, stay: Stay) -> PlanView:
         in_versions |= {g["id"] for g in json.loads(v.content)["plan"]["goals"]}
     goal_text = {g.id: g.goal for g in goals}
     reasons = _reasons(s, plan.id)
-    working = _working(s, plan)
+    working = _working_of(goals, actions, reasons, names)
     last = versions[0] if versions else None
     changed = last is None or json.loads(last.content)["plan"] != working
     draft_number = (last.number if last else 0) + 1
@@ -905,7 +904,7 @@ def _content(s: Session, plan: CarePlan, number: int, lang: str, interpreter: st
     shelter = s.get(Shelter, stay.shelter_id)
     assessed = [a for a in assessments_in(s, resident.id) if a.stay_id == stay.id]
     assignment = case_worker_of(s, stay.id)
-    worker = _names(s, [assignment.staff_id]).get(assignment.staff_id, "") if assignment else ""
+    worker = staff_names(s, [assignment.staff_id]).get(assignment.staff_id, "") if assignment else ""
     return {
         "kind": KIND, "reference": reference, "case_number": resident.case_number,
         "resident_name": " / ".join(n for n in (resident.name_latin, resident.name_arabic) if n.strip()),

@@ -9,6 +9,7 @@ latest stay, an agreed version of that stay's plan, a closure in force.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -113,7 +114,8 @@ def take_case_if_unheld(s: Session, who: SignedIn, stay_id: int) -> None:
         who.audit(s, "case.assign", "stay", stay_id, detail={"staff": who.actor.account_id})
 
 
-def _names(s: Session, ids: set[int | None]) -> dict[int, str]:
+def staff_names(s: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Staff accounts' names by id, for the ids given (None skipped), in one query."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
@@ -128,7 +130,7 @@ def summary_in(s: Session, resident_id: int) -> CaseSummary:
     rows = s.execute(select(CaseClosure).where(CaseClosure.resident_id == resident_id)
                      .order_by(CaseClosure.closed_at.desc(), CaseClosure.id.desc())).scalars().all()
     assignment = case_worker_of(s, stay.id) if stay is not None else None
-    names = _names(s, {r.closed_by for r in rows} | {r.reopened_by for r in rows}
+    names = staff_names(s, {r.closed_by for r in rows} | {r.reopened_by for r in rows}
                    | {assignment.staff_id if assignment else None})
     closures = tuple(Closure(r.closed_on, r.reason, r.reason_text, names.get(r.closed_by or 0, ""), r.reopened_at,
                              names.get(r.reopened_by or 0, ""), r.reopen_reason) for r in rows)

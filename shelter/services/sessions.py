@@ -26,7 +26,7 @@ from shelter.domain.vocabulary import CANCELLED_BY, SESSION_KIND, SESSION_MODE
 from shelter.errors import ValidationError
 from shelter.i18n import _, isolate
 from shelter.security.permissions import Permission, Role
-from shelter.services.cases import closure_in_force
+from shelter.services.cases import closure_in_force, staff_names
 from shelter.storage.models import (
     CounsellingSession,
     MeetingRoom,
@@ -142,8 +142,7 @@ def _views(s: Session, rows: Sequence[CounsellingSession]) -> list[SessionView]:
     for rel in s.execute(select(SessionRelative).where(SessionRelative.session_id.in_(ids))
                          .order_by(SessionRelative.id)).scalars():
         relatives.setdefault(rel.session_id, []).append((rel.name, rel.relation))
-    names = dict(s.execute(select(StaffAccount.id, StaffAccount.display_name).where(
-        StaffAccount.id.in_({r.counsellor_id for r in rows}))).all())
+    names = staff_names(s, (r.counsellor_id for r in rows))
     room_ids = {r.room_id for r in rows if r.room_id}
     rooms = dict(s.execute(select(MeetingRoom.id, MeetingRoom.name).where(MeetingRoom.id.in_(room_ids))).all()
                  ) if room_ids else {}
