@@ -156,6 +156,23 @@ def _entitled(s: Session) -> dict[str, bytes]:
     return wanted
 
 
+def _seal_of(s: Session, generation: int, holder: str) -> CompartmentSeal | None:
+    return s.execute(select(CompartmentSeal).where(
+        CompartmentSeal.compartment == COUNSELLING, CompartmentSeal.generation == generation,
+        CompartmentSeal.holder == holder)).scalar_one_or_none()
+
+
+def _put_seal(s: Session, who: SignedIn, key: bytes, generation: int, holder: str, public: bytes) -> None:
+    """Seal ``key`` to ``holder``'s public key, in its row (made if it has none)."""
+    sealed = compartment.seal(key, public, _store_id(who), COUNSELLING, generation, holder)
+    row = _seal_of(s, generation, holder)
+    if row is None:
+        row = CompartmentSeal(compartment=COUNSELLING, generation=generation, holder=holder)
+        s.add(row)
+    row.holder_public_key, row.ephemeral_public_key = public, sealed.ephemeral_public
+    row.nonce, row.sealed_key, row.sealed_at = sealed.nonce, sealed.ciphertext, now_utc()
+
+
 @dataclass(frozen=True)
 class PendingHolder:
     """Someone who should hold the notes' key and does not yet: a new
@@ -196,17 +213,7 @@ def _settle(s: Session, who: SignedIn, key: bytes, generation: int, grant: bool 
         for holder, public, _why in _pending(s, generation):
             if only is not None and holder not in only:
                 continue
-            sealed = compartment.seal(key, public, _store_id(who), COUNSELLING, generation, holder)
-            row = s.execute(select(CompartmentSeal).where(
-                CompartmentSeal.compartment == COUNSELLING, CompartmentSeal.generation == generation,
-                CompartmentSeal.holder == holder)).scalar_one_or_none()
-            if row is None:
-                s.add(CompartmentSeal(compartment=COUNSELLING, generation=generation, holder=holder,
-                                      holder_public_key=public, ephemeral_public_key=sealed.ephemeral_public,
-                                      nonce=sealed.nonce, sealed_key=sealed.ciphertext, sealed_at=now_utc()))
-            else:
-                row.holder_public_key, row.ephemeral_public_key = public, sealed.ephemeral_public
-                row.nonce, row.sealed_key, row.sealed_at = sealed.nonce, sealed.ciphertext, now_utc()
+            _put_seal(s, who, key, generation, holder, public)
             who.audit(s, "notes.key_granted", None, None, detail={"holder": holder})
             granted += 1
     s.flush()
@@ -255,9 +262,7 @@ def _counselling_key(s: Session, who: SignedIn, create: bool = False) -> tuple[b
         _settle(s, who, key, generation, grant=True, only=[_holder(who.actor.account_id), RECOVERY_HOLDER])
         who.audit(s, "notes.key_created", None, None)
     else:
-        row = s.execute(select(CompartmentSeal).where(
-            CompartmentSeal.compartment == COUNSELLING, CompartmentSeal.generation == generation,
-            CompartmentSeal.holder == _holder(who.actor.account_id))).scalar_one_or_none()
+        row = _seal_of(s, generation, _holder(who.actor.account_id))
         private = who.store.slot_private
         if row is None or private is None or bytes(row.holder_public_key) != who.store.account_public_key:
             raise NotesLocked(_("Your access to the counselling notes is not ready yet: another counsellor gives it "
@@ -301,18 +306,14 @@ def reseal_to_new_key(s: Session, who: SignedIn, new_public: bytes) -> None:
     change), seal the compartment key to the new public key, in the same
     transaction: what they could read stays readable."""
     generation = _generation(s)
-    row = s.execute(select(CompartmentSeal).where(
-        CompartmentSeal.compartment == COUNSELLING, CompartmentSeal.generation == generation,
-        CompartmentSeal.holder == _holder(who.actor.account_id))).scalar_one_or_none() if generation else None
+    row = _seal_of(s, generation, _holder(who.actor.account_id)) if generation else None
     if row is None:
         return
     try:
         key, generation = _counselling_key(s, who)
     except NotesLocked:
         return  # a seal to a key pair already replaced (a reset): nothing this session can carry over
-    sealed = compartment.seal(key, new_public, _store_id(who), COUNSELLING, generation, row.holder)
-    row.holder_public_key, row.ephemeral_public_key = new_public, sealed.ephemeral_public
-    row.nonce, row.sealed_key, row.sealed_at = sealed.nonce, sealed.ciphertext, now_utc()
+    _put_seal(s, who, key, generation, row.holder, new_public)
     s.flush()
 
 
@@ -635,9 +636,7 @@ def _recovery_key(s: Session, who: SignedIn, recovery_code: str) -> tuple[bytes,
     except ShelterError:
         return None
     generation = _generation(s)
-    row = s.execute(select(CompartmentSeal).where(
-        CompartmentSeal.compartment == COUNSELLING, CompartmentSeal.generation == generation,
-        CompartmentSeal.holder == RECOVERY_HOLDER)).scalar_one_or_none() if generation else None
+    row = _seal_of(s, generation, RECOVERY_HOLDER) if generation else None
     if row is None:
         return None
     ring = who.store.current_keyring()
