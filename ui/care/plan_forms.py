@@ -277,10 +277,14 @@ class ActionForm(PlanForm):
         self.staff.setEnabled(staff)
         self.partner.setEnabled(not staff)
 
-    def work(self) -> Callable[[], Change]:
+    def action_input(self) -> ActionInput:
+        """The action as the form says it (raises ValidationError for a date it cannot read)."""
         staff = self.staff_choice.isChecked()
-        action = ActionInput(what=self.what.text(), owner_staff_id=self.staff.currentData() if staff else None,
-                             owner_partner="" if staff else self.partner.text(), due_on=self.due.value())
+        return ActionInput(what=self.what.text(), owner_staff_id=self.staff.currentData() if staff else None,
+                           owner_partner="" if staff else self.partner.text(), due_on=self.due.value())
+
+    def work(self) -> Callable[[], Change]:
+        action = self.action_input()
         who = self.who
         if self.action_view is None:
             goal_id = self.goal_view.goal_id
@@ -301,9 +305,7 @@ class FollowUpActionForm(ActionForm):
         self.what.setPlainText(follow.text)
 
     def work(self) -> Callable[[], Change]:
-        staff = self.staff_choice.isChecked()
-        action = ActionInput(what=self.what.text(), owner_staff_id=self.staff.currentData() if staff else None,
-                             owner_partner="" if staff else self.partner.text(), due_on=self.due.value())
+        action = self.action_input()
         who, follow_id, goal_id = self.who, self.follow.follow_up_id, self.goal_view.goal_id
         return lambda: care_plans.adopt_follow_up(who, follow_id, goal_id, action)
 
