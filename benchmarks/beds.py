@@ -115,6 +115,21 @@ def _ensure_store(args: argparse.Namespace) -> tuple[Path, Path | None]:
     return folder, scratch
 
 
+def add_demo_accounts(folder: Path, missing: list[tuple[str, str, Any]]) -> None:
+    """Create the demo's accounts a store built by an older demo lacks, as its
+    administrator: (username, display name, role)."""
+    if not missing:
+        return
+    from shelter.services import accounts, demo
+
+    admin = Store(folder).sign_in(demo.DEMO_ACCOUNTS[0][0], DEMO_PASSWORD)
+    try:
+        for username, display, role in missing:
+            accounts.create_account(admin, username, display, [role], DEMO_PASSWORD, must_change_password=False)
+    finally:
+        admin.lock("sign_out")
+
+
 def run(who: SignedIn, runs: int, rng: random.Random) -> None:
     raw = connect_raw(who.store.database_path, who.store.key)
     try:

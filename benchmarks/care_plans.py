@@ -41,7 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.beds import _ensure_store, _median_ms, _report, store_arguments
+from benchmarks.beds import _ensure_store, _median_ms, _report, add_demo_accounts, store_arguments
 from benchmarks.residents import _cached_store
 
 TARGET_MS = 100.0
@@ -114,7 +114,7 @@ def _with_case_work(folder: Path) -> None:
     the demo accounts it lacks, then the case work of every stay."""
     from sqlalchemy import select
 
-    from shelter.services import accounts, demo
+    from shelter.services import demo
     from shelter.storage.models import Assessment, StaffAccount
     from shelter.store import Store
 
@@ -126,15 +126,7 @@ def _with_case_work(folder: Path) -> None:
             known = set(s.execute(select(StaffAccount.username)).scalars())
     finally:
         who.lock("sign_out")
-    missing = [(u, d, r) for u, d, r in demo.DEMO_ACCOUNTS if u not in known]
-    if missing:
-        admin = Store(folder).sign_in(demo.DEMO_ACCOUNTS[0][0], demo.DEMO_PASSWORD)
-        try:
-            for username, display, role in missing:
-                accounts.create_account(admin, username, display, [role], demo.DEMO_PASSWORD,
-                                        must_change_password=False)
-        finally:
-            admin.lock("sign_out")
+    add_demo_accounts(folder, [(u, d, r) for u, d, r in demo.DEMO_ACCOUNTS if u not in known])
     print("adding the demo's case work to the store (once; minutes at the national scale)…", flush=True)
     who = Store(folder).sign_in(demo.COORDINATOR, demo.DEMO_PASSWORD)
     start = time.perf_counter()

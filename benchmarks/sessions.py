@@ -37,7 +37,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.beds import _ensure_store, _median_ms, _report, store_arguments
+from benchmarks.beds import _ensure_store, _median_ms, _report, add_demo_accounts, store_arguments
 from benchmarks.care_plans import TARGET_MS, _profile, _with_case_work
 from benchmarks.residents import _cached_store
 
@@ -75,7 +75,7 @@ def _with_counselling(folder: Path) -> None:
     from sqlalchemy import func, select
 
     from shelter.security.permissions import Role
-    from shelter.services import accounts, demo
+    from shelter.services import demo
     from shelter.storage.models import CounsellingSession, Shelter, StaffAccount
     from shelter.store import Store
 
@@ -92,13 +92,7 @@ def _with_counselling(folder: Path) -> None:
         (u, d, Role.COUNSELLOR) for u, d in demo.demo_counsellors(shelters) if u not in known]
     if missing:
         print(f"adding {len(missing)} demo accounts (counsellors, one per shelter)…", flush=True)
-        admin = Store(folder).sign_in(demo.DEMO_ACCOUNTS[0][0], demo.DEMO_PASSWORD)
-        try:
-            for username, display, role in missing:
-                accounts.create_account(admin, username, display, [role], demo.DEMO_PASSWORD,
-                                        must_change_password=False)
-        finally:
-            admin.lock("sign_out")
+        add_demo_accounts(folder, missing)
     print("adding the demo's counselling to the store (once; minutes at the national scale)…", flush=True)
     counsellor = Store(folder).sign_in(demo.COUNSELLOR, demo.DEMO_PASSWORD)
     start = time.perf_counter()
