@@ -113,13 +113,16 @@ def counters(who) -> dict[tuple[str, int], int]:
 def back_to_0003(who, *statements: str) -> None:
     """Put a store back as revision 0003 left it (0004 only adds the counter
     table; 0005 the record_change table and one column of resident; 0006
-    the case-work tables; 0007 the counselling tables), with ``statements`` run on it first, then lock
+    the case-work tables; 0007 the counselling tables; 0008 the
+    reintegration tables), with ``statements`` run on it first, then lock
     the session."""
     key, path = who.store.key, who.store.database_path
     who.lock("sign_out")
     conn = connect_raw(path, key)
     try:
-        case_work = ("glass_notice", "glass_access", "compartment_seal", "session_follow_up", "risk_alert",
+        case_work = ("reintegration_document", "sustainability_weight", "sustainability_answer",
+                     "sustainability_score", "follow_up_contact", "partner_referral", "milestone_event", "milestone",
+                     "pathway_change", "reintegration_plan", "milestone_template", "partner", "glass_notice", "glass_access", "compartment_seal", "session_follow_up", "risk_alert",
                      "risk_screen", "note_addendum", "session_note", "session_relative", "session_attendee",
                      "counselling_session", "session_series", "meeting_room", "plan_review_goal", "plan_review", "plan_action_note", "plan_action", "plan_domain_reason",
                      "plan_goal", "plan_version", "plan_event", "care_plan", "assessment_score", "assessment",

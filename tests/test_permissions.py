@@ -36,6 +36,10 @@ EXPECTED: dict[Permission, set[Role]] = {
     Permission.VIEW_SESSIONS: {C, S, N},
     Permission.READ_CONFIDENTIAL_NOTES: {N},
     Permission.BREAK_THE_GLASS: {C},
+    Permission.VIEW_REINTEGRATION: {C, S, N},
+    Permission.WRITE_REINTEGRATION: {C, S},
+    Permission.MANAGE_PARTNERS: {A, C, S},
+    Permission.MANAGE_PATHWAYS: {A},
     Permission.VIEW_REPORTS: {A, C, R},
 }
 

@@ -271,10 +271,93 @@ RISK_ACTION = _list(
     ("emergency", N_("Emergency services called")), ("other", N_("Other")),
 )
 
+# -- reintegration -----------------------------------------------------------------
+
+PATHWAY = _list(
+    "reintegration pathway",
+    ("return_origin", N_("Return to the country of origin")),
+    ("morocco_family", N_("Reintegration in Morocco with family or community")),
+    ("independent_morocco", N_("Independent living in Morocco")),
+    ("third_country", N_("Resettlement in a third country")), ("other", N_("Other")),
+)
+
+MILESTONE_STATUS = _list(
+    "milestone status",
+    ("planned", N_("Planned")), ("in_progress", N_("In progress")), ("done", N_("Done")),
+    ("blocked", N_("Blocked")), ("not_applicable", N_("Not applicable")),
+)
+
+# The milestones the templates start with (the administrator may rename,
+# add and retire them): a code keeps a template's title translated in the
+# three languages until somebody writes a title of their own.
+MILESTONE = _list(
+    "milestone",
+    ("family_tracing", N_("Family tracing and assessment")), ("travel_documents", N_("Travel documents")),
+    ("consent_to_return", N_("Consent to return")), ("iom_accepted", N_("Referral accepted by IOM")),
+    ("travel_booked", N_("Travel booked")), ("reception_arranged", N_("Reception arranged in the country of origin")),
+    ("departure", N_("Departure")), ("arrival_confirmed", N_("Arrival confirmed")),
+    ("family_assessment", N_("Family assessment")), ("housing_found", N_("Housing found")),
+    ("training_started", N_("Training started")), ("income", N_("Income of her or his own")),
+    ("school_for_children", N_("School for the children")), ("legal_case", N_("Steps of the legal case")),
+    ("resettlement_file", N_("Resettlement file submitted")), ("resettlement_accepted", N_("Resettlement accepted")),
+)
+
+PARTNER_KIND = _list(
+    "partner kind",
+    ("health", N_("Health")), ("legal_aid", N_("Legal aid")), ("iom", N_("IOM")), ("ngo", N_("NGO / association")),
+    ("employment", N_("Employment")), ("education", N_("Education and training")), ("consulate", N_("Consulate")),
+    ("other", N_("Other")),
+)
+
+REFERRAL_STATUS = _list(
+    "referral status",
+    ("sent", N_("Sent, no answer yet")), ("accepted", N_("Accepted")), ("refused", N_("Refused")),
+    ("completed", N_("Completed")),
+)
+
+FOLLOW_UP_METHOD = _list(
+    "follow-up method",
+    ("phone", N_("By phone")), ("in_person", N_("In person")), ("partner", N_("Through a partner")),
+)
+
+# Primero's follow-up status, derived: a follow-up round is planned once the
+# stay has ended (its date counted from the discharge) and done when the
+# person was reached for it.
+FOLLOW_UP_STATE = _list(
+    "follow-up state",
+    ("not_planned", N_("Not planned")), ("planned", N_("Planned")), ("done", N_("Done")),
+    ("missed", N_("Not reached")), ("lost_contact", N_("Lost contact")),
+)
+
+# HTCDS case status, derived from the stage and the closure.
+CASE_STATUS = _list(
+    "case status",
+    ("active", N_("Active")), ("follow_up", N_("Follow-up")), ("closed", N_("Closed")),
+    ("closed_referred", N_("Closed, referred")),
+)
+
+RSS_DIMENSION = _list(
+    "sustainability dimension",
+    ("economic", N_("Economic")), ("social", N_("Social")), ("psychosocial", N_("Psychosocial")),
+)
+
+SCORE_OCCASION = _list(
+    "sustainability score occasion",
+    ("baseline", N_("Baseline, at the start of the plan")), ("follow_up", N_("At a follow-up")),
+    ("other", N_("Other")),
+)
+
+BOARD_KIND = _list(
+    "reintegration item",
+    ("plan", N_("Reintegration plan to make")), ("milestone", N_("Milestone")), ("referral", N_("Referral")),
+    ("follow_up", N_("Follow-up after discharge")), ("lost_contact", N_("Lost contact")),
+)
+
 ALL: tuple[ClosedList, ...] = (
     SEX, RISK_LEVEL, REFERRAL_SOURCE, IDENTIFICATION, EXPLOITATION_FORM, EXPLOITATION_SCOPE, RESIDENCE_STATUS,
     DESTINATION, BED_STATUS, ROOM_RESTRICTION, ROLE, HANDOVER_SECTION, HANDOVER_REASON, ASSESSMENT_DOMAIN,
     NEED_SCORE, ASSESSMENT_KIND, GOAL_STATUS, PRIORITY, PLAN_EVENT, WORK_KIND, DUE_STATE, CASE_STAGE,
     CLOSURE_REASON, SESSION_KIND, SESSION_MODE, SESSION_STATUS, CANCELLED_BY, NOTE_FORMAT, NOTE_PART, RISK_OUTCOME,
-    RISK_ACTION,
+    RISK_ACTION, PATHWAY, MILESTONE_STATUS, MILESTONE, PARTNER_KIND, REFERRAL_STATUS, FOLLOW_UP_METHOD,
+    FOLLOW_UP_STATE, CASE_STATUS, RSS_DIMENSION, SCORE_OCCASION, BOARD_KIND,
 )

@@ -55,6 +55,11 @@ class Permission(StrEnum):
     VIEW_SESSIONS = "view_sessions"  # that a session took place: when, how long, with whom
     READ_CONFIDENTIAL_NOTES = "read_confidential_notes"
     BREAK_THE_GLASS = "break_the_glass"
+    # Reintegration
+    VIEW_REINTEGRATION = "view_reintegration"  # plans, milestones, referrals, follow-ups, scores
+    WRITE_REINTEGRATION = "write_reintegration"
+    MANAGE_PARTNERS = "manage_partners"  # the partner directory
+    MANAGE_PATHWAYS = "manage_pathways"  # milestone templates and the sustainability weights
     # Figures
     VIEW_REPORTS = "view_reports"
 
@@ -66,19 +71,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset({
         P.MANAGE_ACCOUNTS, P.MANAGE_SHELTERS, P.MANAGE_SETTINGS, P.VIEW_AUDIT_LOG, P.VERIFY_STORE,
         P.ROTATE_KEY, P.PRINT_RECOVERY_SHEET, P.BACK_UP, P.VIEW_REPORTS, P.VERIFY_DOCUMENT,
+        P.MANAGE_PARTNERS, P.MANAGE_PATHWAYS,
     }),
     Role.COORDINATOR: frozenset({
         P.VIEW_BED_BOARD, P.ADMIT, P.RESERVE_BED, P.TRANSFER, P.DISCHARGE, P.VIEW_RESIDENT, P.EDIT_RESIDENT,
         P.PRINT_HANDOVER, P.VIEW_CARE_PLAN, P.BREAK_THE_GLASS, P.VIEW_REPORTS, P.BACK_UP, P.EXPORT_DATA,
         P.MANAGE_SHELTERS, P.VERIFY_DOCUMENT, P.APPROVE_CARE_PLAN, P.CLOSE_CASE, P.VIEW_SESSIONS,
+        P.VIEW_REINTEGRATION, P.WRITE_REINTEGRATION, P.MANAGE_PARTNERS,
     }),
     Role.SOCIAL_WORKER: frozenset({
         P.VIEW_BED_BOARD, P.VIEW_RESIDENT, P.EDIT_RESIDENT, P.PRINT_HANDOVER, P.VIEW_CARE_PLAN,
-        P.WRITE_CARE_PLAN, P.CLOSE_CASE, P.VIEW_SESSIONS,
+        P.WRITE_CARE_PLAN, P.CLOSE_CASE, P.VIEW_SESSIONS, P.VIEW_REINTEGRATION, P.WRITE_REINTEGRATION,
+        P.MANAGE_PARTNERS,
     }),
     Role.COUNSELLOR: frozenset({
         P.VIEW_BED_BOARD, P.VIEW_RESIDENT, P.VIEW_CARE_PLAN, P.LOG_SESSION, P.READ_CONFIDENTIAL_NOTES,
-        P.VIEW_SESSIONS,
+        P.VIEW_SESSIONS, P.VIEW_REINTEGRATION,
     }),
     Role.REPORTING: frozenset({P.VIEW_REPORTS}),
 }

@@ -29,6 +29,7 @@ from shelter.storage.models import (
     CaseAssignment,
     CaseClosure,
     PlanVersion,
+    ReintegrationPlan,
     Resident,
     StaffAccount,
     StaffRole,
@@ -122,6 +123,18 @@ def staff_names(s: Session, ids: Iterable[int | None]) -> dict[int, str]:
     return dict(s.execute(select(StaffAccount.id, StaffAccount.display_name).where(StaffAccount.id.in_(wanted))).all())
 
 
+def follow_up_open(s: Session, stay: Stay) -> bool:
+    """Whether a discharged stay still has follow-ups to do: one not done
+    (contact lost included: the case stays in follow-up, and visible, until
+    it is closed)."""
+    from shelter.services.reintegration import follow_up_state_in
+    from shelter.services.settings import load_settings
+
+    settings = load_settings(s)
+    rounds, _lost = follow_up_state_in(s, stay, settings.follow_up_months, settings.lost_contact_attempts)
+    return any(r.state != "done" for r in rounds)
+
+
 def summary_in(s: Session, resident_id: int) -> CaseSummary:
     resident = s.get(Resident, resident_id)
     if resident is None:
@@ -134,14 +147,17 @@ def summary_in(s: Session, resident_id: int) -> CaseSummary:
                    | {assignment.staff_id if assignment else None})
     closures = tuple(Closure(r.closed_on, r.reason, r.reason_text, names.get(r.closed_by or 0, ""), r.reopened_at,
                              names.get(r.reopened_by or 0, ""), r.reopen_reason) for r in rows)
-    assessed = agreed = False
+    assessed = agreed = planned = follow_up = False
     if stay is not None:
         assessed = s.execute(select(exists().where(Assessment.stay_id == stay.id))).scalar()
         agreed = s.execute(select(exists().where(PlanVersion.plan_id == CarePlan.id, CarePlan.stay_id == stay.id))
                            ).scalar()
+        planned = bool(s.execute(select(exists().where(ReintegrationPlan.stay_id == stay.id))).scalar())
+        if planned and stay.discharged_at is not None:
+            follow_up = follow_up_open(s, stay)
     facts = CaseFacts(has_stay=stay is not None, in_residence=stay is not None and stay.discharged_at is None,
-                      assessed=bool(assessed), plan_agreed=bool(agreed),
-                      closed=bool(closures) and closures[0].reopened_at is None)
+                      assessed=bool(assessed), plan_agreed=bool(agreed), reintegration_planned=planned,
+                      follow_up_open=follow_up, closed=bool(closures) and closures[0].reopened_at is None)
     return CaseSummary(resident_id, resident.case_number, resident.sex, case_stage(facts),
                        stay.id if stay else None, facts.in_residence,
                        assignment.staff_id if assignment else None,

@@ -117,7 +117,7 @@ def _sections_from(text: str) -> set[str]:
     return {x for x in text.split(",") if x in HANDOVER_SECTION.codes}
 
 
-def _consents(s: Session, resident: Resident) -> dict[str, tuple[str, set[str]]]:
+def consents_of(s: Session, resident: Resident) -> dict[str, tuple[str, set[str]]]:
     """Receivers with consent, as normalised name -> (name as written,
     sections), as of today."""
     found: dict[str, tuple[str, set[str]]] = {}
@@ -162,7 +162,7 @@ def receivers(who: SignedIn, resident_id: int) -> list[tuple[str, tuple[str, ...
     resident's id and the number of receivers."""
     who.require(Permission.PRINT_HANDOVER)
     with who.store.write() as s:
-        consents = _consents(s, _resident(s, resident_id))
+        consents = consents_of(s, _resident(s, resident_id))
         who.audit(s, "resident.receivers", "resident", resident_id,
                         detail={"results": len(consents)})
     return sorted(((name, tuple(x for x in HANDOVER_SECTION.codes if x in sections))
@@ -173,7 +173,7 @@ def consented_sections(who: SignedIn, resident_id: int, receiver: str) -> tuple[
     """The sections the resident consented to share with ``receiver``."""
     who.require(Permission.PRINT_HANDOVER)
     with who.store.read() as s:
-        consents = _consents(s, _resident(s, resident_id))
+        consents = consents_of(s, _resident(s, resident_id))
     sections = consents.get(normalise_receiver(receiver), ("", set()))[1]
     return tuple(x for x in HANDOVER_SECTION.codes if x in sections)
 
@@ -277,7 +277,7 @@ def issue_handover(who: SignedIn, req: HandoverRequest, lang: str) -> IssuedHand
         resident = _resident(s, req.resident_id)
         stay, shelter_name, shelter_city, bed = _latest_stay(s, resident)
         _check_request(req, _local_day(stay.admitted_at))
-        consented = _consents(s, resident).get(normalise_receiver(req.receiver_organisation), ("", set()))[1]
+        consented = consents_of(s, resident).get(normalise_receiver(req.receiver_organisation), ("", set()))[1]
         wanted = set(HANDOVER_SECTION.codes if req.sections is None else req.sections)
         if req.sections is None:
             wanted &= consented

@@ -41,6 +41,12 @@ class Settings:
     reassessment_months: int = 3
     review_interval_days: int = 30
     plan_approval: bool = False
+    # Reintegration: the plan is due this many days after admission (IOM:
+    # within a month); follow-ups after discharge this many months after it;
+    # this many attempts in a row without reaching the person is lost contact.
+    reintegration_plan_days: int = 30
+    follow_up_months: tuple[int, ...] = (3, 6, 12)
+    lost_contact_attempts: int = 3
 
     def validated(self) -> Settings:
         if not (1 <= self.idle_lock_minutes <= 120):
@@ -55,6 +61,18 @@ class Settings:
             raise ValidationError(_("Choose between 1 and 12 months."), field="reassessment_months")
         if not (7 <= self.review_interval_days <= 180):
             raise ValidationError(_("Choose between 7 and 180 days."), field="review_interval_days")
+        if not (7 <= self.reintegration_plan_days <= 120):
+            raise ValidationError(_("Choose between 7 and 120 days."), field="reintegration_plan_days")
+        months = self.follow_up_months
+        if not isinstance(months, tuple):  # a list, as JSON or a screen gives it
+            months = tuple(months) if isinstance(months, list) else ()
+            object.__setattr__(self, "follow_up_months", months)
+        if (not 1 <= len(months) <= 6 or any(not isinstance(m, int) or not 1 <= m <= 36 for m in months)
+                or list(months) != sorted(set(months))):
+            raise ValidationError(_("Give one to six follow-ups, each between 1 and 36 months after the discharge, "
+                                    "in increasing order."), field="follow_up_months")
+        if not (1 <= self.lost_contact_attempts <= 10):
+            raise ValidationError(_("Choose between 1 and 10 attempts."), field="lost_contact_attempts")
         return self
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -34,17 +35,24 @@ from shelter.domain.vocabulary import (
     CLOSURE_REASON,
     DESTINATION,
     EXPLOITATION_SCOPE,
+    FOLLOW_UP_METHOD,
     GOAL_STATUS,
     HANDOVER_REASON,
     IDENTIFICATION,
+    MILESTONE,
+    MILESTONE_STATUS,
     NOTE_FORMAT,
+    PARTNER_KIND,
+    PATHWAY,
     PLAN_EVENT,
     PRIORITY,
     REFERRAL_SOURCE,
+    REFERRAL_STATUS,
     RISK_ACTION,
     RISK_LEVEL,
     RISK_OUTCOME,
     ROLE,
+    SCORE_OCCASION,
     SESSION_KIND,
     SESSION_MODE,
     SESSION_STATUS,
@@ -930,3 +938,273 @@ class GlassNotice(Base):
     glass_id: Mapped[int] = mapped_column(ForeignKey("glass_access.id"), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), primary_key=True)
     seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+# -- reintegration (revision 0008) --------------------------------------------------
+
+class Partner(Base):
+    """An organisation the shelter refers residents to: its kind, city and
+    how to reach it. Retired (``active`` false), never deleted: referrals
+    name it."""
+
+    __tablename__ = "partner"
+    __table_args__ = (
+        CheckConstraint(PARTNER_KIND.sql_in("kind"), name="known_kind"),
+        CheckConstraint("length(trim(name)) > 0", name="named"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    city: Mapped[str] = mapped_column(String(120), default="")
+    contact: Mapped[str] = mapped_column(Text, default="")  # person, phone, e-mail: as the partner gave them
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class MilestoneTemplate(Base):
+    """A milestone a pathway starts with, due ``offset_days`` after the plan
+    opens. ``code`` (a ``vocabulary.MILESTONE``) keeps the title translated
+    until an administrator writes one of their own in ``title``."""
+
+    __tablename__ = "milestone_template"
+    __table_args__ = (
+        CheckConstraint(PATHWAY.sql_in("pathway"), name="known_pathway"),
+        CheckConstraint("code IS NULL OR " + MILESTONE.sql_in("code"), name="known_code"),
+        CheckConstraint("code IS NOT NULL OR length(trim(title)) > 0", name="named"),
+        CheckConstraint("offset_days BETWEEN 0 AND 730", name="offset_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway: Mapped[str] = mapped_column(String(24), index=True)
+    code: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    offset_days: Mapped[int] = mapped_column(Integer, default=30)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ReintegrationPlan(Base):
+    """The reintegration plan of a stay: the pathway, the resident's own
+    choice in her or his words, and the day she or he gave informed consent
+    to it (None: not yet)."""
+
+    __tablename__ = "reintegration_plan"
+    __table_args__ = (
+        CheckConstraint(PATHWAY.sql_in("pathway"), name="known_pathway"),
+        CheckConstraint("pathway <> 'other' OR length(trim(pathway_detail)) > 0", name="other_explained"),
+        CheckConstraint("consent_on IS NULL OR consent_on >= opened_on", name="consent_after_opening"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stay_id: Mapped[int] = mapped_column(ForeignKey("stay.id"), unique=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    pathway: Mapped[str] = mapped_column(String(24))
+    pathway_detail: Mapped[str] = mapped_column(String(200), default="")  # country, city, or what "other" is
+    resident_choice: Mapped[str] = mapped_column(Text, default="")
+    opened_on: Mapped[date] = mapped_column(Date)
+    consent_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class PathwayChange(Base):
+    """A change of pathway, with its reason: the earlier choice is kept."""
+
+    __tablename__ = "pathway_change"
+    __table_args__ = (
+        CheckConstraint(PATHWAY.sql_in("old_pathway"), name="known_old"),
+        CheckConstraint(PATHWAY.sql_in("new_pathway"), name="known_new"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("reintegration_plan.id"), index=True)
+    old_pathway: Mapped[str] = mapped_column(String(24))
+    new_pathway: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class Milestone(Base):
+    """A step of a reintegration plan, from a template or the case's own:
+    when it is due, who is responsible (a staff member or a partner), its
+    status. Each change of status is kept in ``MilestoneEvent``."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (
+        CheckConstraint(MILESTONE_STATUS.sql_in("status"), name="known_status"),
+        CheckConstraint("code IS NULL OR " + MILESTONE.sql_in("code"), name="known_code"),
+        CheckConstraint("code IS NOT NULL OR length(trim(title)) > 0", name="named"),
+        CheckConstraint("status NOT IN ('blocked', 'not_applicable') OR length(trim(status_reason)) > 0",
+                        name="reason_given"),
+        CheckConstraint("(status = 'done') = (done_on IS NOT NULL)", name="done_dated"),
+        Index("ix_milestone_open_due", "due_on", **_partial("status IN ('planned', 'in_progress', 'blocked')")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("reintegration_plan.id"), index=True)
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("milestone_template.id"))
+    code: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    owner_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"), index=True)
+    owner_partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    done_on: Mapped[date | None] = mapped_column(Date)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class MilestoneEvent(Base):
+    """A milestone's status as it was set, when and by whom: its history."""
+
+    __tablename__ = "milestone_event"
+    __table_args__ = (CheckConstraint(MILESTONE_STATUS.sql_in("status"), name="known_status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class PartnerReferral(Base):
+    """A resident referred to a partner for a service: the partner's answer
+    (accepted, refused, completed, each dated) and when to follow it up.
+    ``consent_override`` holds the written reason when the resident had not
+    consented to share with this partner."""
+
+    __tablename__ = "partner_referral"
+    __table_args__ = (
+        CheckConstraint(REFERRAL_STATUS.sql_in("status"), name="known_status"),
+        CheckConstraint("length(trim(service)) > 0", name="service_named"),
+        CheckConstraint("status <> 'accepted' OR accepted_on IS NOT NULL", name="accepted_dated"),
+        CheckConstraint("status <> 'refused' OR refused_on IS NOT NULL", name="refused_dated"),
+        CheckConstraint("status <> 'completed' OR completed_on IS NOT NULL", name="completed_dated"),
+        Index("ix_partner_referral_open_follow_up", "follow_up_on", **_partial("status IN ('sent', 'accepted')")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    stay_id: Mapped[int] = mapped_column(ForeignKey("stay.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"), index=True)
+    service: Mapped[str] = mapped_column(Text)
+    referred_on: Mapped[date] = mapped_column(Date)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    refused_on: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    answer_note: Mapped[str] = mapped_column(Text, default="")
+    consent_override: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class FollowUpContact(Base):
+    """An attempt to reach the person after discharge, for one follow-up
+    round (``round_months`` after the discharge; 0 for an extra contact),
+    recorded whether or not she or he was reached."""
+
+    __tablename__ = "follow_up_contact"
+    __table_args__ = (
+        CheckConstraint(FOLLOW_UP_METHOD.sql_in("method"), name="known_method"),
+        CheckConstraint("round_months BETWEEN 0 AND 60", name="round_range"),
+        CheckConstraint("method <> 'partner' OR partner_id IS NOT NULL", name="partner_named"),
+        Index("ix_follow_up_contact_stay_day", "stay_id", "contacted_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stay_id: Mapped[int] = mapped_column(ForeignKey("stay.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    round_months: Mapped[int] = mapped_column(Integer)
+    contacted_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
+    reached: Mapped[bool] = mapped_column(Boolean)
+    situation: Mapped[str] = mapped_column(Text, default="")
+    next_step: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class SustainabilityScore(Base):
+    """The reintegration sustainability scores (0 to 1) of one survey, as
+    computed when it was recorded, with the weights used (``weights``,
+    canonical JSON), so that a later change of weights never rewrites it."""
+
+    __tablename__ = "sustainability_score"
+    __table_args__ = (
+        CheckConstraint(SCORE_OCCASION.sql_in("occasion"), name="known_occasion"),
+        CheckConstraint("overall IS NULL OR overall BETWEEN 0 AND 1", name="overall_range"),
+        CheckConstraint("economic IS NULL OR economic BETWEEN 0 AND 1", name="economic_range"),
+        CheckConstraint("social IS NULL OR social BETWEEN 0 AND 1", name="social_range"),
+        CheckConstraint("psychosocial IS NULL OR psychosocial BETWEEN 0 AND 1", name="psychosocial_range"),
+        Index("ix_sustainability_score_stay_day", "stay_id", "scored_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stay_id: Mapped[int] = mapped_column(ForeignKey("stay.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    occasion: Mapped[str] = mapped_column(String(16))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("follow_up_contact.id"))
+    scored_on: Mapped[date] = mapped_column(Date)
+    economic: Mapped[float | None] = mapped_column(Float)
+    social: Mapped[float | None] = mapped_column(Float)
+    psychosocial: Mapped[float | None] = mapped_column(Float)
+    overall: Mapped[float | None] = mapped_column(Float)
+    answered: Mapped[int] = mapped_column(Integer)
+    weights: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class SustainabilityAnswer(Base):
+    __tablename__ = "sustainability_answer"
+
+    score_id: Mapped[int] = mapped_column(ForeignKey("sustainability_score.id"), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(32), primary_key=True)
+    answer: Mapped[str] = mapped_column(String(24))
+
+
+class SustainabilityWeight(Base):
+    """An administrator's weight for one indicator, in its dimension and in
+    the overall score; an indicator without a row has its documented weight."""
+
+    __tablename__ = "sustainability_weight"
+    __table_args__ = (
+        CheckConstraint("dimension_weight >= 0 AND composite_weight >= 0", name="not_negative"),
+    )
+
+    indicator: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dimension_weight: Mapped[float] = mapped_column(Float)
+    composite_weight: Mapped[float] = mapped_column(Float)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+class ReintegrationDocument(Base):
+    """A reintegration plan as printed, for the resident or for a receiving
+    partner: what it said (``content``, canonical JSON) and its verification
+    code."""
+
+    __tablename__ = "reintegration_document"
+    __table_args__ = (CheckConstraint("audience IN ('resident', 'partner')", name="known_audience"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(48), unique=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("reintegration_plan.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    audience: Mapped[str] = mapped_column(String(16))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
+    lang: Mapped[str] = mapped_column(String(8))
+    content: Mapped[str] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
