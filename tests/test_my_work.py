@@ -11,7 +11,7 @@ import pytest
 from shelter.errors import PermissionDenied
 from shelter.services import admissions, assessments, care_plans, settings
 from shelter.services.care_plans import ActionInput, GoalInput
-from shelter.services.my_work import my_work, open_items, work_counts
+from shelter.services.my_work import REINTEGRATION_KINDS, my_work, open_items, work_counts
 from tests.cases import admission, bed_ids, scores
 
 
@@ -26,7 +26,28 @@ def admit_on(who, day: date, bed_index=0, name="Fatima Zahra Benali", risk="high
 
 
 def kinds(items):
-    return [(i.kind, i.due_on, i.state) for i in items]
+    """The care work of the items (the reintegration's have their own test)."""
+    return [(i.kind, i.due_on, i.state) for i in items if i.kind not in REINTEGRATION_KINDS]
+
+
+def test_reintegration_work_reaches_whoever_is_responsible(coordinator, social_worker):
+    from shelter.services import partners, reintegration
+
+    resident = admit_on(coordinator, date.today())
+    later = date.today() + timedelta(days=30)
+    assert [(i.kind, i.due_on) for i in my_work(social_worker, today=later)
+            if i.kind in REINTEGRATION_KINDS] == [("reintegration_plan", later)]
+    reintegration.make_plan(social_worker, resident, "morocco_family")  # she takes the case
+    lawyer = partners.add_partner(social_worker, "Association Adala", "legal_aid")
+    reintegration.add_milestone(social_worker, resident, "Hearing", date.today() + timedelta(days=1),
+                                owner_partner_id=lawyer.partner_id)
+    reintegration.add_milestone(social_worker, resident, "Salma calls the court", date.today() + timedelta(days=1),
+                                owner_staff_id=coordinator.actor.account_id)
+    mine = {i.what for i in my_work(social_worker) if i.kind == "milestone"}
+    assert mine == {"Hearing"}  # the partner's milestone is hers to chase; Salma's is Salma's
+    assert {i.what for i in my_work(coordinator) if i.kind == "milestone"} == {"Salma calls the court"}
+    everyone = {i.what for i in my_work(coordinator, everyone=True) if i.kind == "milestone"}
+    assert everyone == {"Hearing", "Salma calls the court"}
 
 
 def test_the_first_assessment_is_due_days_after_admission(coordinator, social_worker):
@@ -126,7 +147,7 @@ def test_her_open_items_whenever_they_fall_due(coordinator, social_worker):
     resident = admit_on(coordinator, today)
     assessments.record_assessment(social_worker, resident, today, scores(safety=2))
     items = open_items(social_worker, resident)
-    assert [(i.kind, i.state) for i in items] == [("reassessment", "later")]
+    assert [(i.kind, i.state) for i in items] == [("reintegration_plan", "later"), ("reassessment", "later")]
 
 
 def test_a_discharged_case_asks_for_an_assessment_at_discharge(coordinator, social_worker):

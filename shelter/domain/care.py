@@ -11,12 +11,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from shelter.domain.vocabulary import ASSESSMENT_DOMAIN, GOAL_STATUS
+from shelter.domain.vocabulary import ASSESSMENT_DOMAIN, GOAL_STATUS, RISK_LEVEL
 from shelter.i18n import N_
 
 NO_NEED = 4
 SCORES = (1, 2, 3, 4)
 SOON_DAYS = 7  # "due within 7 days"
+# What is due is sorted by the resident's risk level, high first.
+RISK_ORDER = {code: i for i, code in enumerate(reversed(RISK_LEVEL.codes))}
 OPEN_GOAL_STATUSES = frozenset({"not_started", "in_progress"})
 CLOSED_GOAL_STATUSES = frozenset(GOAL_STATUS.codes) - OPEN_GOAL_STATUSES
 REASON_NEEDED_STATUSES = frozenset({"dropped", "not_achieved"})

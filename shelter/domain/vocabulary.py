@@ -212,6 +212,8 @@ WORK_KIND = _list(
     ("assessment", N_("Needs assessment")), ("reassessment", N_("Reassessment")),
     ("discharge_assessment", N_("Assessment at discharge")), ("review", N_("Care plan review")),
     ("action", N_("Action")), ("approval", N_("Care plan to approve")),
+    ("reintegration_plan", N_("Reintegration plan to make")), ("milestone", N_("Reintegration milestone")),
+    ("referral", N_("Referral to follow up")), ("follow_up", N_("Follow-up after discharge")),
 )
 
 DUE_STATE = _list(

@@ -19,15 +19,18 @@ from sqlalchemy.orm import Session
 from shelter.domain.care import CaseFacts, case_stage
 from shelter.domain.changes import CaseWorkChanged
 from shelter.domain.dates import now_utc
+from shelter.domain.reintegration import Contact, Round, case_status, follow_up_rounds, lost_contact_on
 from shelter.domain.vocabulary import CLOSURE_REASON
 from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.permissions import Permission, Role
+from shelter.services.settings import load_settings
 from shelter.storage.models import (
     Assessment,
     CarePlan,
     CaseAssignment,
     CaseClosure,
+    FollowUpContact,
     PlanVersion,
     ReintegrationPlan,
     Resident,
@@ -66,6 +69,11 @@ class CaseSummary:
     @property
     def closed(self) -> bool:
         return bool(self.closures) and self.closures[0].reopened_at is None
+
+    @property
+    def status(self) -> str:
+        """The ``vocabulary.CASE_STATUS`` code, as HTCDS names the case's status."""
+        return case_status(self.stage, self.closures[0].reason if self.closed else None)
 
 
 @dataclass(frozen=True)
@@ -123,13 +131,21 @@ def staff_names(s: Session, ids: Iterable[int | None]) -> dict[int, str]:
     return dict(s.execute(select(StaffAccount.id, StaffAccount.display_name).where(StaffAccount.id.in_(wanted))).all())
 
 
+def follow_up_state_in(s: Session, stay: Stay, months: tuple[int, ...], attempts: int
+                       ) -> tuple[list[Round], date | None]:
+    """A stay's follow-up rounds after discharge, and the day contact was
+    lost (None while it holds)."""
+    contacts = [Contact(on, round_months, reached) for on, round_months, reached in s.execute(
+        select(FollowUpContact.contacted_on, FollowUpContact.round_months, FollowUpContact.reached)
+        .where(FollowUpContact.stay_id == stay.id))]
+    discharged = stay.discharged_at.astimezone().date() if stay.discharged_at else None
+    return follow_up_rounds(discharged, months, contacts, attempts), lost_contact_on(contacts, attempts)
+
+
 def follow_up_open(s: Session, stay: Stay) -> bool:
     """Whether a discharged stay still has follow-ups to do: one not done
     (contact lost included: the case stays in follow-up, and visible, until
     it is closed)."""
-    from shelter.services.reintegration import follow_up_state_in
-    from shelter.services.settings import load_settings
-
     settings = load_settings(s)
     rounds, _lost = follow_up_state_in(s, stay, settings.follow_up_months, settings.lost_contact_attempts)
     return any(r.state != "done" for r in rounds)

@@ -1,4 +1,5 @@
-"""What is due: assessments, reassessments, reviews, actions and approvals,
+"""What is due: assessments, reassessments, reviews, actions, approvals and
+the reintegration board's plans, milestones, referrals and follow-ups,
 for the signed-in person ("My work"), for the whole shelter network, and
 for one resident (her open items, in her file).
 
@@ -24,8 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from shelter.domain.care import OPEN_GOAL_STATUSES, SOON_DAYS, add_months, due_state
-from shelter.domain.vocabulary import RISK_LEVEL
+from shelter.domain.care import OPEN_GOAL_STATUSES, RISK_ORDER, SOON_DAYS, add_months, due_state
 from shelter.security.permissions import Permission
 from shelter.services.settings import load_settings
 from shelter.storage.models import (
@@ -44,7 +44,7 @@ from shelter.storage.models import (
 from shelter.store import SignedIn
 
 DISCHARGE_WINDOW_DAYS = 30
-RISK_ORDER = {code: i for i, code in enumerate(reversed(RISK_LEVEL.codes))}  # high first
+REINTEGRATION_KINDS = frozenset({"reintegration_plan", "milestone", "referral", "follow_up"})
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,9 @@ class WorkItem:
     what: str  # the action's text, "" for the others
     record_id: int  # the stay (assessments), the plan (reviews, approvals) or the action
     holder_id: int | None  # the social worker holding the case
-    owner_id: int | None  # for an action given to a staff member
+    owner_id: int | None  # for an action (or a milestone) given to a staff member
+    what_code: str | None = None  # a reintegration milestone's vocabulary.MILESTONE code (then ``what`` is "")
+    months: int = 0  # a follow-up's months after the discharge
 
     @property
     def sort_key(self) -> tuple[int, date, str]:
@@ -175,8 +177,30 @@ def _awaiting_approval(s: Session, today: date) -> list[WorkItem]:
     return items
 
 
+def _reintegration(s: Session, today: date, until: date, stay_ids: list[int] | None = None) -> list[WorkItem]:
+    """The reintegration board's items as work: plans to make, milestones,
+    referrals and follow-ups (a lost contact is the board's to show)."""
+    from shelter.services.reintegration_board import board_in
+
+    items = []
+    for b in board_in(s, today, horizon_days=(until - today).days, stay_ids=stay_ids):
+        if b.kind == "lost_contact":
+            continue
+        c = b.case
+        what = b.what if b.kind != "referral" else f"{b.partner}: {b.what}"
+        kind = "reintegration_plan" if b.kind == "plan" else b.kind
+        items.append(WorkItem(kind, b.due_on, b.state, c.resident_id, c.case_number, c.name_arabic, c.name_latin,
+                              c.preferred_name, c.sex, c.risk_level, c.shelter, what, b.record_id, c.holder_id,
+                              b.responsible_staff_id if b.kind == "milestone" else None,
+                              b.milestone_code, b.months))
+    return items
+
+
 def _mine(who: SignedIn, item: WorkItem) -> bool:
     me = who.actor.account_id
+    if item.kind in REINTEGRATION_KINDS:
+        return (who.actor.has(Permission.WRITE_REINTEGRATION)
+                and (item.owner_id == me or (item.owner_id is None and item.holder_id in (me, None))))
     if item.kind == "action":
         return item.owner_id == me or (item.owner_id is None and item.holder_id in (me, None))
     if item.kind == "approval":
@@ -196,6 +220,8 @@ def my_work(who: SignedIn, everyone: bool = False, today: date | None = None,
         items = _items(s, today, until=limit)
         if who.actor.has(Permission.APPROVE_CARE_PLAN):
             items += _awaiting_approval(s, today)
+        if who.actor.has(Permission.VIEW_REINTEGRATION):
+            items += _reintegration(s, today, limit)
         if not everyone:
             items = [i for i in items if _mine(who, i)]
         # A list of residents' names and what is due for them: audited, by count.
@@ -217,6 +243,8 @@ def open_items(who: SignedIn, resident_id: int, today: date | None = None) -> li
     with who.store.write() as s:
         stays = list(s.execute(select(Stay.id).where(Stay.resident_id == resident_id)).scalars())
         items = _items(s, today, stays) if stays else []
+        if stays and who.actor.has(Permission.VIEW_REINTEGRATION):
+            items += _reintegration(s, today, date.max, stays)
         if who.actor.has(Permission.APPROVE_CARE_PLAN):
             items += [i for i in _awaiting_approval(s, today) if i.resident_id == resident_id]
         who.audit(s, "work.view", "resident", resident_id, detail={"results": len(items)})

@@ -47,6 +47,7 @@ from shelter.i18n import _
 from shelter.security.permissions import Permission
 from shelter.services.cases import (
     closure_in_force,
+    follow_up_state_in,
     refuse_if_closed,
     require_stay,
     staff_names,
@@ -213,13 +214,6 @@ def _local_day(at: datetime) -> date:
 def _contacts(s: Session, stay_id: int) -> list[FollowUpContact]:
     return list(s.execute(select(FollowUpContact).where(FollowUpContact.stay_id == stay_id)
                           .order_by(FollowUpContact.contacted_on, FollowUpContact.id)).scalars())
-
-
-def follow_up_state_in(s: Session, stay: Stay, months: tuple[int, ...], attempts: int
-                       ) -> tuple[list[Round], date | None]:
-    contacts = [Contact(c.contacted_on, c.round_months, c.reached) for c in _contacts(s, stay.id)]
-    discharged = _local_day(stay.discharged_at) if stay.discharged_at else None
-    return follow_up_rounds(discharged, months, contacts, attempts), lost_contact_on(contacts, attempts)
 
 
 def reintegration_in(s: Session, resident_id: int, today: date | None = None) -> Reintegration:

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from shelter.domain.care import SOON_DAYS, add_months, due_state
+from shelter.domain.care import RISK_ORDER, SOON_DAYS, add_months, due_state
 from shelter.domain.reintegration import (
     OPEN_MILESTONE_STATUSES,
     OPEN_REFERRAL_STATUSES,
@@ -33,7 +33,6 @@ from shelter.domain.reintegration import (
     plan_due_on,
 )
 from shelter.security.permissions import Permission
-from shelter.services.my_work import RISK_ORDER
 from shelter.services.settings import load_settings
 from shelter.storage.models import (
     CaseAssignment,
@@ -114,7 +113,8 @@ def _utc_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
-def _cases(s: Session, oldest_discharge: date, shelter_id: int | None, pathway: str | None) -> list[CaseRef]:
+def _cases(s: Session, oldest_discharge: date, shelter_id: int | None, pathway: str | None,
+           stay_ids: list[int] | None = None) -> list[CaseRef]:
     closed = select(CaseClosure.resident_id).where(CaseClosure.reopened_at.is_(None))
     q = (select(Stay.id, Stay.admitted_at, Stay.discharged_at, Resident.id, Resident.case_number,
                 Resident.name_arabic, Resident.name_latin, Resident.preferred_name, Resident.sex,
@@ -131,17 +131,21 @@ def _cases(s: Session, oldest_discharge: date, shelter_id: int | None, pathway: 
         q = q.where(Stay.shelter_id == shelter_id)
     if pathway is not None:
         q = q.where(ReintegrationPlan.pathway == pathway)
+    if stay_ids is not None:
+        q = q.where(Stay.id.in_(stay_ids))
     return [CaseRef(*row) for row in s.execute(q).all()]
 
 
 def board_in(s: Session, today: date, shelter_id: int | None = None, pathway: str | None = None,
-             horizon_days: int = SOON_DAYS) -> list[BoardItem]:
+             horizon_days: int = SOON_DAYS, stay_ids: list[int] | None = None) -> list[BoardItem]:
+    """The board's items due by ``horizon_days`` after ``today`` (whenever,
+    for a horizon past ``date.max``), of the given stays only when given."""
     settings = load_settings(s)
-    until = today + timedelta(days=horizon_days)
+    until = date.max if horizon_days >= (date.max - today).days else today + timedelta(days=horizon_days)
     # Follow-ups are looked for until a year after the last one was due:
     # older discharges are no longer followed (their files still show them).
     oldest = add_months(today, -(max(settings.follow_up_months) + FOLLOW_UP_WINDOW_MONTHS))
-    cases = _cases(s, oldest, shelter_id, pathway)
+    cases = _cases(s, oldest, shelter_id, pathway, stay_ids)
     if not cases:
         return []
     by_stay = {c.stay_id: c for c in cases}

@@ -66,14 +66,17 @@ def test_the_stage_follows_the_records(qtbot, social_worker, resident):
     assert plain(tab.stage) == "Admitted"
     assert plain(tab.worker).startswith("Nobody holds the case yet")
     due = (TODAY + timedelta(days=7)).isoformat()
-    assert table_rows(tab.table) == [["Needs assessment", due, "Due within 7 days"]]
+    plan_due = (TODAY + timedelta(days=30)).isoformat()
+    assert table_rows(tab.table) == [["Needs assessment", due, "Due within 7 days"],
+                                     ["Reintegration plan to make", plan_due, "Later"]]
+    assert plain(tab.status) == "Active"
     change = assessments.record_assessment(social_worker, rid, TODAY, {d: DomainScore(3) for d in DOMAINS})
     announce(qtbot, change)
     qtbot.waitUntil(lambda: plain(dialog.page("case").stage) == "Assessed", timeout=5000)
     tab = dialog.page("case")
     # Writing in the case gave it to Nadia; the next item is the reassessment.
     assert plain(tab.worker) == "Nadia Tazi"
-    assert [row[0] for row in table_rows(tab.table)] == ["Reassessment"]
+    assert [row[0] for row in table_rows(tab.table)] == ["Reintegration plan to make", "Reassessment"]
 
 
 def test_an_overdue_item_stands_out(qtbot, coordinator, social_worker):
@@ -88,7 +91,7 @@ def test_an_overdue_item_stands_out(qtbot, coordinator, social_worker):
                 admitted_at=datetime.now(UTC) - timedelta(days=10))
     rid = admissions.admit(coordinator, a).resident_id
     tab = open_case(qtbot, social_worker, rid).page("case")
-    [[what, due, state]] = table_rows(tab.table)
+    [what, due, state] = table_rows(tab.table)[0]
     assert (what, state) == ("Needs assessment", "Overdue")
     cell = tab.table.item(0, 2)
     assert cell.font().bold() and cell.foreground().color() == QColor("#a4262c")
@@ -179,7 +182,7 @@ def test_a_counsellor_reads_the_tabs_without_the_buttons(qtbot, coordinator, adm
     try:
         dialog = open_case(qtbot, leila, resident.resident_id)
         tab = dialog.page("case")
-        assert plain(tab.stage) == "Admitted" and tab.table.rowCount() == 1
+        assert plain(tab.stage) == "Admitted" and tab.table.rowCount() == 2
         for button in (tab.change_button, tab.close_button, tab.reopen_button):
             assert button.isHidden(), button.text()
         assert dialog.page("assessment").new_button.isHidden()

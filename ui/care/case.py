@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from shelter.domain.changes import Change
 from shelter.domain.dates import format_date
-from shelter.domain.vocabulary import CASE_STAGE, CLOSURE_REASON, DUE_STATE, WORK_KIND
+from shelter.domain.vocabulary import CASE_STAGE, CASE_STATUS, CLOSURE_REASON, DUE_STATE
 from shelter.errors import ShelterError, ValidationError
 from shelter.i18n import N_, _, isolate
 from shelter.security.permissions import Permission
@@ -52,9 +52,10 @@ DATE_WIDTH = 260  # a date field needs no more, however wide the form
 
 
 def item_text(item: WorkItem) -> str:
-    """What is due: the kind of work, and an action's own words."""
-    kind = WORK_KIND.label(item.kind)
-    return _("{kind}: {what}").format(kind=kind, what=isolate(item.what)) if item.what else kind
+    """What is due: the kind of work, and an action's own words (as My work says it)."""
+    from ui.my_work.page import what_text
+
+    return what_text(item)
 
 
 def closure_text(closure: Closure, sex: str) -> str:
@@ -110,6 +111,10 @@ class CaseTab(FileSection):
         font.setBold(True)
         self.stage.setFont(font)
         form.addRow(QLabel(_("Stage:")), self.stage)
+        self.status = value_label(CASE_STATUS.label(summary.status), _("Case status"))
+        self.status.setToolTip(_("The case status as the national and international data standards name it "
+                                 "(HTCDS): active, in follow-up, closed, or closed and referred."))
+        form.addRow(QLabel(_("Case status:")), self.status)
         self.worker = value_label(summary.case_worker or _("Nobody holds the case yet: the first social worker "
                                                            "to write in it takes it."), _("Social worker"))
         line = QHBoxLayout()

@@ -16,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shelter.domain.people import display_name
-from shelter.domain.vocabulary import DUE_STATE, RISK_LEVEL, WORK_KIND
+from shelter.domain.vocabulary import DUE_STATE, MILESTONE, RISK_LEVEL, WORK_KIND
 from shelter.errors import ShelterError
 from shelter.i18n import N_, _, isolate, ngettext
 from shelter.security.permissions import Permission
 from shelter.services import my_work, residents, settings, shelters
-from shelter.services.my_work import WorkItem
+from shelter.services.my_work import REINTEGRATION_KINDS, WorkItem
 from shelter.store import SignedIn
 from ui.qt import (
     QAbstractItemView,
@@ -56,12 +56,20 @@ _Index = QModelIndex | QPersistentModelIndex
 
 def file_tab(kind: str) -> str:
     """The tab of the resident's file where work of this kind is done."""
+    if kind in REINTEGRATION_KINDS:
+        return "reintegration"
     return "assessment" if kind in ASSESSMENT_KINDS else "care_plan"
 
 
 def what_text(item: WorkItem) -> str:
     kind = WORK_KIND.label(item.kind, sex=item.sex)
-    if item.kind == "action" and item.what:
+    if item.kind == "milestone":
+        what = MILESTONE.label(item.what_code) if item.what_code and not item.what else item.what
+        return _("{kind}: {what}").format(kind=kind, what=isolate(what))
+    if item.kind == "follow_up":
+        return ngettext("Follow-up {n} month after the discharge", "Follow-up {n} months after the discharge",
+                        item.months).format(n=item.months)
+    if item.kind in ("action", "referral") and item.what:
         return _("{kind}: {what}").format(kind=kind, what=isolate(item.what))
     return kind
 
