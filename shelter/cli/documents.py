@@ -9,6 +9,9 @@ to a PDF file, for IT staff and scripts.
                    [--section S --override-reason TEXT] [--user U] [--password-stdin]
     python main.py [--data-dir DIR] document care-plan --case CASE_NUMBER --lang ar|fr|en --out FILE.pdf
                    [--draft] [--version N] [--user U] [--password-stdin]
+    python main.py [--data-dir DIR] document reintegration-plan --case CASE_NUMBER --lang ar|fr|en --out FILE.pdf
+                   [--for resident|partner] [--partner NAME] [--section S]... [--override-reason TEXT]
+                   [--user U] [--password-stdin]
 
 With ``--password-stdin`` the password is read from the first line of
 standard input and the recovery code (unless ``--new-code``) from the next.
@@ -82,6 +85,25 @@ def add_parsers(subparsers: Any) -> None:
     plan.add_argument("--draft", action="store_true", help=_("the draft of the next version, marked as a draft"))
     plan.add_argument("--user", default=None, help=_("your username"))
     plan.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
+
+    road = kinds.add_parser("reintegration-plan",
+                            help=_("a resident's reintegration plan, for her or him or for a receiving partner"))
+    road.add_argument("--case", "--resident", dest="case", required=True, metavar="CASE_NUMBER",
+                      help=_("the resident's case number"))
+    road.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help=_("the PDF file to write"))
+    road.add_argument("--lang", dest="document_language", choices=LANGUAGES, required=True,
+                      help=_("language of the document"))
+    road.add_argument("--for", dest="audience", choices=("resident", "partner"), default="resident",
+                      help=_("who the copy is for (default: the resident)"))
+    road.add_argument("--partner", default=None, metavar="NAME",
+                      help=_("the receiving partner, as named in the directory (with --for partner)"))
+    road.add_argument("--section", action="append", choices=HANDOVER_SECTION.codes, default=None,
+                      help=_("a section of the file to print (default: for a partner, those the resident "
+                             "consented to share)"))
+    road.add_argument("--override-reason", default="",
+                      help=_("why the partner's copy is printed without the resident's consent"))
+    road.add_argument("--user", default=None, help=_("your username"))
+    road.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
 
 
 def cmd_document(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
@@ -198,8 +220,46 @@ def cmd_care_plan(args: argparse.Namespace, secrets: SecretSource, out: TextIO) 
     return EXIT_OK
 
 
+def cmd_reintegration_plan(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
+    """Sign in, issue the reintegration plan for the resident or a partner, write it."""
+    from shelter.services.handover import resident_by_case
+    from shelter.services.outputs import write_recorded
+    from shelter.services.reintegration_document import (
+        partner_named,
+        print_reintegration_plan,
+        record_reintegration_output,
+    )
+
+    target = _check_target(args.out)
+    lang = args.document_language
+    if args.audience == "partner" and not (args.partner or "").strip():
+        raise ValidationError(_("Name the partner the copy is for (--partner)."), field="partner")
+    if args.audience == "resident" and args.partner:
+        raise ValidationError(_("--partner is for a partner's copy: add --for partner."), field="partner")
+    who = sign_in(args, secrets)
+    try:
+        resident_id = resident_by_case(who, args.case)
+        partner_id = partner_named(who, args.partner) if args.audience == "partner" else None
+        issued = print_reintegration_plan(who, resident_id, lang, args.audience, partner_id,
+                                          tuple(args.section) if args.section else None, args.override_reason)
+
+        def record(outcome: str, extra: dict[str, Any]) -> None:
+            record_reintegration_output(who, issued.reference, "save", lang, outcome=outcome,
+                                        error=extra.get("error"))
+
+        write_recorded(target, issued.pdf, record)
+    finally:
+        who.lock("sign_out")
+    print(_("Reintegration plan {reference} written to {path}.").format(reference=issued.reference, path=target),
+          file=out)
+    print(_("Verification code: {code}").format(code=issued.code), file=out)
+    print(_("This file is not encrypted: print it, then delete the file."), file=sys.stderr)
+    return EXIT_OK
+
+
 DOCUMENTS: dict[str, Handler] = {
     "recovery-sheet": cmd_recovery_sheet,
     "handover": cmd_handover,
     "care-plan": cmd_care_plan,
+    "reintegration-plan": cmd_reintegration_plan,
 }

@@ -359,9 +359,21 @@ def verify_document(who: SignedIn, reference: str, code: str) -> Verification:
             content = json.loads(row.content)
             genuine = is_genuine(s, row.content, row.code, typed)
         if row is None:
+            from shelter.services.verification import genuine_reintegration_document
+
             version = genuine_plan_version(s, reference, typed)
+            plan_document = genuine_reintegration_document(s, reference, typed) if version is None else None
             who.audit(s, "document.verify", "document", reference[:48],
-                      outcome="ok" if version is not None else "denied")
+                      outcome="ok" if version is not None or plan_document is not None else "denied")
+            if plan_document is not None:
+                # A reintegration plan: ``reason`` carries its audience ("resident" or
+                # "partner"), ``receiver`` the partner's name ("" for the resident's copy).
+                content = json.loads(plan_document.content)
+                issuer = s.get(StaffAccount, plan_document.issued_by) if plan_document.issued_by else None
+                return Verification(True, plan_document.reference, content["case_number"], content["audience"],
+                                    content["partner"], plan_document.issued_at,
+                                    issuer.display_name if issuer else "", plan_document.lang,
+                                    tuple(content["sections"]), kind=content["kind"])
             if version is None:
                 return Verification(False, reference)
             content = json.loads(version.content)

@@ -1,5 +1,5 @@
 """Verification codes of the documents the shelter issues (handover
-documents, care plan versions): an HMAC-SHA256 of the document's canonical
+documents, care plan versions, reintegration plans): an HMAC-SHA256 of the document's canonical
 content under a random key that exists only in the store, printed as eight
 characters, so that a paper's reference and code, typed back, tell whether
 the shelter issued it and whether the record still says what was printed.
@@ -15,7 +15,7 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shelter.storage.models import PlanVersion, StoreMeta
+from shelter.storage.models import PlanVersion, ReintegrationDocument, StoreMeta
 
 META_DOCUMENT_KEY = "document_key"
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U
@@ -61,4 +61,11 @@ def genuine(s: Session, content: str, stored_code: str, typed_code: str) -> bool
 def genuine_plan_version(s: Session, reference: str, typed_code: str) -> PlanVersion | None:
     """The care plan version with this reference, if it is genuine (see ``genuine``)."""
     row = s.execute(select(PlanVersion).where(func.upper(PlanVersion.reference) == reference)).scalar_one_or_none()
+    return row if row is not None and genuine(s, row.content, row.code, typed_code) else None
+
+
+def genuine_reintegration_document(s: Session, reference: str, typed_code: str) -> ReintegrationDocument | None:
+    """The reintegration plan document with this reference, if it is genuine (see ``genuine``)."""
+    row = s.execute(select(ReintegrationDocument).where(func.upper(ReintegrationDocument.reference) == reference)
+                    ).scalar_one_or_none()
     return row if row is not None and genuine(s, row.content, row.code, typed_code) else None

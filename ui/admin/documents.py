@@ -1,4 +1,5 @@
-"""Administration → Documents: check that a handover paper is genuine, and
+"""Administration → Documents: check that a paper the shelter issued (a
+handover document, a care plan version, a reintegration plan) is genuine, and
 print the recovery sheet (with a new recovery code, since the code in force
 is never kept on the computer; or with the code in force, typed from the
 current sheet, for a copy in another language)."""
@@ -53,12 +54,12 @@ class DocumentsTab(QWidget):
         self.who = who
         self.preview: DocumentPreview | None = None
 
-        verify_box = QGroupBox(_("Check a handover document"))
+        verify_box = QGroupBox(_("Check a printed document"))
         intro = QLabel(_("Type the reference and the verification code printed on the paper. The shelter "
                          "issued it only if both match; compare what it says with what is shown here."))
         intro.setWordWrap(True)
         self.reference = QLineEdit()
-        self.reference.setPlaceholderText(_("e.g. RBT-2026-0042-H1"))
+        self.reference.setPlaceholderText(_("e.g. RBT-2026-0042-H1, RBT-2026-0042-R1"))
         self.code = QLineEdit()
         self.code.setPlaceholderText(_("e.g. 7K2M-Q9XD"))
         # References and codes are typed in Latin letters, left to right.
@@ -155,24 +156,37 @@ class DocumentsTab(QWidget):
                                   "this shelter. Treat the paper as not genuine and tell the coordinator."))
         else:
             self.result.setProperty("state", "good")
-            comma = "، " if self.layoutDirection() == Qt.RightToLeft else ", "
-            sections = comma.join(HANDOVER_SECTION.label(s) for s in found.sections) or _("none")
-            items = comma.join(item for item, _ticked in found.belongings) or _("none")
-            lines = [
-                _("Genuine: issued by this shelter."),
-                _("Reference: {reference}").format(reference=found.reference),
-                _("Case number: {case}").format(case=found.case_number),
-                _("Reason: {reason}").format(reason=HANDOVER_REASON.label(found.reason)),
-                _("Receiving organisation: {name}").format(name=found.receiver),
-                _("Issued on {date} by {name}").format(
-                    # Isolated left to right: inside Arabic, an ISO date would read 30-11-2026.
-                    date="\u2066" + found.issued_at.astimezone().strftime("%Y-%m-%d %H:%M") + "\u2069"
-                    if found.issued_at else "", name=found.issued_by),
-                _("Sections printed: {sections}").format(sections=sections),
-                _("Handed over: {items}").format(items=items),
-            ]
-            self.result.setText("\n".join(lines))
+            self.result.setText("\n".join(self._genuine_lines(found)))
         self._restyle()
+
+    def _genuine_lines(self, found: handover.Verification) -> list[str]:
+        """What a genuine paper says, by kind of document."""
+        comma = "، " if self.layoutDirection() == Qt.RightToLeft else ", "
+        sections = comma.join(HANDOVER_SECTION.label(s) for s in found.sections) or _("none")
+        issued = _("Issued on {date} by {name}").format(
+            # Isolated left to right: inside Arabic, an ISO date would read 30-11-2026.
+            date="\u2066" + found.issued_at.astimezone().strftime("%Y-%m-%d %H:%M") + "\u2069"
+            if found.issued_at else "", name=found.issued_by)
+        lines = [_("Genuine: issued by this shelter."), _("Reference: {reference}").format(reference=found.reference)]
+        if found.kind == "reintegration_plan":
+            # ``reason`` holds the audience, ``receiver`` the partner (see handover.verify_document).
+            copy = (_("Reintegration plan, copy for {partner}").format(partner=found.receiver)
+                    if found.reason == "partner" else _("Reintegration plan, copy for the resident"))
+            return [*lines, copy, _("Case number: {case}").format(case=found.case_number), issued,
+                    _("Sections printed: {sections}").format(sections=sections)]
+        if found.kind == "care_plan":
+            return [*lines, _("Care plan, version {n}").format(n=found.version),
+                    _("Case number: {case}").format(case=found.case_number), issued]
+        items = comma.join(item for item, _ticked in found.belongings) or _("none")
+        return [
+            *lines,
+            _("Case number: {case}").format(case=found.case_number),
+            _("Reason: {reason}").format(reason=HANDOVER_REASON.label(found.reason)),
+            _("Receiving organisation: {name}").format(name=found.receiver),
+            issued,
+            _("Sections printed: {sections}").format(sections=sections),
+            _("Handed over: {items}").format(items=items),
+        ]
 
     def _restyle(self) -> None:
         self.result.style().unpolish(self.result)
