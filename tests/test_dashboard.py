@@ -45,3 +45,18 @@ def test_the_reporting_role_sees_figures_and_no_one(coordinator, admin, store_di
                 forbidden()
     finally:
         karim.lock("sign_out")
+
+
+def test_the_reintegration_counts_are_the_boards_for_those_who_see_it(coordinator, admin):
+    from datetime import date, timedelta
+
+    from shelter.services import reintegration_board
+
+    admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
+    assert dashboard.reintegration_counts(admin) is None  # the administrator sees no resident's reintegration
+    counts = dashboard.reintegration_counts(coordinator)
+    assert (counts.overdue, counts.today, counts.soon, counts.lost_contact) == (0, 0, 0, 0)
+    later = date.today() + timedelta(days=31)  # the plan fell due the day before
+    assert dashboard.reintegration_counts(coordinator, today=later) == reintegration_board.board_counts(
+        coordinator, today=later)
+    assert dashboard.reintegration_counts(coordinator, today=later).overdue == 1

@@ -1,4 +1,5 @@
-"""Today's figures on the dashboard, counted in SQL: no file is read."""
+"""Today's figures on the dashboard, counted in SQL: no file is read; and,
+for those who see reintegration, the counts of the overdue board."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from sqlalchemy import and_, case, func, or_, select
 
 from shelter.domain.dates import now_utc
 from shelter.security.permissions import Permission
+from shelter.services import reintegration_board
+from shelter.services.reintegration_board import BoardCounts
 from shelter.storage.models import Bed, BedAssignment, Reservation, Room, Shelter, Stay
 from shelter.store import SignedIn
 
@@ -63,3 +66,12 @@ def dashboard(who: SignedIn, at: datetime | None = None) -> DashboardFigures:
         occupancy = [(first, int(count or 0)) for first, count in zip(starts, counts, strict=True)]
     return DashboardFigures(beds, occupied, admissions, discharges, expiring,
                             None if average is None else round(average, 1), tuple(occupancy))
+
+
+def reintegration_counts(who: SignedIn, today: date | None = None) -> BoardCounts | None:
+    """The overdue board's counts (overdue, due today, due within 7 days,
+    lost contact) across the shelters; None for those who do not see
+    reintegration (VIEW_REINTEGRATION), who get no such line."""
+    if not who.actor.has(Permission.VIEW_REINTEGRATION):
+        return None
+    return reintegration_board.board_counts(who, today=today)

@@ -11,6 +11,7 @@ from shelter.store import SignedIn
 from ui.admin.accounts import AccountsTab
 from ui.admin.audit import AuditTab
 from ui.admin.documents import DocumentsTab
+from ui.admin.pathways import PathwaysTab
 from ui.admin.places import PlacesTab
 from ui.admin.settings import SettingsTab
 from ui.qt import QLabel, QTabWidget, QVBoxLayout, QWidget
@@ -27,10 +28,12 @@ class AdministrationPage(QWidget):
         self.accounts = AccountsTab(who) if may(P.MANAGE_ACCOUNTS) else None
         self.places = PlacesTab(who) if may(P.MANAGE_SHELTERS) else None
         self.settings = SettingsTab(who) if may(P.MANAGE_SETTINGS) else None
+        self.pathways = PathwaysTab(who) if may(P.MANAGE_PATHWAYS) else None
         self.audit = AuditTab(who) if may(P.VIEW_AUDIT_LOG) else None
         self.documents = DocumentsTab(who) if may(P.VERIFY_DOCUMENT) or may(P.PRINT_RECOVERY_SHEET) else None
         for tab, name in ((self.accounts, _("Staff &accounts")), (self.places, _("Shelters, rooms and &beds")),
-                           (self.settings, _("Se&ttings")), (self.audit, _("Audit &log")),
+                           (self.settings, _("Se&ttings")), (self.pathways, _("&Reintegration")),
+                           (self.audit, _("Audit &log")),
                            (self.documents, _("&Documents"))):
             if tab is not None:
                 self.tabs.addTab(tab, name)

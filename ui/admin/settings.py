@@ -1,9 +1,12 @@
 """Store-wide settings: idle lock, default document language, how residents'
-names are shown, and the case work rules (when assessments and reviews fall
-due, whether a coordinator approves each care plan version)."""
+names are shown, the case work rules (when assessments and reviews fall
+due, whether a coordinator approves each care plan version) and the
+reintegration rules (when the plan falls due, the follow-ups after
+discharge, how many missed attempts make a lost contact)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from shelter.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, ngettext
@@ -19,6 +22,7 @@ from ui.qt import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -32,6 +36,19 @@ NAME_FORM_LABELS = {
     "first": N_("First name only"),
     "initials": N_("Initials only"),
 }
+
+
+def months_text(months: tuple[int, ...]) -> str:
+    """The follow-up months as typed: "3, 6, 12"."""
+    return ", ".join(str(m) for m in months)
+
+
+def parse_months(text: str) -> tuple[int | str, ...]:
+    """The months typed, separated by commas or spaces ("3, 6, 12"; any
+    digits Python reads). What is not a number is kept as typed, so that the
+    settings service refuses it with its own message beside the field."""
+    parts = [p for p in re.split(r"[\s,;،]+", text.strip()) if p]
+    return tuple(int(p) if p.isdecimal() else p for p in parts)
 
 
 class SettingsTab(QWidget):
@@ -67,6 +84,17 @@ class SettingsTab(QWidget):
         self.approval_check = QCheckBox(
             _("A &coordinator approves each care plan version before it is agreed with the resident"))
 
+        # Reintegration: when the plan is due, the follow-ups, lost contact.
+        self.plan_days_spin = self._count_spin(7, 120, lambda n: ngettext("day", "days", n))
+        self.plan_days_spin.setAccessibleName(_("Reintegration plan due this many days after admission"))
+        self.follow_up_edit = QLineEdit()
+        self.follow_up_edit.setMaxLength(40)
+        self.follow_up_edit.setAccessibleName(_("Follow-ups after discharge, in months"))
+        self.follow_up_edit.setToolTip(_("Months after the discharge, separated by commas, e.g. 3, 6, 12"))
+        self.attempts_spin = self._count_spin(1, 10, lambda n: ngettext("attempt", "attempts", n))
+        self.attempts_spin.setAccessibleName(_("Lost contact after this many attempts in a row without reaching "
+                                               "the person"))
+
         form = QFormLayout()
         idle_label = QLabel(_("&Lock the screen after:"))
         idle_label.setBuddy(self.idle_spin)
@@ -100,6 +128,29 @@ class SettingsTab(QWidget):
         case_help.setObjectName("muted")
         case_form.addRow(case_help)
 
+        self.reintegration = QGroupBox(_("Reintegration"))
+        reintegration_form = QFormLayout(self.reintegration)
+        plan_days_label = QLabel(_("Reintegration plan d&ue after admission:"))
+        plan_days_label.setBuddy(self.plan_days_spin)
+        reintegration_form.addRow(plan_days_label,
+                                  self.errors.field(self.plan_days_spin, "reintegration_plan_days"))
+        follow_up_label = QLabel(_("&Follow-ups after discharge (months):"))
+        follow_up_label.setBuddy(self.follow_up_edit)
+        reintegration_form.addRow(follow_up_label, self.errors.field(self.follow_up_edit, "follow_up_months"))
+        attempts_label = QLabel(_("Lost contact aft&er:"))
+        attempts_label.setBuddy(self.attempts_spin)
+        reintegration_form.addRow(attempts_label, self.errors.field(self.attempts_spin, "lost_contact_attempts"))
+        reintegration_help = QLabel(_(
+            "The reintegration plan falls due this many days after admission (7 to 120; IOM advises within a "
+            "month). Follow-ups after discharge are due this many months after it: one to six numbers between "
+            "1 and 36, in increasing order, separated by commas. After this many attempts in a row that do not "
+            "reach the person (1 to 10), the case is marked lost contact. What falls due is on the overdue "
+            "board of the Reintegration section."
+        ))
+        reintegration_help.setWordWrap(True)
+        reintegration_help.setObjectName("muted")
+        reintegration_form.addRow(reintegration_help)
+
         help_text = QLabel(_(
             "The screen locks itself after this many minutes without use (1 to 120). Documents are printed in "
             "the default language unless another is chosen when printing. The name form applies to lists "
@@ -124,6 +175,7 @@ class SettingsTab(QWidget):
         layout.addLayout(form)
         layout.addWidget(help_text)
         layout.addWidget(self.case_work)
+        layout.addWidget(self.reintegration)
         layout.addWidget(self.errors.general)
         layout.addLayout(row)
         layout.addStretch(1)
@@ -138,7 +190,8 @@ class SettingsTab(QWidget):
         for signal in (self.idle_spin.valueChanged, self.language_combo.currentIndexChanged,
                        self.name_combo.currentIndexChanged, self.assessment_spin.valueChanged,
                        self.reassessment_spin.valueChanged, self.review_spin.valueChanged,
-                       self.approval_check.toggled):
+                       self.approval_check.toggled, self.plan_days_spin.valueChanged,
+                       self.follow_up_edit.textEdited, self.attempts_spin.valueChanged):
             signal.connect(self._changed)
         self.load()
 
@@ -164,6 +217,9 @@ class SettingsTab(QWidget):
         self.reassessment_spin.setValue(values.reassessment_months)
         self.review_spin.setValue(values.review_interval_days)
         self.approval_check.setChecked(values.plan_approval)
+        self.plan_days_spin.setValue(values.reintegration_plan_days)
+        self.follow_up_edit.setText(months_text(values.follow_up_months))
+        self.attempts_spin.setValue(values.lost_contact_attempts)
         self.status.clear()
 
     def _changed(self, *_args: object) -> None:
@@ -178,6 +234,9 @@ class SettingsTab(QWidget):
             "reassessment_months": self.reassessment_spin.value(),
             "review_interval_days": self.review_spin.value(),
             "plan_approval": self.approval_check.isChecked(),
+            "reintegration_plan_days": self.plan_days_spin.value(),
+            "follow_up_months": parse_months(self.follow_up_edit.text()),
+            "lost_contact_attempts": self.attempts_spin.value(),
         }
 
     def save(self) -> None:

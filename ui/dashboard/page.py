@@ -2,7 +2,8 @@
 (for the coordinators: only that one was found, for which case and when,
 each acknowledged), a counsellor's sessions today, what is due in the
 person's case work (the counts of My work, each opening that section),
-today's figures, occupancy over the last twelve months as bars, and the
+what is due in reintegration (the counts of the overdue board, each opening
+the Reintegration section), today's figures, occupancy over the last twelve months as bars, and the
 shelters with their rooms and beds."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from shelter.security.permissions import Permission as P
 from shelter.services import dashboard, my_work, notes, sessions, shelters
 from shelter.services.my_work import WorkCounts
 from shelter.services.notes import Alert
+from shelter.services.reintegration_board import BoardCounts
 from shelter.services.sessions import SessionView
 from shelter.store import SignedIn
 from ui.qt import (
@@ -91,6 +93,8 @@ class DashboardPage(QWidget):
     the last twelve months, and the shelters with their rooms and beds."""
 
     work_requested = Signal(str)  # open My work on this due state ("overdue", "today", "soon", "all")
+    # Open the overdue board on this state ("overdue", "today", "soon", "lost_contact").
+    reintegration_requested = Signal(str)
 
     def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,6 +123,28 @@ class DashboardPage(QWidget):
         work_row.addWidget(self.work_note)
         for widget in (self.work_heading, self.work):
             widget.setVisible(self.shows_work)
+        # Reintegration: the overdue board's counts, across the shelters.
+        self.shows_reintegration = who.actor.has(P.VIEW_REINTEGRATION)
+        self.reintegration_counts: BoardCounts | None = None
+        self._counting_board = False
+        self._count_board_again = False
+        self.reintegration_heading = heading("", 2, self)
+        self.reintegration = QFrame(self)
+        self.reintegration.setObjectName("card")
+        self.reintegration_buttons: dict[str, QPushButton] = {}
+        board_row = QHBoxLayout(self.reintegration)
+        for state in ("overdue", "today", "soon", "lost_contact"):
+            button = QPushButton(self.reintegration)
+            button.setObjectName("link")
+            button.setAutoDefault(True)  # Enter opens the board as a click does
+            button.clicked.connect(lambda _checked=False, code=state: self.reintegration_requested.emit(code))
+            self.reintegration_buttons[state] = button
+            board_row.addWidget(button)
+        board_row.addStretch(1)
+        self.reintegration_note = paragraph(self.reintegration, "muted")
+        board_row.addWidget(self.reintegration_note)
+        for widget in (self.reintegration_heading, self.reintegration):
+            widget.setVisible(self.shows_reintegration)
         # Counselling: a counsellor's sessions today; for the coordinators, the
         # high risks found (that one was found, for whom and when: nothing more).
         self.shows_sessions = who.actor.has(P.LOG_SESSION)
@@ -165,6 +191,8 @@ class DashboardPage(QWidget):
         layout.addWidget(self.sessions_box)
         layout.addWidget(self.work_heading)
         layout.addWidget(self.work)
+        layout.addWidget(self.reintegration_heading)
+        layout.addWidget(self.reintegration)
         layout.addWidget(self.figures)
         layout.addWidget(self.chart_heading)
         layout.addWidget(self.chart)
@@ -186,6 +214,7 @@ class DashboardPage(QWidget):
         elif change.beds or change.residents:
             self._load_figures()
             self._load_work()
+            self._load_reintegration()
         if isinstance(change, SessionsChanged) or change.residents:
             self._load_sessions()
 
@@ -196,10 +225,12 @@ class DashboardPage(QWidget):
         self.shelters_heading.setText(_("Shelters"))
         self.chart_heading.setText(_("People in residence on the first day of each month, and today"))
         self.work_heading.setText(_("My work"))
+        self.reintegration_heading.setText(_("Reintegration"))
         self.sessions_heading.setText(_("Today's sessions"))
         self.alerts_heading.setText(_("High risks found at counselling sessions"))
         self.notice.setText("")
         self._show_work()
+        self._show_reintegration()
         self.reload()
 
     # -- counselling -----------------------------------------------------------------
@@ -348,6 +379,58 @@ class DashboardPage(QWidget):
         if counts is not None:
             self.work_note.setText(_("Everyone's work") if self.everyone else _("Your own work"))
 
+    # -- reintegration ----------------------------------------------------------------
+
+    def _load_reintegration(self) -> None:
+        """Count the overdue board off the GUI thread; a count asked for while
+        one runs is made once it returns."""
+        if not self.shows_reintegration or self._who.locked:
+            return
+        if self._counting_board:
+            self._count_board_again = True
+            return
+        self._counting_board = True
+        self._count_board_again = False
+        who = self._who
+        run_task(self, lambda: dashboard.reintegration_counts(who), self._reintegration_counted,
+                 self._reintegration_failed)
+
+    def _reintegration_counted(self, counts: BoardCounts | None) -> None:
+        self._counting_board = False
+        self.reintegration_counts = counts
+        self._show_reintegration()
+        if self._count_board_again:
+            self._load_reintegration()
+
+    def _reintegration_failed(self, exc: BaseException) -> None:
+        self._counting_board = False
+        self.reintegration_note.setText(error_text(exc))
+        if self._count_board_again:
+            self._load_reintegration()
+
+    def _show_reintegration(self) -> None:
+        counts = self.reintegration_counts
+        overdue, today, soon, lost = ((counts.overdue, counts.today, counts.soon, counts.lost_contact)
+                                      if counts else (0, 0, 0, 0))
+        texts = {
+            "overdue": ngettext("{n} ove&rdue", "{n} ove&rdue", overdue).format(n=overdue),
+            "today": ngettext("{n} due to&day", "{n} due to&day", today).format(n=today),
+            "soon": ngettext("{n} due within 7 da&ys", "{n} due within 7 da&ys", soon).format(n=soon),
+            "lost_contact": ngettext("{n} case lost &contact", "{n} cases lost &contact", lost).format(n=lost),
+        }
+        for state, button in self.reintegration_buttons.items():
+            button.setText(texts[state] if counts else "…")
+            button.setAccessibleName(texts[state].replace("&", "") if counts else _("Reintegration"))
+            button.setEnabled(counts is not None)
+            button.setToolTip(_("Open the overdue board of the Reintegration section"))
+        # What is overdue, and the cases that lost contact, stand out when there are some.
+        self.reintegration_buttons["overdue"].setStyleSheet(
+            "QPushButton#link { color: #a4262c; font-weight: 600; }" if overdue else "")
+        self.reintegration_buttons["lost_contact"].setStyleSheet(
+            "QPushButton#link { color: #5b3f7a; font-weight: 600; }" if lost else "")
+        if counts is not None:
+            self.reintegration_note.setText(_("All shelters"))
+
     def _load_figures(self) -> None:
         shown = self._who.actor.has(P.VIEW_BED_BOARD) or self._who.actor.has(P.VIEW_REPORTS)
         for widget in (self.figures, self.chart_heading, self.chart):
@@ -371,6 +454,7 @@ class DashboardPage(QWidget):
             return
         self._load_figures()
         self._load_work()
+        self._load_reintegration()
         self._load_sessions()
         views = shelters.list_shelters(self._who)
         for view in views:

@@ -259,6 +259,14 @@ class MainWindow(QMainWindow):
         if sec.key == "dashboard":
             page = DashboardPage(self.who, self.stack)
             page.work_requested.connect(self.open_work)
+
+            def open_board(state: str) -> None:  # the board, narrowed as the dashboard's count asks
+                if self.open_section("reintegration"):
+                    board = self.pages.get("reintegration")
+                    if hasattr(board, "show_state"):
+                        board.show_state(state)
+
+            page.reintegration_requested.connect(open_board)
             return page
         if sec.key == "my_work":
             try:
@@ -289,6 +297,16 @@ class MainWindow(QMainWindow):
                 from ui.sessions.page import SessionsPage
 
                 return SessionsPage(self.who, self.stack)
+            except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
+                fault_log.record(exc)
+                from ui.qt import error_text
+
+                return UnavailablePage(sec, error_text(exc), self.stack)
+        if sec.key == "reintegration":
+            try:
+                from ui.reintegration.page import ReintegrationPage
+
+                return ReintegrationPage(self.who, self.stack)
             except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
                 fault_log.record(exc)
                 from ui.qt import error_text

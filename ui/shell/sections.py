@@ -46,8 +46,9 @@ SECTIONS: tuple[Section, ...] = (
             N_("Resident files: admission, identity, consent, needs assessment and care plan."), 3),
     Section("sessions", N_("Sessions"), "sessions", (P.LOG_SESSION, P.VIEW_SESSIONS),
             N_("Counselling sessions and the week calendar."), 4),
-    Section("reintegration", N_("Reintegration"), "reintegration", (P.VIEW_CARE_PLAN,),
-            N_("Reintegration plans, milestones, discharge and follow-up."), 5),
+    Section("reintegration", N_("Reintegration"), "reintegration", (P.VIEW_REINTEGRATION, P.MANAGE_PARTNERS),
+            N_("Milestones, referrals to partners and follow-ups after discharge overdue or due within 7 days, "
+               "and the partner directory."), 5),
     Section("reports", N_("Reports"), "reports", (P.VIEW_REPORTS,),
             N_("Monthly figures for the national committee and donors."), 6),
     Section(ADMINISTRATION, N_("Administration"), "administration",
