@@ -519,3 +519,21 @@ def test_a_counsellors_follow_up_made_an_action_from_the_tab(qtbot, social_worke
     aside = [w for w in tab.follow_rows if isinstance(w, QPushButton)][1]
     click(qtbot, aside)
     qtbot.waitUntil(lambda: not tab.follow_rows, timeout=5000)
+
+
+def test_enter_on_a_goal_opens_its_form_and_saves_nothing(qtbot, social_worker, assessed, plan):
+    from ui.qt import Qt
+
+    care_plans.add_goal(social_worker, plan, GoalInput("safety", "Feel safe at the shelter"))
+    dialog, tab = open_tab(qtbot, social_worker, assessed)
+    tab.tree.setFocus()
+    goal_row = next(i for i in range(tab.tree.model().rowCount(tab.tree.model().index(0, 0)))
+                    if "Feel safe" in str(tab.tree.model().index(i, 0, tab.tree.model().index(0, 0)).data()))
+    tab.tree.setCurrentIndex(tab.tree.model().index(goal_row, 0, tab.tree.model().index(0, 0)))
+    qtbot.keyClick(tab.tree, Qt.Key_Return)
+    form = tab.form_dialog
+    qtbot.waitUntil(form.isVisible, timeout=5000)
+    qtbot.wait(200)
+    # Before the fix the same keystroke pressed the form's Save: it closed at once.
+    assert form.isVisible() and form.goal.toPlainText() == "Feel safe at the shelter"
+    form.reject()

@@ -37,7 +37,7 @@ def test_every_tab_shows_what_admission_entered(qtbot, coordinator, admitted):
     dialog = open_file(qtbot, coordinator, admitted.resident_id)
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
     assert titles == ["Identity", "Case", "Referral and identification", "Protection", "Needs assessment",
-                      "Care plan", "Sessions", "Consent", "Stays and beds", "Documents"]
+                      "Care plan", "Sessions", "Reintegration", "Consent", "Stays and beds", "Documents"]
     assert admitted.case_number in dialog.windowTitle()
     identity = texts(dialog.page("identity"))
     for shown in ("Fatima Zahra Benali", "فاطمة الزهراء بنعلي", "1998-03-14", "NG", "Female",
@@ -231,7 +231,7 @@ def test_a_counsellor_reads_the_file_and_is_offered_no_correction(qtbot, coordin
     nadia = Store(store_dir).sign_in("nadia", "quiet room kind words")
     try:
         dialog = open_file(qtbot, nadia, admitted.resident_id)
-        assert dialog.tabs.count() == 10  # the case work and the sessions too
+        assert dialog.tabs.count() == 11  # the case work, the sessions and the reintegration too
         for key, button in (("identity", "correct_button"), ("protection", "correct_button"),
                             ("consent", "give_button"), ("consent", "share_button")):
             assert getattr(dialog.page(key), button).isHidden(), (key, button)

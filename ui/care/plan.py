@@ -83,7 +83,6 @@ from ui.qt import (
     QTableWidgetItem,
     QTabWidget,
     QTimer,
-    QTreeView,
     QVBoxLayout,
     QWidget,
     changes,
@@ -94,6 +93,7 @@ from ui.qt import (
 from ui.residents.file import FileTab, about, register_tab
 from ui.widgets import ErrorLabel, scrolled
 from ui.widgets.dates import local_datetime
+from ui.widgets.views import RowTree
 
 _OVERDUE_COLOUR = "#a4262c"
 _MUTED_COLOUR = "#56666e"
@@ -410,7 +410,7 @@ class CarePlanTab(QWidget):
 
     def _goals_page(self) -> QWidget:
         self.model = PlanTreeModel(self)
-        self.tree = QTreeView()
+        self.tree = RowTree()
         self.tree.setModel(self.model)
         self.tree.setAccessibleName(_("Goals and actions"))
         self.tree.setUniformRowHeights(False)

@@ -6,4 +6,5 @@ tab goes after the needs assessment's, so that one is imported first."""
 import ui.care.assessment  # noqa: F401  ("Needs assessment", after "Protection")
 import ui.care.case  # noqa: F401  ("Case", after "Identity")
 import ui.care.plan  # noqa: F401  ("Care plan", after "Needs assessment")
+import ui.reintegration.file_tab  # noqa: F401  ("Reintegration", after "Sessions")
 import ui.sessions.file_tab  # noqa: F401  ("Sessions", after "Care plan")

@@ -27,7 +27,6 @@ from ui.qt import (
     QHeaderView,
     QPushButton,
     Qt,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,7 @@ from ui.residents.file import FileTab, register_tab
 from ui.sessions.calendar import cancel_text, ltr, session_text, time_range
 from ui.sessions.dialogs import may_read_notes, open_notes
 from ui.widgets import paragraph
+from ui.widgets.views import RowTable
 
 HEADERS = (N_("Date"), N_("Time"), N_("Length"), N_("Kind"), N_("How"), N_("Counsellor"), N_("Status"))
 
@@ -47,7 +47,7 @@ class SessionsTab(QWidget):
         self.file = file
         self.sessions: list[SessionView] = []
         self.count = paragraph(self, "muted")
-        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table = RowTable(0, len(HEADERS), self)
         self.table.setAccessibleName(_("Sessions"))
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)

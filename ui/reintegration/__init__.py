@@ -1,0 +1,1 @@
+"""The Reintegration section and the reintegration tab of the resident's file."""
