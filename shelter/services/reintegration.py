@@ -188,6 +188,7 @@ class Reintegration:
     closed: bool
     closure_reason: str | None
     follow_up_months: tuple[int, ...] = field(default=())
+    case_worker: str = ""  # the social worker holding the case: whoever no one else is named for
 
     @property
     def plan_due(self) -> str | None:
@@ -296,7 +297,7 @@ def reintegration_in(s: Session, resident_id: int, today: date | None = None) ->
         plan_due_on(_local_day(stay.admitted_at), settings.reintegration_plan_days), milestone_views,
         referral_views, rounds, contact_views, lost, score_views, summary.stage,
         case_status(summary.stage, closure.reason if closure else None), closure is not None,
-        closure.reason if closure else None, months)
+        closure.reason if closure else None, months, summary.case_worker)
 
 
 def reintegration(who: SignedIn, resident_id: int, today: date | None = None) -> Reintegration:

@@ -551,7 +551,9 @@ class ReintegrationTab(QWidget):
                 status = _("{status} on {date}").format(status=status, date=dated(m.done_on))
             due = DUE_STATE.label(m.due) if m.due and m.due != "later" else ""
             title = milestone_title(m)
-            rows.append([title, day(m.due_on), responsible_text(m) or _("nobody named"), status, due])
+            holder = (_("{name} (holds the case)").format(name=isolate(view.case_worker)) if view.case_worker
+                      else _("nobody named"))
+            rows.append([title, day(m.due_on), responsible_text(m) or holder, status, due])
             reason = _("Why: {reason}").format(reason=isolate(m.status_reason)) if m.status_reason else ""
             tips.append(["", "", "", lines_of([status, reason]), ""])
             late.append({1, 4} if m.due == "overdue" else set())
