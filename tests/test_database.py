@@ -367,3 +367,29 @@ def test_a_full_disk_during_rotate_key_says_so(store_dir, tmp_path, size_kib):
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("shelter: "), err
     assert code == 1 and "disk is full" in err, err
+
+
+def test_another_session_of_this_process_never_drops_the_first_ones_locks(admin, store_dir):
+    """Opening a second session probes the database file; a probe that opened
+    and closed its own descriptor dropped every POSIX lock of the process on
+    it, so another process closing the store took this one's connections for
+    gone, deleted the -shm under them, and the next write read a "malformed"
+    database."""
+    import subprocess
+    import sys
+
+    from shelter.store import Store
+    from tests.conftest import ADMIN, ADMIN_PASSWORD
+
+    with admin.store.write() as s:
+        admin.audit(s, "store.verify")
+    second = Store(store_dir).sign_in(ADMIN, ADMIN_PASSWORD)
+    second.lock("sign_out")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(root / "main.py"), "--data-dir", str(store_dir), "verify", "--user",
+                           ADMIN, "--password-stdin"], input=f"{ADMIN_PASSWORD}\n".encode(), capture_output=True,
+                          cwd=root, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (store_dir / "shelter.db-shm").exists()
+    with admin.store.write() as s:
+        admin.audit(s, "store.verify")

@@ -18,6 +18,7 @@ import errno
 import os
 import shutil
 import stat
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -137,6 +138,37 @@ def _try_open(path: Path, flags: int, writing: bool) -> None:
     os.close(fd)
 
 
+# Database files this process holds open through SQLite, by resolved path.
+# Opening and closing any other descriptor on such a file (or its -wal and
+# -shm) would drop every POSIX lock the process holds on it (fcntl locks
+# belong to the process and go with the first close): another process could
+# then take this one's connections for gone, checkpoint and delete the -shm
+# under them, and both would read a "malformed" database. So the real-open
+# probe below is made only for a file nobody in this process has open.
+_held: dict[str, int] = {}
+_held_lock = threading.Lock()
+
+
+def _held_key(path: Path) -> str:
+    return os.path.realpath(path)
+
+
+def _hold(path: Path, change: int) -> None:
+    key = _held_key(path)
+    with _held_lock:
+        count = _held.get(key, 0) + change
+        if count > 0:
+            _held[key] = count
+        else:
+            _held.pop(key, None)
+
+
+def held_open(path: Path) -> bool:
+    """Whether a SQLite connection of this process has ``path`` open."""
+    with _held_lock:
+        return _held.get(_held_key(path), 0) > 0
+
+
 def check_database_file(path: Path) -> None:
     """Raise the ShelterError that says what is wrong with the database file
     at ``path``, if anything, before SQLite opens it:
@@ -180,6 +212,8 @@ def check_database_file(path: Path) -> None:
         raise StoreDamaged(
             _("The database file cannot be opened: it is damaged or does not belong to this keyring.")
         )
+    if held_open(path):
+        return  # SQLite has it open here, so it is reachable; probing would drop its locks (see _held)
     for candidate in [path, *(p for p in _sidecars(path) if p.exists())]:
         _try_open(candidate, os.O_RDONLY, writing=False)
         _try_open(candidate, os.O_RDWR, writing=True)
@@ -274,6 +308,15 @@ class ShelterConnection(sqlcipher3.Connection):
     (constraints, triggers, SQL) pass unchanged."""
 
     shelter_path: Path = Path()
+    _held_path: Path | None = None
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._held_path is not None:
+                _hold(self._held_path, -1)
+                self._held_path = None
 
     def _translated(self, exc: sqlcipher3.Error) -> BaseException:
         return database_error(exc, self.shelter_path) or exc
@@ -346,6 +389,8 @@ def connect_raw(path: Path, key: bytes | bytearray, create: bool = False) -> sql
         sqlcipher3.Connection.execute(conn, "SELECT count(*) FROM sqlite_schema").fetchone()
         for pragma in PRAGMAS:
             sqlcipher3.Connection.execute(conn, pragma)
+        _hold(path, +1)
+        conn._held_path = path
     except sqlcipher3.Error as exc:
         conn.close()
         raise (database_error(exc, path, opening=True) or _disk_error()) from exc
