@@ -25,7 +25,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from shelter.backup import safety_copy
+from shelter.backup import finish_interrupted_restore, safety_copy
 from shelter.domain.naming import check_shelter_code, check_username
 from shelter.errors import (
     AccountInactive,
@@ -462,6 +462,9 @@ class Store:
 
     def load_keyring(self) -> Keyring:
         check_data_folder(self.paths.folder)
+        # A restore cut off half-way (a kill, a power cut) is finished before
+        # anything reads the files it was putting in place.
+        finish_interrupted_restore(self.paths.folder)
         try:
             return self.keyfile.read()
         except FileNotFoundError:

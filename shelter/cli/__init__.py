@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from shelter import __version__
-from shelter.cli import admin, cases, documents
+from shelter.cli import admin, backups, cases, documents
 from shelter.cli.command import EXIT_DAMAGED, EXIT_ERROR, EXIT_OK, EXIT_USAGE, Handler, Parser, Secrets
 from shelter.errors import ShelterError
 from shelter.i18n import LANGUAGES, _, normalise_language, set_language
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_parsers(sub)
     documents.add_parsers(sub)
     cases.add_parsers(sub)
+    backups.add_parsers(sub)
     return p
 
 
@@ -55,6 +56,8 @@ COMMANDS: dict[str, Handler] = {
     "document": documents.cmd_document,
     "export": cases.cmd_export,
     "demo": cases.cmd_demo,
+    "backup": backups.cmd_backup,
+    "restore": backups.cmd_restore,
 }
 
 

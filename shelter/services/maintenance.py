@@ -105,6 +105,12 @@ def verify(who: SignedIn) -> VerifyReport:
             head = store.head_problem()
             if head is not None:
                 problems.append(head)
+        if chain.ok and not problems:
+            from shelter.services.backups import truncation_problem
+
+            cut = truncation_problem(who)
+            if cut is not None:
+                problems.append(cut)
     except (DBAPIError, StoreDamaged) as exc:
         problems.append(str(exc))
         entries = 0

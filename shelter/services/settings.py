@@ -47,6 +47,14 @@ class Settings:
     reintegration_plan_days: int = 30
     follow_up_months: tuple[int, ...] = (3, 6, 12)
     lost_contact_attempts: int = 3
+    # Backups: made when the last verified one is older than this many hours
+    # (at the first sign-in of the day and on closing), kept 7 daily, 4
+    # weekly and 12 monthly, and copied to a second place when one is set.
+    backup_interval_hours: int = 24
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 4
+    backup_keep_monthly: int = 12
+    backup_mirror: str = ""
 
     def validated(self) -> Settings:
         if not (1 <= self.idle_lock_minutes <= 120):
@@ -73,6 +81,13 @@ class Settings:
                                     "in increasing order."), field="follow_up_months")
         if not (1 <= self.lost_contact_attempts <= 10):
             raise ValidationError(_("Choose between 1 and 10 attempts."), field="lost_contact_attempts")
+        if not (1 <= self.backup_interval_hours <= 168):
+            raise ValidationError(_("Choose between 1 and 168 hours."), field="backup_interval_hours")
+        for name, high in (("backup_keep_daily", 60), ("backup_keep_weekly", 52), ("backup_keep_monthly", 120)):
+            if not (0 <= getattr(self, name) <= high):
+                raise ValidationError(_("Choose between 0 and {n}.").format(n=high), field=name)
+        if len(self.backup_mirror) > 1000:
+            raise ValidationError(_("This path is too long."), field="backup_mirror")
         return self
 
 

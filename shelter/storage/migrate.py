@@ -28,6 +28,11 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> frozenset[str]:
+    """Every schema revision this version knows (a backup of any other was made by a newer one)."""
+    return frozenset(rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions())
+
+
 def current_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
