@@ -4,7 +4,10 @@ case numbers per shelter and year, children beside their parent, the case
 work after admission (assessments, care plans, agreed versions that verify,
 reviews, what is overdue), counselling (sessions of every kind and outcome,
 never two at once for anyone or any room, notes that only a counsellor's
-key opens), and an export that matches the documented format."""
+key opens), reintegration (plans on every pathway, milestones from the
+templates moved on with their history, referrals with the consent they
+need, follow-ups after discharge, some lost contact, scores that the rules
+give back), and an export that matches the documented format."""
 
 from __future__ import annotations
 
@@ -19,12 +22,35 @@ import pytest
 
 from shelter import cli
 from shelter import store as store_module
+from shelter.domain.reintegration import Contact, lost_contact_on, score
 from shelter.domain.sessions import NOTE_PARTS, from_local, local
+from shelter.domain.vocabulary import PATHWAY
 from shelter.errors import StoreExists
-from shelter.services import assessments, beds, care_plans, handover, maintenance, my_work, notes, residents, sessions
-from shelter.services.demo import DEMO_PASSWORD, add_case_work, add_counselling, build_demo, shelters_for
+from shelter.services import (
+    assessments,
+    beds,
+    care_plans,
+    handover,
+    maintenance,
+    my_work,
+    notes,
+    partners,
+    reintegration,
+    reintegration_board,
+    residents,
+    sessions,
+)
+from shelter.services.demo import (
+    DEMO_PASSWORD,
+    add_case_work,
+    add_counselling,
+    add_reintegration,
+    build_demo,
+    shelters_for,
+)
 from shelter.services.export import export_document
 from shelter.services.notes import NotesLocked
+from shelter.services.pathways import weights_from_json
 from shelter.storage.database import connect_raw
 from shelter.store import Store
 from tests.conftest import FAST_KDF
@@ -451,3 +477,194 @@ def test_counselling_is_added_once(demo):
         assert add_counselling(counsellor) == {}
     finally:
         counsellor.lock("sign_out")
+
+
+# -- reintegration --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def exported(demo):
+    _summary, who = demo
+    return export_document(who)
+
+
+def _stay_end(stay: dict) -> date:
+    return _day(stay["discharged_at"]) or date.today()
+
+
+def test_most_long_stays_have_a_plan_on_a_realistic_pathway(demo, exported):
+    summary, _who = demo
+    assert all(summary.reintegration[k] > 0 for k in (
+        "plans", "consented", "pathway_changes", "milestones", "done", "blocked", "referrals", "without_consent",
+        "sharing_consents", "answered", "contacts", "reached", "lost_contact", "scores", "closures"))
+    people = {r["id"]: r for r in exported["residents"]}
+    stays = {s["id"]: s for s in exported["stays"]}
+    plans = {p["stay_id"]: p for p in exported["reintegration_plans"]}
+    long = {s["id"] for s in stays.values() if people[s["resident_id"]]["parent_id"] is None
+            and (_stay_end(s) - _day(s["admitted_at"])).days > 35}
+    assert len(long & set(plans)) > 0.75 * len(long)  # most stays of more than a few weeks
+    assert all(people[p["resident_id"]]["parent_id"] is None for p in plans.values())  # a child has her parent's
+    assert all((_stay_end(stays[s]) - _day(stays[s]["admitted_at"])).days > 21 for s in plans)
+    pathways = Counter(p["pathway"] for p in plans.values())
+    assert set(pathways) == set(PATHWAY.codes)
+    assert pathways["morocco_family"] + pathways["return_origin"] + pathways["independent_morocco"] > 0.8 * len(plans)
+    assert min(pathways["morocco_family"], pathways["return_origin"], pathways["independent_morocco"]) > 0.1 * len(plans)
+    for p in plans.values():
+        stay = stays[p["stay_id"]]
+        assert _day(stay["admitted_at"]) <= _day(p["opened_on"]) <= _stay_end(stay)
+        assert p["consent_on"] is None or p["opened_on"] <= p["consent_on"] <= date.today().isoformat()
+        if p["pathway"] in ("return_origin", "third_country"):
+            assert people[p["resident_id"]]["nationality"] != "MA"  # only foreigners go home or on
+        if p["pathway"] in ("return_origin", "other"):
+            assert p["pathway_detail"]
+    assert sum(p["consent_on"] is not None for p in plans.values()) > 0.75 * len(plans)
+    assert any(p["resident_choice"] for p in plans.values())
+
+
+def test_milestones_come_from_the_templates_and_keep_their_history(exported):
+    today = date.today()
+    plans = {p["id"]: p for p in exported["reintegration_plans"]}
+    changed = {c["reintegration_plan_id"] for c in exported["pathway_changes"]}
+    templates = {t["id"]: t for t in exported["milestone_templates"]}
+    by_plan = defaultdict(list)
+    for m in exported["milestones"]:
+        by_plan[m["reintegration_plan_id"]].append(m)
+    events = defaultdict(list)
+    for e in exported["milestone_events"]:
+        events[e["milestone_id"]].append(e)
+    for plan_id, plan in plans.items():
+        milestones = sorted(by_plan[plan_id], key=lambda m: m["position"])
+        from_templates = [m for m in milestones if m["milestone_template_id"]]
+        if plan_id not in changed:
+            wanted = sorted((t for t in templates.values() if t["pathway"] == plan["pathway"] and t["active"]),
+                            key=lambda t: (t["position"], t["id"]))
+            assert [m["milestone_template_id"] for m in from_templates] == [t["id"] for t in wanted]
+        for m in from_templates:
+            template = templates[m["milestone_template_id"]]
+            assert m["code"] == template["code"]
+            assert _day(m["due_on"]) == _day(plan["opened_on"]) + timedelta(days=template["offset_days"])
+    statuses = Counter(m["status"] for m in exported["milestones"])
+    assert statuses["done"] > 0.5 * len(exported["milestones"])  # older plans are mostly done
+    assert statuses["blocked"] and statuses["in_progress"] and statuses["planned"] and statuses["not_applicable"]
+    assert any(m["status"] in ("planned", "in_progress", "blocked") and m["due_on"] and _day(m["due_on"]) < today
+               for m in exported["milestones"])  # some overdue
+    assert any(m["milestone_template_id"] is None and m["title"] for m in exported["milestones"])  # the case's own
+    for m in exported["milestones"]:
+        history = sorted(events[m["id"]], key=lambda e: (e["at"], e["id"]))
+        assert history[0]["status"] == "planned" and history[-1]["status"] == m["status"]
+        assert [e["at"] for e in history] == sorted(e["at"] for e in history)
+        assert (m["status"] == "done") == (m["done_on"] is not None)
+        assert m["status"] not in ("blocked", "not_applicable") or m["status_reason"].strip()
+        assert (m["owner_staff"] is None) or (m["owner_partner_id"] is None)
+        if m["done_on"]:
+            assert plans[m["reintegration_plan_id"]]["opened_on"] <= m["done_on"] <= today.isoformat()
+
+
+def test_referrals_need_consent_or_a_reason_and_get_answers(demo, exported):
+    _summary, who = demo
+    today = date.today().isoformat()
+    names = {p["id"]: p["name"] for p in exported["partners"]}
+    assert {"IOM Rabat", "Association Adala", "CHU Ibn Sina", "UNHCR"} <= set(names.values())
+    assert {p["kind"] for p in exported["partners"]} >= {"iom", "legal_aid", "health", "ngo", "education",
+                                                          "consulate"}
+    planned = {p["stay_id"] for p in exported["reintegration_plans"]}
+    referrals = exported["partner_referrals"]
+    without = [r for r in referrals if r["consent_override"]]
+    assert 0 < len(without) < 0.15 * len(referrals)  # a few, with a written reason
+    assert all(len(r["consent_override"]) >= 15 for r in without)
+    for r in random.Random(5).sample([r for r in referrals if not r["consent_override"]], 25):
+        assert partners.consent_to_share(who, r["resident_id"], r["partner_id"]), names[r["partner_id"]]
+    statuses = Counter(r["status"] for r in referrals)
+    assert set(statuses) == {"sent", "accepted", "refused", "completed"}
+    assert any(r["status"] in ("sent", "accepted") and r["follow_up_on"] and r["follow_up_on"] < today
+               for r in referrals)  # some unanswered past their follow-up date: overdue
+    for r in referrals:
+        assert r["stay_id"] in planned and r["referred_on"] <= today
+        answers = [r[k] for k in ("accepted_on", "refused_on", "completed_on") if r[k]]
+        assert all(r["referred_on"] <= on <= today for on in answers)
+        assert r["status"] != "completed" or r["accepted_on"] <= r["completed_on"]
+
+
+def test_follow_ups_come_after_the_discharge_and_some_lose_contact(exported):
+    today = date.today()
+    stays = {s["id"]: s for s in exported["stays"]}
+    planned = {p["stay_id"] for p in exported["reintegration_plans"]}
+    by_stay = defaultdict(list)
+    for c in exported["follow_up_contacts"]:
+        stay = stays[c["stay_id"]]
+        assert c["stay_id"] in planned and stay["discharged_at"] is not None
+        assert _day(stay["discharged_at"]) <= _day(c["contacted_on"]) <= today
+        assert c["round_months"] in (3, 6, 12) and (c["method"] == "partner") == (c["partner_id"] is not None)
+        assert not c["reached"] or c["situation"]
+        by_stay[c["stay_id"]].append(Contact(_day(c["contacted_on"]), c["round_months"], c["reached"]))
+    lost = [s for s, contacts in by_stay.items() if lost_contact_on(contacts, 3) is not None]
+    assert 0 < len(lost) < 0.3 * len(by_stay)
+    reached = sum(c["reached"] for c in exported["follow_up_contacts"])
+    assert reached > 0.65 * len(exported["follow_up_contacts"])
+    assert {3, 6, 12} == {c["round_months"] for c in exported["follow_up_contacts"] if c["reached"]}
+
+
+def test_scores_are_what_the_rules_give_and_improve(exported):
+    contacts = {c["id"]: c for c in exported["follow_up_contacts"]}
+    answers = defaultdict(dict)
+    for a in exported["sustainability_answers"]:
+        answers[a["sustainability_score_id"]][a["indicator"]] = a["answer"]
+    for s in exported["sustainability_scores"]:
+        again = score(answers[s["id"]], weights_from_json(s["weights"]))
+        assert (again.economic, again.social, again.psychosocial, again.overall, again.answered) == (
+            s["economic"], s["social"], s["psychosocial"], s["overall"], s["answered"])
+        if s["occasion"] == "follow_up":
+            contact = contacts[s["follow_up_contact_id"]]
+            assert contact["reached"] and contact["contacted_on"] == s["scored_on"]
+            assert contact["stay_id"] == s["stay_id"]
+    baseline = [s for s in exported["sustainability_scores"] if s["occasion"] == "baseline"]
+    later = [s for s in exported["sustainability_scores"] if s["occasion"] == "follow_up"]
+    assert len(baseline) > 0.8 * len(exported["reintegration_plans"]) and later
+    mean = lambda scores: sum(s["overall"] for s in scores) / len(scores)  # noqa: E731
+    assert mean(later) > mean(baseline) + 0.05  # generally better as time goes on
+
+
+def test_cases_close_after_their_last_follow_up(exported):
+    planned = {p["stay_id"]: p for p in exported["reintegration_plans"]}
+    stays = {s["id"]: s for s in exported["stays"]}
+    last_contact = defaultdict(str)
+    for c in exported["follow_up_contacts"]:
+        last_contact[c["stay_id"]] = max(last_contact[c["stay_id"]], c["contacted_on"])
+    after = []
+    for c in exported["case_closures"]:
+        followed = [s for s in last_contact if stays[s]["resident_id"] == c["resident_id"]
+                    and stays[s]["discharged_at"][:10] <= c["closed_on"]
+                    and (c["reopened_at"] is None or c["closed_on"] < c["reopened_at"][:10])]
+        if followed:
+            assert all(last_contact[s] <= c["closed_on"] for s in followed)
+            after.append(c["reason"])
+    assert {"lost_contact", "reintegrated"} <= set(after)
+    assert any(stays[s]["discharged_at"] for s in planned)
+
+
+def test_the_services_show_the_demo_reintegration(demo, raw):
+    _summary, who = demo
+    resident_id = raw.execute("""
+        SELECT p.resident_id FROM reintegration_plan p
+        WHERE p.stay_id = (SELECT id FROM stay WHERE resident_id = p.resident_id ORDER BY admitted_at DESC LIMIT 1)
+          AND (SELECT count(*) FROM follow_up_contact c WHERE c.stay_id = p.stay_id AND c.reached) >= 2
+          AND (SELECT count(*) FROM partner_referral r WHERE r.stay_id = p.stay_id) >= 1
+        ORDER BY (SELECT count(*) FROM sustainability_score s WHERE s.stay_id = p.stay_id) DESC, p.id LIMIT 1
+        """).fetchone()[0]
+    view = reintegration.reintegration(who, resident_id)
+    assert view.plan is not None and view.milestones and view.referrals and not view.in_residence
+    assert sum(r.state == "done" for r in view.rounds) >= 2 and len(view.scores) >= 3
+    assert [s.scored_on for s in view.scores] == sorted(s.scored_on for s in view.scores)
+    assert view.scores[0].occasion == "baseline" and view.status in ("follow_up", "closed", "closed_referred",
+                                                                     "active")
+    items = reintegration_board.board(who)
+    kinds = Counter(i.kind for i in items if i.state == "overdue")
+    assert kinds["milestone"] and kinds["referral"] and kinds["plan"]
+    assert any(i.kind == "follow_up" for i in items)
+    counts = reintegration_board.board_counts(who)
+    assert counts.overdue and counts.lost_contact >= 1  # and a case that lost contact stays visible
+    assert all(a.sort_key <= b.sort_key for a, b in zip(items, items[1:], strict=False))
+
+
+def test_reintegration_is_added_once(demo):
+    _summary, who = demo
+    assert add_reintegration(who) == {}

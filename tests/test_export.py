@@ -28,7 +28,7 @@ from shelter.store import Store
 from tests.cases import COORDINATOR_PASSWORD, admission, bed_ids
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "export-format.md"
-BASE_TYPES = {"string", "integer", "boolean", "date", "datetime", "string[]"}
+BASE_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "string[]"}
 
 
 def documented_tables() -> dict[str, dict[str, tuple[str, bool, set[str]]]]:
@@ -63,6 +63,8 @@ def check_value(where: str, value, base: str, nullable: bool, allowed: set[str])
         assert isinstance(value, str), where
     elif base == "integer":
         assert isinstance(value, int) and not isinstance(value, bool), where
+    elif base == "number":
+        assert isinstance(value, (int, float)) and not isinstance(value, bool), where
     elif base == "boolean":
         assert isinstance(value, bool), where
     elif base == "date":
@@ -352,3 +354,91 @@ def test_sessions_are_exported_but_never_what_was_said(coordinator, admin, store
     assert len(document["sessions"]) == 4 and document["session_relatives"][0]["relation"] == "sister"
     assert document["session_follow_ups"][0]["text"] == "Trace the sister's address"
     assert "Synthetic note" not in json.dumps(document, ensure_ascii=False)
+
+
+def test_reintegration_is_exported_as_documented(coordinator, social_worker, admin, history):
+    """A plan moved on, a pathway changed, referrals with and without consent
+    and a partner's answer, a follow-up and scores after a discharge, the
+    administrator's weights and a printed plan: each record as documented."""
+    from shelter.domain.sustainability import Weight
+    from shelter.services import handover, partners, pathways, reintegration
+    from shelter.storage.models import ReintegrationDocument
+
+    fatima, aisha = history
+    iom = partners.add_partner(social_worker, "IOM Rabat", "iom", "Rabat", "Point focal protection").partner_id
+    lawyers = partners.add_partner(social_worker, "Association Adala", "legal_aid", "Rabat").partner_id
+    today = date.today()
+    reintegration.make_plan(social_worker, fatima.resident_id, "return_origin", "بغيت نرجع لبلادي", "Nigeria",
+                            consent_on=today)
+    reintegration.add_milestone(social_worker, fatima.resident_id, "Ouvrir un compte bancaire",
+                                today + timedelta(days=20), owner_partner_id=lawyers)
+    view = reintegration.reintegration(social_worker, fatima.resident_id)
+    first, own = view.milestones[0], view.milestones[-1]
+    reintegration.set_milestone_status(social_worker, first.milestone_id, "blocked", "Le consulat ne répond pas")
+    reintegration.set_milestone_status(social_worker, own.milestone_id, "done")
+    partners.refer(social_worker, fatima.resident_id, lawyers, "Legal aid for the trial",
+                   consent_override="Emergency: the hearing is tomorrow morning")
+    handover.record_consent(coordinator, fatima.resident_id, "IOM Rabat", ("identity", "stay"))
+    partners.refer(social_worker, fatima.resident_id, iom, "Assisted voluntary return",
+                   follow_up_on=today + timedelta(days=14))
+    referral = reintegration.reintegration(social_worker, fatima.resident_id).referrals[0].referral_id
+    partners.record_answer(social_worker, referral, "accepted", note="File opened",
+                           follow_up_on=today + timedelta(days=30))
+    reintegration.change_pathway(social_worker, fatima.resident_id, "morocco_family",
+                                 "Elle a décidé de rester au Maroc", "Fès, chez sa tante")
+    reintegration.record_score(social_worker, fatima.resident_id, "baseline",
+                               {"income": "none", "housing": "fair", "distress": "often", "documents": "no"})
+    pathways.set_sustainability_weights(admin, {"income": Weight(2.0, 0.2)})
+    reintegration.make_plan(social_worker, aisha.resident_id, "return_origin", pathway_detail="Nigeria")
+    contact = reintegration.record_contact(social_worker, aisha.resident_id, 3, "partner", True,
+                                           situation="Back with her mother, looks for work", partner_id=iom)
+    reintegration.record_score(social_worker, aisha.resident_id, "follow_up",
+                               {"income": "occasional", "housing": "good", "education": "no_children"},
+                               contact_id=contact.change.record_id)
+    # (No service prints the plan yet: the row it will write, for the section's check.)
+    plan_id = reintegration.reintegration(social_worker, aisha.resident_id).plan.plan_id
+    with coordinator.store.write() as s:
+        s.add(ReintegrationDocument(reference="RBT1-2026-0002-R1", plan_id=plan_id, resident_id=aisha.resident_id,
+                                    audience="partner", partner_id=iom, lang="fr", content='{"pathway":"return"}',
+                                    code="7K3QDM2X", issued_at=datetime.now(UTC),
+                                    issued_by=coordinator.actor.account_id))
+
+    document = export_document(coordinator)
+    check_against_document(document)
+    assert document["format_version"] == 5
+    names = {p["id"]: p["name"] for p in document["partners"]}
+    assert sorted(names.values()) == ["Association Adala", "IOM Rabat"]
+    plans = {p["resident_id"]: p for p in document["reintegration_plans"]}
+    assert plans[fatima.resident_id]["pathway"] == "morocco_family" and plans[fatima.resident_id]["consent_on"] is None
+    assert plans[fatima.resident_id]["resident_choice"] == "بغيت نرجع لبلادي"
+    [change] = document["pathway_changes"]
+    assert (change["old_pathway"], change["new_pathway"]) == ("return_origin", "morocco_family")
+    templates = {t["id"]: t for t in document["milestone_templates"]}
+    mine = [m for m in document["milestones"] if m["reintegration_plan_id"] == plans[fatima.resident_id]["id"]]
+    assert {templates[m["milestone_template_id"]]["pathway"] for m in mine if m["milestone_template_id"]} == {
+        "return_origin", "morocco_family"}
+    done = next(m for m in mine if m["title"] == "Ouvrir un compte bancaire")
+    assert (done["status"], done["done_on"], names[done["owner_partner_id"]]) == ("done", today.isoformat(),
+                                                                                 "Association Adala")
+    history_of = [e["status"] for e in document["milestone_events"] if e["milestone_id"] == mine[0]["id"]]
+    assert history_of == ["planned", "blocked"]
+    referrals = {names[r["partner_id"]]: r for r in document["partner_referrals"]}
+    assert referrals["Association Adala"]["consent_override"].startswith("Emergency")
+    assert referrals["IOM Rabat"]["consent_override"] == "" and referrals["IOM Rabat"]["status"] == "accepted"
+    [reached] = document["follow_up_contacts"]
+    assert (reached["round_months"], reached["method"], reached["reached"], names[reached["partner_id"]]) == (
+        3, "partner", True, "IOM Rabat")
+    scores = {s["occasion"]: s for s in document["sustainability_scores"]}
+    assert scores["follow_up"]["follow_up_contact_id"] == reached["id"]
+    assert json.loads(scores["follow_up"]["weights"])["income"] == [2.0, 0.2]  # computed with the new weights
+    assert json.loads(scores["baseline"]["weights"])["income"] == [0.2, 1 / 15]  # kept with the ones of its day
+    assert isinstance(scores["baseline"]["overall"], float) and scores["follow_up"]["psychosocial"] is None
+    answers = [(a["indicator"], a["answer"]) for a in document["sustainability_answers"]
+               if a["sustainability_score_id"] == scores["follow_up"]["id"]]
+    assert answers == [("education", "no_children"), ("housing", "good"), ("income", "occasional")]
+    [weight] = document["sustainability_weights"]
+    assert (weight["indicator"], weight["dimension_weight"], weight["changed_by"]) == (
+        "income", 2.0, admin.actor.username)
+    [printed] = document["reintegration_documents"]
+    assert (printed["audience"], names[printed["partner_id"]], printed["verification_code"]) == (
+        "partner", "IOM Rabat", "7K3QDM2X")

@@ -25,6 +25,19 @@ take longer than all the rest of the demo. The audit trail names each
 assessment, plan, agreed version, review, assignment and closure, not each
 goal and action written with them.
 
+The reintegration (``add_reintegration``) follows the case work: partners
+in each shelter's city (IOM, legal aid, a hospital, an NGO, vocational
+training, employment, a consulate), a reintegration plan for most stays of
+more than three weeks (the pathway, the resident's words, her consent), its
+milestones from the pathway's templates and a few of its own, moved on as
+the days passed (most done around their due date, some late or blocked),
+referrals to partners with the consent to share they need (a few made
+without it, with a reason) and the partners' answers, the follow-ups at 3, 6
+and 12 months after discharge (about one followed case in ten loses
+contact), sustainability surveys at the start and at the follow-ups, and the
+closing of most cases after their last follow-up (the case work leaves
+those to it). Rows are written as the case work's are.
+
 The counselling (``add_counselling``) comes last: one counsellor per
 shelter, rooms for sessions, and the sessions of every stay (one to one
 about every week or two, a group in most weeks, a few with relatives, some
@@ -59,11 +72,21 @@ from pathlib import Path
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from shelter.demo_names import DemoPerson, generate_person
+from shelter.demo_names import COUNTRIES, DemoPerson, generate_person
 from shelter.domain.care import NO_NEED, OPEN_GOAL_STATUSES, SCORES, add_months, plan_gaps
 from shelter.domain.people import Identity, Protection, ReferralInfo
+from shelter.domain.reintegration import follow_up_dates
+from shelter.domain.reintegration import score as sustainability_score
 from shelter.domain.sessions import NOTE_PARTS, RISK_QUESTION_CODES, from_local, local, risk_outcome
-from shelter.domain.vocabulary import ASSESSMENT_DOMAIN, DESTINATION, EXPLOITATION_FORM, REFERRAL_SOURCE
+from shelter.domain.sustainability import INDICATORS, Weight
+from shelter.domain.vocabulary import (
+    ASSESSMENT_DOMAIN,
+    DESTINATION,
+    EXPLOITATION_FORM,
+    HANDOVER_SECTION,
+    PATHWAY,
+    REFERRAL_SOURCE,
+)
 from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security import audit
@@ -73,7 +96,8 @@ from shelter.security.permissions import Role
 from shelter.services import accounts, admissions, beds, care_plans, dashboard, discharge, notes, sessions, shelters
 from shelter.services.admissions import Admission
 from shelter.services.beds import BedChoice
-from shelter.services.handover import _canonical, _document_key, verification_code
+from shelter.services.handover import _canonical, _document_key, normalise_receiver, verification_code
+from shelter.services.pathways import templates_in, weights_in, weights_json
 from shelter.services.settings import load_settings
 from shelter.storage.models import (
     Assessment,
@@ -83,7 +107,13 @@ from shelter.storage.models import (
     CaseAssignment,
     CaseClosure,
     CounsellingSession,
+    FollowUpContact,
+    Milestone,
+    MilestoneEvent,
     NoteAddendum,
+    Partner,
+    PartnerReferral,
+    PathwayChange,
     PlanAction,
     PlanActionNote,
     PlanDomainReason,
@@ -93,6 +123,7 @@ from shelter.storage.models import (
     PlanReviewGoal,
     PlanVersion,
     RecordChange,
+    ReintegrationPlan,
     Resident,
     RiskAlert,
     RiskScreen,
@@ -101,10 +132,13 @@ from shelter.storage.models import (
     SessionNote,
     SessionRelative,
     SessionSeries,
+    SharingConsent,
     Shelter,
     StaffAccount,
     StaffRole,
     Stay,
+    SustainabilityAnswer,
+    SustainabilityScore,
     utcnow,
 )
 from shelter.store import OpenStore, SignedIn, Store
@@ -169,6 +203,7 @@ class DemoSummary:
     in_residence: int
     case_work: dict[str, int] = field(default_factory=dict)  # how many assessments, plans, ... (add_case_work)
     counselling: dict[str, int] = field(default_factory=dict)  # how many sessions, notes, ... (add_counselling)
+    reintegration: dict[str, int] = field(default_factory=dict)  # how many plans, referrals, ... (add_reintegration)
 
 
 @dataclass
@@ -470,6 +505,7 @@ def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3,
         created = simulation.run(residents_count, progress)
         _today(who, rng, now)
         case_work = add_case_work(who, seed, now)
+        reintegration = add_reintegration(who, seed, now)
         figures = dashboard.dashboard(who)
     finally:
         who.lock("sign_out")
@@ -481,7 +517,7 @@ def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3,
     return DemoSummary(Path(folder), recovery_code, DEMO_PASSWORD,
                        tuple((u, r.value) for u, _d, r in DEMO_ACCOUNTS)
                        + tuple((u, Role.COUNSELLOR.value) for u, _d in demo_counsellors(count)), count, beds, created,
-                       simulation.stays, figures.occupied, case_work, counselling)
+                       simulation.stays, figures.occupied, case_work, counselling, reintegration)
 
 
 def _today(who: SignedIn, rng: random.Random, now: datetime) -> None:
@@ -792,8 +828,9 @@ class _CaseWork:
     entries. Nothing is left in the session between two reads, so what they
     read is what the table holds."""
 
-    def __init__(self, s: Session, store: Store, rng: random.Random, now: datetime, staff: dict[str, list[int]]) -> None:
-        self.s, self.store, self.rng, self.now = s, store, rng, now
+    def __init__(self, s: Session, store: Store, rng: random.Random, now: datetime, staff: dict[str, list[int]],
+                 seed: int = 2026) -> None:
+        self.s, self.store, self.rng, self.now, self.seed = s, store, rng, now, seed
         self.today = now.astimezone().date()
         self.workers, self.counsellors = staff["social_worker"], staff["counsellor"]
         self.coordinator = staff["coordinator"][0]
@@ -1157,12 +1194,17 @@ class _CaseWork:
 
     def close(self, stays: list[tuple[_StayRecord, int | None]]) -> None:
         """Close the cases of most people who left long ago (and reopen them
-        for those who came back later)."""
+        for those who came back later). A stay that will have a
+        reintegration plan is left to ``add_reintegration``, which closes it
+        after its last follow-up."""
         rng = self.rng
         for index, (stay, holder) in enumerate(stays):
             if stay.discharged_at is None:
                 continue
             left = stay.discharged_at.astimezone().date()
+            if _gets_reintegration_plan(self.seed, stay.stay_id, stay.child, stay.admitted_at.astimezone().date(),
+                                        left):
+                continue
             back = stays[index + 1][0].admitted_at if index + 1 < len(stays) else None
             room = ((back.astimezone().date() - left).days - 1) if back else (self.today - left).days
             if room < 14 or rng.random() >= (0.85 if room > 120 else 0.25 if room > 45 else 0):
@@ -1197,9 +1239,11 @@ def add_case_work(who: SignedIn, seed: int = 2026, now: datetime | None = None, 
                   progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Replay the case work of every stay on record (in a store that has
     none yet): assessments, care plans, versions, reviews, assignments and
-    closures. ``who`` is the coordinator; the work is written in the names of
-    the store's social workers. Returns how many of each were written (none
-    in a store that holds an assessment already)."""
+    closures (but not of the stays ``add_reintegration`` gives a plan: it
+    closes those after their last follow-up). ``who`` is the coordinator;
+    the work is written in the names of the store's social workers. Returns
+    how many of each were written (none in a store that holds an assessment
+    already)."""
     rng = random.Random(f"case work {seed}")
     now = now or datetime.now(UTC) - timedelta(minutes=1)
     with who.store.read() as s:
@@ -1222,7 +1266,7 @@ def add_case_work(who: SignedIn, seed: int = 2026, now: datetime | None = None, 
     done = 0
     for start in range(0, len(people), batch):
         with who.store.write() as s:
-            work = _CaseWork(s, who.store, rng, now, staff)
+            work = _CaseWork(s, who.store, rng, now, staff, seed)
             for stays in people[start:start + batch]:
                 work.close([(stay, work.stay(stay)) for stay in stays])
                 done += len(stays)
@@ -1867,3 +1911,735 @@ def add_counselling(who: SignedIn, seed: int = 2026, now: datetime | None = None
         if progress:
             progress(min(start + batch, len(meetings)), len(meetings))
     return {name: n for name, n in writer.totals.items()}
+
+
+# -- reintegration -----------------------------------------------------------------------------
+#
+# Partners in each shelter's city (IOM, a legal aid association, a hospital,
+# an NGO, a vocational training centre, the employment agency, a consulate;
+# UNHCR once), then the reintegration of most stays of more than three weeks
+# (not accompanying children: their parent's plan is theirs). A plan opens
+# some weeks after the admission, on a pathway (in Morocco with family
+# about 35%, return to the country of origin 30%, independent living 25%,
+# a third country and other about 5% each; only foreigners go home or to a
+# third country), mostly consented to; its milestones are the pathway's
+# templates, with a few of the case's own, moved on as days pass (done
+# around their due date, some late, a few blocked or not applicable); the
+# referrals to partners with the resident's consent to share (recorded when
+# it was not given at admission; a few made without it, with a reason), and
+# the partners' answers; after discharge, the contacts of each follow-up
+# round (most reached, some after a failed attempt; about one followed case
+# in ten loses contact after three failed attempts in a row); the
+# sustainability survey at the start of the plan and at most follow-ups that
+# reached the person, better as time goes on; and the closing of most cases
+# once the last follow-up is done or contact is lost.
+
+REINTEGRATION_AFTER_DAYS = 21  # stays longer than this have a plan (most of them)
+PLAN_SHARE = 0.88
+# (Moroccan, foreign): 4 residents in 10 are Moroccan (``shelter.demo_names``).
+PATHWAY_WEIGHTS = {"return_origin": (0, 50), "morocco_family": (69, 12), "independent_morocco": (27, 23),
+                   "third_country": (0, 9), "other": (4, 6)}
+# (kind, name, contact) of each city's partners; "{city}" is the shelter's city.
+CITY_PARTNERS = (
+    ("iom", "IOM {city}", "Point focal protection, bureau de {city}"),
+    ("legal_aid", "Association Adala {city}", "Permanence juridique le mardi et le jeudi"),
+    ("health", "Hôpital régional de {city}", "Unité de prise en charge des femmes et enfants victimes de violence"),
+    ("ngo", "Association Amal {city}", "Assistante sociale, accueil de jour"),
+    ("education", "Centre de formation professionnelle de {city}", "Service des inscriptions"),
+    ("employment", "ANAPEC {city}", "Conseillère emploi, agence du centre-ville"),
+)
+# The names the demo's consents at admission and its care plans already use.
+CITY_PARTNER_NAMES = {"Rabat": {"iom": "IOM Rabat", "legal_aid": "Association Adala", "health": "CHU Ibn Sina",
+                                "ngo": "Association Amal"},
+                      "Casablanca": {"health": "CHU Ibn Rochd"}}
+# One consulate in each shelter's city, in turn (for the residents of that nationality).
+CONSULATES = ("NG", "CI", "CM", "GN", "CD", "SN", "ML", "PH", "SY", "BD", "GH", "SL", "ER")
+NATIONAL_PARTNERS = (("other", "UNHCR", "Rabat", "Unité de protection et de réinstallation"),)
+CONSULATE_CONTACT = "Service consulaire, sur rendez-vous"
+PATHWAY_DETAILS = {
+    "morocco_family": ("Fès, chez sa tante", "Casablanca, with her sister", "Douar près de Taounate, chez ses parents",
+                       "Meknès, chez sa mère", "مراكش، عند أسرتها", ""),
+    "independent_morocco": ("Rabat", "Casablanca", "Tanger", "Agadir", ""),
+    "third_country": ("Canada, réinstallation HCR", "France, regroupement familial", "Spain, with her brother",
+                      "Germany, family reunification"),
+    "other": ("Foyer pour mineurs jusqu'à sa majorité", "Long-term hospital care, plan to be reviewed",
+              "Projet de mariage, à définir avec elle", "مؤسسة لحماية الطفولة"),
+}
+RESIDENT_CHOICES = {
+    "return_origin": ("Je veux rentrer chez moi, auprès de ma mère", "I want to go home to my children",
+                      "I want to go back, but not to my village", "بغيت نرجع لبلادي"),
+    "morocco_family": ("Je veux retourner chez ma tante", "بغيت نرجع لدار الواليدين",
+                       "I want to live with my sister and her husband"),
+    "independent_morocco": ("Je veux travailler et louer une chambre à moi", "I want to stay in Morocco and work",
+                            "بغيت نخدم ونعيش بوحدي"),
+    "third_country": ("Je veux rejoindre mon frère", "I want to go where they can never find me"),
+    "other": ("Je ne sais pas encore, je veux d'abord guérir", "I want to finish school first"),
+}
+CHANGED_PATHWAY = {
+    "morocco_family": "Elle a décidé de rester au Maroc après la médiation avec sa famille",
+    "independent_morocco": "Her family refused her return: she chose to live on her own",
+    "return_origin": "Elle souhaite finalement rentrer auprès de ses enfants",
+    "third_country": "Her brother abroad can take her in; UNHCR accepted to study the file",
+    "other": "Projet suspendu le temps des soins à l'hôpital",
+}
+REFERRALS_FOR = {
+    "return_origin": (("iom", 0.9), ("consulate", 0.6), ("health", 0.3), ("legal_aid", 0.3)),
+    "morocco_family": (("ngo", 0.6), ("legal_aid", 0.4), ("education", 0.4), ("health", 0.3), ("employment", 0.2)),
+    "independent_morocco": (("employment", 0.55), ("education", 0.5), ("ngo", 0.45), ("legal_aid", 0.4),
+                            ("health", 0.2)),
+    "third_country": (("other", 0.9), ("consulate", 0.3), ("legal_aid", 0.3), ("health", 0.2)),
+    "other": (("ngo", 0.5), ("health", 0.5), ("legal_aid", 0.2)),
+}
+SERVICES = {
+    "iom": ("Aide au retour volontaire et à la réintégration (AVRR)", "Assisted voluntary return and reintegration",
+            "Évaluation de la vulnérabilité avant le retour", "Reintegration grant application"),
+    "legal_aid": ("Assistance d'une avocate pour la plainte", "Legal aid for the trial", "Accompagnement à l'audience",
+                  "مساعدة قانونية في ملف القضية"),
+    "health": ("Bilan de santé complet", "Consultation psychiatrique", "Prenatal follow-up", "Soins dentaires",
+               "فحص طبي شامل"),
+    "ngo": ("Hébergement de transition après la sortie", "Accompagnement social après la sortie", "Family mediation",
+            "مواكبة اجتماعية بعد الخروج"),
+    "education": ("Formation en couture", "Formation en cuisine et pâtisserie", "Vocational training in hairdressing",
+                  "تكوين مهني في الحلاقة"),
+    "employment": ("Inscription et accompagnement vers l'emploi", "Job placement", "Atelier de recherche d'emploi"),
+    "consulate": ("Laissez-passer consulaire", "Travel document", "Vérification de l'identité"),
+    "other": ("Étude de la demande de réinstallation", "Resettlement assessment", "Refugee status determination"),
+}
+REFUSALS = ("Plus de place dans le programme ce trimestre", "Outside the programme's criteria",
+            "La personne ne remplit pas les conditions d'âge", "لا توجد أماكن شاغرة")
+ANSWER_NOTES = ("Rendez-vous fixé", "Accepted, first appointment next week", "Dossier complet reçu", "")
+OVERRIDES = ("Urgence médicale : soins immédiats, elle ne pouvait pas signer ce jour-là",
+             "Emergency: the hearing is tomorrow and the lawyer needs the file today",
+             "Mineure non accompagnée : orientation décidée avec le parquet")
+# Who is responsible for a template's milestone: a partner of this kind, else (None) the social worker.
+MILESTONE_OWNER = {"family_tracing": "ngo", "travel_documents": "consulate", "iom_accepted": "iom",
+                   "travel_booked": "iom", "reception_arranged": "iom", "arrival_confirmed": "iom",
+                   "housing_found": "ngo", "training_started": "education", "income": "employment",
+                   "legal_case": "legal_aid", "resettlement_file": "other", "resettlement_accepted": "other"}
+# Milestones that come after the departure: (days after the discharge, from, to).
+AFTER_DISCHARGE = {"arrival_confirmed": (1, 6), "income": (20, 150)}
+BLOCKED = {
+    "travel_documents": ("Le consulat ne répond pas depuis un mois", "No birth certificate can be had from home"),
+    "family_tracing": ("Famille introuvable à l'adresse donnée", "The family moved; tracing goes on"),
+    "housing_found": ("Aucun logement abordable trouvé pour l'instant", "Landlords ask for a guarantor"),
+    "legal_case": ("Audience reportée sans date", "Waiting for the investigating judge"),
+    "iom_accepted": ("IOM waiting list: the programme is full until next quarter",),
+    "resettlement_file": ("Dossier incomplet : acte de naissance manquant",),
+}
+BLOCKED_OTHER = ("En attente du partenaire", "Waiting for the partner's answer", "في انتظار رد الشريك")
+NOT_APPLICABLE = {
+    "school_for_children": ("Pas d'enfant en âge scolaire", "Her children stay with her mother"),
+    "legal_case": ("Elle ne souhaite pas porter plainte", "No proceedings: she decided not to file a complaint"),
+    "training_started": ("She found work straight away",),
+    "family_tracing": ("En contact avec sa famille dès l'admission",),
+}
+NOT_APPLICABLE_OTHER = ("Ne s'applique pas à sa situation", "Not needed any more")
+LEFT_WITHOUT_NOTICE = "A quitté le centre sans prévenir : étape abandonnée"
+OWN_MILESTONES = ("Ouvrir un compte bancaire", "Obtain her son's birth certificate", "Rencontre avec la famille avant "
+                  "le retour", "Achat des outils pour le projet de couture", "Inscription à la CNSS",
+                  "Trouver une crèche pour l'enfant", "Carte de séjour renouvelée", "فتح حساب بنكي",
+                  "زيارة الأسرة قبل العودة", "Prepare the documents for the journey")
+SITUATIONS = {
+    "return_origin": ("Arrivée, vit chez sa mère, cherche du travail", "Back with her family; the reintegration grant "
+                      "started a small shop", "Reçue par sa famille, suivie par l'OIM sur place",
+                      "Doing well, her children go to school", "Difficultés avec la famille, l'OIM fait une médiation"),
+    "morocco_family": ("Vit chez sa tante, suit la formation", "Works in a bakery, stable", "Tensions avec la famille, "
+                       "médiation proposée", "تعيش مع أسرتها وتشتغل"),
+    "independent_morocco": ("Loue une chambre, travaille dans un atelier", "Has a job in a call centre, pays her rent",
+                            "Difficultés à payer le loyer", "تكتري غرفة وتخدم"),
+    "third_country": ("Arrived; the host family supports her", "Installée, cours de langue commencés"),
+    "other": ("Stable, suivie par le service de protection de l'enfance", "Still in hospital care, improving"),
+}
+NEXT_STEPS = ("Prochain appel au prochain suivi", "Orienter vers l'ANAPEC", "Call again at the next follow-up",
+              "Aide ponctuelle pour le loyer", "", "متابعة في الموعد المقبل")
+MISSED = ("Téléphone éteint", "Number no longer in service", "Message laissé à sa sœur", "")
+MISSED_NEXT = ("Rappeler dans une semaine", "Try again through the partner", "Try again next week")
+CLOSURE_FOR_PATHWAY = {"return_origin": "returned", "morocco_family": "reintegrated",
+                       "independent_morocco": "reintegrated", "third_country": "transferred", "other": "transferred"}
+
+
+def _gets_reintegration_plan(seed: int, stay_id: int, child: bool, admitted: date, end: date) -> bool:
+    """Whether the demo gives a stay a reintegration plan (most stays of more
+    than three weeks, not those of accompanying children): drawn from the
+    stay alone, so that the case work, which leaves those cases to be closed
+    after their last follow-up, and ``add_reintegration`` agree."""
+    if child or (end - admitted).days <= REINTEGRATION_AFTER_DAYS:
+        return False
+    return random.Random(f"reintegration plan {seed} {stay_id}").random() < PLAN_SHARE
+
+
+@dataclass(slots=True)
+class _Leaving:
+    """A stay as the reintegration replay needs it."""
+
+    stay_id: int
+    resident_id: int
+    shelter_id: int
+    admitted_at: datetime
+    admitted: date
+    discharged_at: datetime | None
+    discharged: date | None
+    destination: str | None
+    child: bool
+    foreign: bool
+    nationality: str
+    consent_processing: bool
+    with_children: bool
+    holder: int | None
+    back: datetime | None = None  # the next admission of the same person
+    closed_on: date | None = None  # a closure already on record for this stay (by the case work of an older demo)
+
+
+class _Reintegration:
+    """Writes the reintegration of stays the way the services would have,
+    day after day: rows with their ids given here, in a few statements per
+    unit of work, then the audit entries (``_audit_all``)."""
+
+    def __init__(self, store: OpenStore, rng: random.Random, now: datetime, seed: int, coordinator: int,
+                 templates: dict[str, list[tuple[int, str | None, str, int]]], partners: _Partners,
+                 city_of: dict[int, str], consents: dict[int, set[str]], weights: dict[str, Weight],
+                 months: tuple[int, ...], attempts: int) -> None:
+        self.store, self.rng, self.now, self.seed, self.coordinator = store, rng, now, seed, coordinator
+        self.today = now.astimezone().date()
+        self.templates, self.partners, self.city_of, self.consents = templates, partners, city_of, consents
+        self.weights, self.weights_text = weights, weights_json(weights)
+        self.months, self.attempts = months, attempts
+        self.ids: dict[type, Iterator[int]] = {}
+        self.followed = 0  # discharged stays with a plan whose first follow-up has come
+        self.totals = dict.fromkeys(("plans", "consented", "pathway_changes", "milestones", "done", "blocked",
+                                     "referrals", "without_consent", "sharing_consents", "answered", "contacts",
+                                     "reached", "lost_contact", "scores", "closures"), 0)
+
+    def start_ids(self, s: Session) -> None:
+        for model in (ReintegrationPlan, PathwayChange, Milestone, MilestoneEvent, PartnerReferral, FollowUpContact,
+                      SustainabilityScore, SharingConsent, CaseClosure):
+            self.ids[model] = itertools.count((s.execute(select(func.max(model.id))).scalar() or 0) + 1)
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def write(self, s: Session, people: list[list[_Leaving]]) -> None:
+        """One unit of work: the reintegration of these people's stays."""
+        s.execute(text("PRAGMA defer_foreign_keys = ON"))
+        self.rows: dict[type, list[dict[str, object]]] = {}
+        self.audits: list[tuple[str, int, str, int, dict[str, int | str] | None]] = []
+        for stays in people:
+            for stay in stays:
+                self.stay(stay)
+        for model in (SharingConsent, ReintegrationPlan, PathwayChange, Milestone, MilestoneEvent, PartnerReferral,
+                      FollowUpContact, SustainabilityScore, SustainabilityAnswer, CaseClosure):
+            if self.rows.get(model):
+                s.execute(insert(model), self.rows[model])
+        _audit_all(s, self.store, self.audits)
+
+    def row(self, model: type, **values: object) -> int:
+        if model in self.ids and "id" not in values:
+            values["id"] = next(self.ids[model])
+        self.rows.setdefault(model, []).append(values)
+        return values.get("id", 0)
+
+    def audit(self, action: str, actor: int, record_type: str, record_id: int,
+              detail: dict[str, int | str] | None = None) -> None:
+        self.audits.append((action, actor, record_type, record_id, detail))
+
+    def at(self, day: date, earliest: datetime | None = None) -> datetime:
+        """A moment in the working hours of ``day``, never after now nor before ``earliest``."""
+        moment = datetime.combine(day, time(self.rng.randint(9, 16), self.rng.randint(0, 59))).astimezone(UTC)
+        if earliest is not None:
+            moment = max(moment, earliest + timedelta(minutes=self.rng.randint(1, 20)))
+        return min(moment, self.now)
+
+    def day(self, start: date, low: int, high: int, latest: date | None = None) -> date:
+        found = start + timedelta(days=self.rng.randint(low, high))
+        return found if latest is None else min(found, latest)
+
+    # -- one stay --------------------------------------------------------------------------------
+
+    def stay(self, st: _Leaving) -> None:
+        rng, back = self.rng, st.back
+        end = st.discharged or self.today
+        if not _gets_reintegration_plan(self.seed, st.stay_id, st.child, st.admitted, end):
+            return
+        # The last day anything is written for this stay: today, the eve of a
+        # new admission, or the day before a closure already on record.
+        last = self.today
+        if back is not None:
+            last = min(last, back.astimezone().date() - timedelta(days=1))
+        if st.closed_on is not None:
+            last = min(last, st.closed_on - timedelta(days=1))
+        opened = st.admitted + timedelta(days=round(rng.triangular(5, 45, 18)))
+        if st.discharged is not None:
+            opened = min(opened, st.discharged - timedelta(days=2))
+        if opened > min(last, end):
+            return  # not made yet (the board shows it due)
+        holder = st.holder or self.coordinator
+        pathway = rng.choices(tuple(PATHWAY_WEIGHTS), weights=[w[st.foreign] for w in PATHWAY_WEIGHTS.values()])[0]
+        changed: tuple[str, date] | None = None
+        if rng.random() < 0.04:
+            later = opened + timedelta(days=rng.randint(15, 60))
+            if later <= min(last, end):
+                first = rng.choices(tuple(PATHWAY_WEIGHTS), weights=[w[st.foreign] for w in PATHWAY_WEIGHTS.values()])[0]
+                if first != pathway:
+                    changed = (first, later)
+        plan_id = next(self.ids[ReintegrationPlan])
+        created = self.at(opened, st.admitted_at)
+        consent = self.day(opened, 0, 14) if rng.random() < 0.88 else None
+        if changed is not None:
+            consent = self.day(changed[1], 0, 10) if consent is not None else None
+        if consent is not None and consent > min(last, self.today):
+            consent = None
+        detail = self._detail(pathway, st)
+        self.row(ReintegrationPlan, id=plan_id, stay_id=st.stay_id, resident_id=st.resident_id, pathway=pathway,
+                 pathway_detail=detail, resident_choice=rng.choice(RESIDENT_CHOICES[pathway]) if rng.random() < 0.7
+                 else "", opened_on=opened, consent_on=consent, created_at=created, created_by=holder)
+        self.totals["plans"] += 1
+        position = 0
+        first_pathway = changed[0] if changed else pathway
+        milestones = self._template_milestones(st, plan_id, first_pathway, opened, created, holder, last,
+                                               changed[1] if changed else None, position)
+        self.audit("reintegration.plan", holder, "resident", st.resident_id,
+                   {"pathway": first_pathway, "milestones": milestones,
+                    "consent": consent is not None and consent == opened and changed is None})
+        position += milestones
+        if changed is not None:
+            old, on = changed
+            change_at = self.at(on, created)
+            self.row(PathwayChange, plan_id=plan_id, old_pathway=old, new_pathway=pathway,
+                     reason=CHANGED_PATHWAY[pathway], changed_at=change_at, changed_by=holder)
+            added = self._template_milestones(st, plan_id, pathway, opened, change_at, holder, last, None, position)
+            position += added
+            self.audit("reintegration.pathway", holder, "resident", st.resident_id,
+                       {"pathway": pathway, "milestones": added})
+            self.totals["pathway_changes"] += 1
+        if consent is not None and (consent != opened or changed is not None):
+            self.audit("reintegration.plan_update", holder, "resident", st.resident_id, {"consent": True})
+        if consent is not None:
+            self.totals["consented"] += 1
+        for _n in range(rng.choices((0, 1, 2), weights=(65, 25, 10))[0]):
+            self._own_milestone(st, plan_id, opened, holder, last, position)
+            position += 1
+        self._referrals(st, pathway, opened, holder, last)
+        level = {"economic": rng.uniform(0.1, 0.45), "social": rng.uniform(0.2, 0.55),
+                 "psychosocial": rng.uniform(0.15, 0.5)}
+        if rng.random() < 0.9:
+            scored = self.day(opened, 0, 7, min(last, end))
+            if scored >= opened:
+                self._score(st, "baseline", scored, None, level, holder)
+        if st.discharged is not None:
+            self._follow_up(st, pathway, level, holder, last)
+
+    def _detail(self, pathway: str, st: _Leaving) -> str:
+        """The country, the city or what "other" is."""
+        if pathway == "return_origin":
+            return COUNTRIES[st.nationality].name if st.nationality in COUNTRIES else ""
+        if pathway == "independent_morocco" and self.rng.random() < 0.5:
+            return self.city_of.get(st.shelter_id, "")
+        return self.rng.choice(PATHWAY_DETAILS[pathway])
+
+    def _partner(self, kind: str | None, st: _Leaving) -> int | None:
+        """The partner of this kind for the stay: its shelter's city's, the
+        consulate of the resident's country, or a national one."""
+        if kind is None:
+            return None
+        if kind == "consulate":
+            return self.partners.consulates.get(st.nationality)
+        return (self.partners.by_city.get((self.city_of.get(st.shelter_id, ""), kind))
+                or self.partners.national.get(kind))
+
+    # -- milestones ------------------------------------------------------------------------------
+
+    def _template_milestones(self, st: _Leaving, plan_id: int, pathway: str, opened: date, created: datetime,
+                             holder: int, last: date, dropped_on: date | None, position: int) -> int:
+        """The pathway's templates as milestones, moved on up to ``last`` (or,
+        for an earlier pathway, until ``dropped_on``, when those not begun no
+        longer apply)."""
+        count = 0
+        for template_id, code, title, offset in self.templates.get(pathway, []):
+            due = opened + timedelta(days=offset)
+            partner = self._partner(MILESTONE_OWNER.get(code or ""), st)
+            self._milestone(st, plan_id, template_id, code, title, due, partner, holder, created, opened, last,
+                            dropped_on, position + count)
+            count += 1
+        return count
+
+    def _own_milestone(self, st: _Leaving, plan_id: int, opened: date, holder: int, last: date, position: int) -> None:
+        added = self.day(opened, 0, 30)
+        if added > min(last, st.discharged or self.today):
+            return
+        due = self.day(added, 10, 90) if self.rng.random() < 0.9 else None
+        created = self.at(added, st.admitted_at)
+        milestone_id = self._milestone(st, plan_id, None, None, self.rng.choice(OWN_MILESTONES), due, None, holder,
+                                       created, added, last, None, position)
+        self.audit("reintegration.milestone_add", holder, "resident", st.resident_id, {"milestone": milestone_id})
+
+    def _milestone(self, st: _Leaving, plan_id: int, template_id: int | None, code: str | None, title: str,
+                   due: date | None, partner: int | None, holder: int, created: datetime, opened: date,
+                   last: date, dropped_on: date | None, position: int) -> int:
+        rng = self.rng
+        milestone_id = next(self.ids[Milestone])
+        events: list[tuple[str, str, date]] = []
+        status, reason, done_on = "planned", "", None
+        # When it would be done: around its due date; after a discharge,
+        # what the departure settled was done by then, and what comes after
+        # it follows it.
+        aim = due or (opened + timedelta(days=rng.randint(20, 90)))
+        if st.discharged is not None:
+            if code in AFTER_DISCHARGE:
+                low, high = AFTER_DISCHARGE[code]
+                aim = st.discharged + timedelta(days=rng.randint(low, high))
+            elif code == "departure":
+                aim = st.discharged
+            elif aim > st.discharged:
+                aim = max(opened, st.discharged - timedelta(days=rng.randint(0, 6)))
+        late = rng.randint(15, 60) if rng.random() < 0.1 else rng.randint(-10, 8)
+        finish = max(opened, aim + timedelta(days=late))
+        begin = max(opened, min(finish, aim - timedelta(days=rng.randint(3, 30))))
+        until = last if st.discharged is None else min(last, st.discharged + timedelta(days=150))
+        if dropped_on is not None:
+            until = min(until, dropped_on)
+        draw = rng.random()
+        if draw < 0.05:
+            reasons = NOT_APPLICABLE.get(code or "", NOT_APPLICABLE_OTHER)
+            on = self.day(opened, 0, 20)
+            if on <= until:
+                status, reason = "not_applicable", rng.choice(reasons)
+                events.append((status, reason, on))
+        elif draw < 0.09 and begin <= until:
+            status, reason = "blocked", rng.choice(BLOCKED.get(code or "", BLOCKED_OTHER))
+            events.append(("in_progress", "", begin))
+            on = min(until, begin + timedelta(days=rng.randint(1, 20)))
+            events.append((status, reason, on))
+            self.totals["blocked"] += 1
+        elif finish <= until:
+            if rng.random() < 0.7 and begin < finish:
+                events.append(("in_progress", "", begin))
+            status, done_on = "done", finish
+            events.append((status, "", finish))
+            self.totals["done"] += 1
+        elif begin <= until:
+            status = "in_progress"
+            events.append((status, "", begin))
+        if status in ("planned", "in_progress"):
+            gone_on = st.discharged + timedelta(days=rng.randint(1, 7)) if st.discharged else None
+            if dropped_on is not None and status == "planned":
+                status, reason = "not_applicable", _("The pathway changed.")
+                events.append((status, reason, dropped_on))
+            elif st.destination == "left_without_notice" and gone_on is not None and gone_on <= last:
+                status, reason = "not_applicable", LEFT_WITHOUT_NOTICE
+                events.append((status, reason, gone_on))
+        self.row(Milestone, id=milestone_id, plan_id=plan_id, template_id=template_id, code=code,
+                 title=title, due_on=due,
+                 owner_staff_id=None if partner is not None else holder, owner_partner_id=partner, status=status,
+                 status_reason=reason, done_on=done_on, position=position, created_at=created, created_by=holder)
+        self.row(MilestoneEvent, milestone_id=milestone_id, status="planned", reason="", at=created, by=holder)
+        moment = created
+        for event_status, event_reason, on in events:
+            moment = self.at(on, moment)
+            self.row(MilestoneEvent, milestone_id=milestone_id, status=event_status, reason=event_reason, at=moment,
+                     by=holder)
+            self.audit("reintegration.milestone_status", holder, "resident", st.resident_id,
+                       {"milestone": milestone_id, "status": event_status})
+        self.totals["milestones"] += 1
+        return milestone_id
+
+    # -- referrals ---------------------------------------------------------------------------------
+
+    def _referrals(self, st: _Leaving, pathway: str, opened: date, holder: int, last: date) -> None:
+        rng = self.rng
+        until = min(last, st.discharged + timedelta(days=30) if st.discharged else self.today)
+        for kind, share in REFERRALS_FOR[pathway]:
+            if rng.random() >= share:
+                continue
+            partner = self._partner(kind, st)
+            if partner is None:
+                continue
+            referred = self.day(opened, 0, 45)
+            if referred > until:
+                continue
+            if not st.consent_processing and kind not in ("health", "legal_aid"):
+                continue  # without consent to processing, only what cannot wait
+            self._refer(st, partner, kind, referred, holder, last)
+
+    def _refer(self, st: _Leaving, partner: int, kind: str, referred: date, holder: int, last: date) -> None:
+        rng = self.rng
+        name = normalise_receiver(self.partners.names[partner])
+        consented = self.consents.setdefault(st.resident_id, set())
+        override = ""
+        if name not in consented:
+            if st.consent_processing and rng.random() < 0.97:
+                given = max(st.admitted, referred - timedelta(days=rng.randint(0, 3)))
+                sections = HANDOVER_SECTION.codes if rng.random() < 0.6 else \
+                    tuple(c for c in HANDOVER_SECTION.codes if c != "safety" or rng.random() < 0.3)
+                self.row(SharingConsent, resident_id=st.resident_id, receiver=self.partners.names[partner],
+                         sections=",".join(sections), given_on=given, recorded_by=holder, withdrawn_on=None)
+                self.audit("resident.consent_sharing", holder, "resident", st.resident_id,
+                           {"sections": ",".join(sections)})
+                consented.add(name)
+                self.totals["sharing_consents"] += 1
+            else:
+                override = rng.choice(OVERRIDES)
+        referral_id = next(self.ids[PartnerReferral])
+        values: dict[str, object] = dict(
+            id=referral_id, resident_id=st.resident_id, stay_id=st.stay_id, partner_id=partner,
+            service=rng.choice(SERVICES[kind]), referred_on=referred,
+            follow_up_on=referred + timedelta(days=rng.randint(14, 21)), status="sent", accepted_on=None,
+            refused_on=None, completed_on=None, answer_note="", consent_override=override,
+            created_at=self.at(referred, st.admitted_at), created_by=holder)
+        self.audit("referral.make", holder, "resident", st.resident_id,
+                   {"referral": referral_id, "partner": partner, "consent": not override})
+        if override:
+            self.audit("referral.consent_override", holder, "resident", st.resident_id,
+                       {"referral": referral_id, "partner": partner})
+            self.totals["without_consent"] += 1
+        self.totals["referrals"] += 1
+        answered = referred + timedelta(days=rng.randint(3, 25) if rng.random() < 0.9 else rng.randint(30, 70))
+        if rng.random() < 0.05 or answered > last:
+            self.rows.setdefault(PartnerReferral, []).append(values)  # no answer yet
+            return
+        self.totals["answered"] += 1
+        draw = rng.random()
+        if draw < 0.12:
+            values.update(status="refused", refused_on=answered, follow_up_on=None, answer_note=rng.choice(REFUSALS))
+            self.audit("referral.answer", holder, "resident", st.resident_id,
+                       {"referral": referral_id, "status": "refused"})
+        else:
+            done = answered + timedelta(days=rng.randint(10, 120))
+            if draw < 0.22:
+                done = answered  # completed, without a separate acceptance
+            else:
+                values.update(status="accepted", accepted_on=answered,
+                              follow_up_on=answered + timedelta(days=rng.randint(20, 45)),
+                              answer_note=rng.choice(ANSWER_NOTES))
+                self.audit("referral.answer", holder, "resident", st.resident_id,
+                           {"referral": referral_id, "status": "accepted"})
+            if done <= last and rng.random() < 0.8:
+                values.update(status="completed", accepted_on=values["accepted_on"] or done, completed_on=done,
+                              follow_up_on=None)
+                self.audit("referral.answer", holder, "resident", st.resident_id,
+                           {"referral": referral_id, "status": "completed"})
+            elif rng.random() < 0.75:
+                # Followed up since: the next look is set ahead (after a
+                # discharge, often none any more).
+                moved = None if st.discharged and rng.random() < 0.5 else last + timedelta(days=rng.randint(-3, 30))
+                if moved is None or moved > values["follow_up_on"]:
+                    values["follow_up_on"] = moved
+                    self.audit("referral.follow_up", holder, "resident", st.resident_id, {"referral": referral_id})
+        self.rows.setdefault(PartnerReferral, []).append(values)
+
+    # -- after the discharge ---------------------------------------------------------------------
+
+    def _follow_up(self, st: _Leaving, pathway: str, level: dict[str, float], holder: int, last: date) -> None:
+        """The contacts of each follow-up round, the surveys of those that
+        reached the person, and the closing of the case once done."""
+        rng, back = self.rng, st.back
+        rounds = follow_up_dates(st.discharged, self.months)
+        lost_in = None
+        if rounds and rounds[0][1] <= last:
+            # One followed case in ten loses contact (the 4th, 14th...: every
+            # demo of some size has one), more of those who left without a word.
+            self.followed += 1
+            if self.followed % 10 == 4 or (st.destination == "left_without_notice" and rng.random() < 0.25):
+                lost_in = rng.choices(range(len(rounds)), weights=[max(10, 50 - 20 * i) for i in range(len(rounds))])[0]
+        misses = 0
+        reached_all, lost_on, final = True, None, None
+        abroad = pathway in ("return_origin", "third_country")
+        for index, (months, due) in enumerate(rounds):
+            day = due + timedelta(days=rng.randint(-5, 10) if rng.random() < 0.88 else rng.randint(15, 60))
+            reached = False
+            while day <= last:
+                if lost_in == index:
+                    hit = False
+                else:
+                    hit = rng.random() < 0.78 or misses + 1 >= self.attempts
+                method = ("partner" if abroad and rng.random() < 0.4 else "phone") if not hit else \
+                    rng.choices(("phone", "in_person", "partner"), weights=(55, 10, 35) if abroad else (55, 30, 15))[0]
+                partner = None
+                if method == "partner":
+                    partner = self._partner("iom" if pathway == "return_origin" else "other" if abroad else "ngo", st)
+                    if partner is None:
+                        method = "phone"
+                contact_id = next(self.ids[FollowUpContact])
+                self.row(FollowUpContact, id=contact_id, stay_id=st.stay_id, resident_id=st.resident_id,
+                         round_months=months, contacted_on=day, method=method, staff_id=holder, partner_id=partner,
+                         reached=hit, situation=rng.choice(SITUATIONS[pathway]) if hit else rng.choice(MISSED),
+                         next_step=rng.choice(NEXT_STEPS) if hit else rng.choice(MISSED_NEXT),
+                         recorded_at=self.at(day, st.discharged_at), recorded_by=holder)
+                self.audit("reintegration.follow_up", holder, "resident", st.resident_id,
+                           {"round": months, "reached": hit, "method": method})
+                self.totals["contacts"] += 1
+                final = day
+                if hit:
+                    misses, reached = 0, True
+                    self.totals["reached"] += 1
+                    for dimension in level:
+                        level[dimension] = min(1.0, max(0.0, level[dimension] + rng.gauss(0.08, 0.08)))
+                    if rng.random() < 0.85:
+                        self._score(st, "follow_up", day, contact_id, level, holder)
+                    break
+                misses += 1
+                if misses >= self.attempts:
+                    lost_on = day
+                    self.audit("reintegration.lost_contact", holder, "resident", st.resident_id)
+                    self.totals["lost_contact"] += 1
+                    break
+                day += timedelta(days=rng.randint(3, 10))
+            if lost_on is not None:
+                break
+            if not reached:
+                reached_all = False
+                break
+        if st.closed_on is not None or final is None or not (reached_all or lost_on) or rng.random() >= 0.85:
+            return
+        closed_on = final + timedelta(days=rng.randint(1, 30))
+        if closed_on > last:
+            return
+        reason = "lost_contact" if lost_on else CLOSURE_FOR_PATHWAY[pathway]
+        if not lost_on and rng.random() < 0.04:
+            reason = "moved_away"
+        closer = holder if rng.random() < 0.5 else self.coordinator
+        self.row(CaseClosure, resident_id=st.resident_id, closed_on=closed_on, reason=reason, reason_text="",
+                 closed_at=self.at(closed_on, st.discharged_at), closed_by=closer, reopened_at=back,
+                 reopened_by=self.coordinator if back else None,
+                 reopen_reason=rng.choice(REOPEN_REASONS) if back else "")
+        self.audit("case.close", closer, "resident", st.resident_id, {"reason": reason})
+        if back is not None:
+            self.audit("case.reopen", self.coordinator, "resident", st.resident_id)
+        self.totals["closures"] += 1
+
+    # -- the sustainability survey -------------------------------------------------------------
+
+    def _score(self, st: _Leaving, occasion: str, day: date, contact_id: int | None, level: dict[str, float],
+               holder: int) -> None:
+        rng = self.rng
+        answers: dict[str, str] = {}
+        for item in INDICATORS:
+            if rng.random() < 0.04:
+                answers[item.code] = "unknown"
+                continue
+            if item.code == "education" and not st.with_children:
+                answers[item.code] = "no_children"
+                continue
+            wanted = min(1.0, max(0.0, level[item.dimension] + rng.gauss(0, 0.2)))
+            answers[item.code] = min((a for a in item.answers if a.value is not None),
+                                     key=lambda a: abs(a.value - wanted)).code
+        result = sustainability_score(answers, self.weights)
+        score_id = next(self.ids[SustainabilityScore])
+        self.row(SustainabilityScore, id=score_id, stay_id=st.stay_id, resident_id=st.resident_id, occasion=occasion,
+                 contact_id=contact_id, scored_on=day, economic=result.economic, social=result.social,
+                 psychosocial=result.psychosocial, overall=result.overall, answered=result.answered,
+                 weights=self.weights_text, recorded_at=self.at(day, st.admitted_at), recorded_by=holder)
+        for code, answer in sorted(answers.items()):
+            self.row(SustainabilityAnswer, score_id=score_id, indicator=code, answer=answer)
+        self.audit("reintegration.score", holder, "resident", st.resident_id,
+                   {"occasion": occasion, "answered": result.answered})
+        self.totals["scores"] += 1
+
+
+@dataclass
+class _Partners:
+    by_city: dict[tuple[str, str], int] = field(default_factory=dict)  # (city, kind) -> partner id
+    consulates: dict[str, int] = field(default_factory=dict)  # by nationality
+    national: dict[str, int] = field(default_factory=dict)  # by kind
+    names: dict[int, str] = field(default_factory=dict)
+
+
+def _add_partners(s: Session, who: SignedIn, cities: list[str], since: datetime) -> _Partners:
+    """The partners of each city (and the national ones), written once: those
+    the directory has already (by name) are used as they are."""
+    known = {normalise_receiver(name): (pid, name) for pid, name in s.execute(select(Partner.id, Partner.name))}
+    found = _Partners(names={pid: name for pid, name in known.values()})
+    audits: list[tuple[str, int, str, int, dict[str, int | str] | None]] = []
+
+    def add(name: str, kind: str, city: str, contact: str) -> int:
+        existing = known.get(normalise_receiver(name))
+        if existing is not None:
+            return existing[0]
+        row = Partner(name=name, kind=kind, city=city, contact=contact, active=True, created_at=since,
+                      created_by=who.actor.account_id)
+        s.add(row)
+        s.flush()
+        known[normalise_receiver(name)] = (row.id, name)
+        found.names[row.id] = name
+        audits.append(("partner.add", who.actor.account_id, "partner", row.id, {"kind": kind}))
+        return row.id
+
+    for index, city in enumerate(cities):
+        own = CITY_PARTNER_NAMES.get(city, {})
+        for kind, pattern, contact in CITY_PARTNERS:
+            found.by_city[city, kind] = add(own.get(kind) or pattern.format(city=city), kind, city,
+                                            contact.format(city=city))
+        code = CONSULATES[index % len(CONSULATES)]
+        name = f"Consulate of {COUNTRIES[code].name}" + ("" if index == 0 else f", {city}")
+        found.consulates.setdefault(code, add(name, "consulate", city, CONSULATE_CONTACT))
+    for kind, name, city, contact in NATIONAL_PARTNERS:
+        found.national[kind] = add(name, kind, city, contact)
+    _audit_all(s, who.store, audits)
+    return found
+
+
+def add_reintegration(who: SignedIn, seed: int = 2026, now: datetime | None = None, batch: int = 2000,
+                      progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Replay the reintegration of every stay on record (in a store that has
+    no reintegration plan yet): partners in each shelter's city, plans with
+    their milestones, referrals (with the consents to share they need),
+    follow-ups after discharge, sustainability surveys and the closing of
+    cases after their last follow-up. ``who`` is the coordinator; the work is
+    written in the names of the social workers holding the cases. Returns
+    how many of each were written (none in a store that holds a plan
+    already)."""
+    rng = random.Random(f"reintegration {seed}")
+    now = now or datetime.now(UTC) - timedelta(minutes=1)
+    with who.store.read() as s:
+        if s.execute(select(ReintegrationPlan.id).limit(1)).first() is not None:
+            return {}
+        staff = _staff(s)
+        coordinator = (staff["coordinator"] or [who.actor.account_id])[0]
+        settings = load_settings(s)
+        weights = weights_in(s)
+        templates = {p: [(t.id, t.code, t.title, t.offset_days) for t in templates_in(s, p)] for p in PATHWAY.codes}
+        cities = dict(s.execute(select(Shelter.id, Shelter.city).order_by(Shelter.id)).all())
+        parents = set(s.execute(select(Resident.parent_id).where(Resident.parent_id.is_not(None))).scalars())
+        holders = dict(s.execute(select(CaseAssignment.stay_id, CaseAssignment.staff_id)
+                                 .order_by(CaseAssignment.started_at, CaseAssignment.id)).all())
+        consents: dict[int, set[str]] = {}
+        for resident_id, names in s.execute(select(Resident.id, Resident.consent_sharing)
+                                            .where(Resident.consent_sharing != "")):
+            consents[resident_id] = {normalise_receiver(n) for n in names.split("\n") if n.strip()}
+        for resident_id, receiver in s.execute(select(SharingConsent.resident_id, SharingConsent.receiver)
+                                               .where(SharingConsent.withdrawn_on.is_(None))):
+            consents.setdefault(resident_id, set()).add(normalise_receiver(receiver))
+        closures: dict[int, list[date]] = {}
+        for resident_id, closed_on in s.execute(select(CaseClosure.resident_id, CaseClosure.closed_on)):
+            closures.setdefault(resident_id, []).append(closed_on)
+        rows = s.execute(select(Stay.id, Stay.resident_id, Stay.shelter_id, Stay.admitted_at, Stay.discharged_at,
+                                Stay.destination, Resident.parent_id, Resident.nationality,
+                                Resident.consent_processing)
+                         .join(Resident, Resident.id == Stay.resident_id)
+                         .order_by(Stay.resident_id, Stay.admitted_at, Stay.id)).all()
+    by_resident: dict[int, list[_Leaving]] = {}
+    for r in rows:
+        by_resident.setdefault(r[1], []).append(_Leaving(
+            r[0], r[1], r[2], r[3], r[3].astimezone().date(), r[4], r[4].astimezone().date() if r[4] else None, r[5],
+            r[6] is not None, (r[7] or "MA") != "MA", r[7] or "", bool(r[8]), r[1] in parents, holders.get(r[0])))
+    for resident_id, stays in by_resident.items():
+        for index, stay in enumerate(stays):
+            stay.back = stays[index + 1].admitted_at if index + 1 < len(stays) else None
+            if stay.discharged is not None and resident_id in closures:
+                until = stay.back.astimezone().date() if stay.back else date.max
+                stay.closed_on = min((d for d in closures[resident_id] if stay.discharged <= d < until), default=None)
+    with who.store.write() as s:
+        since = min((r[3] for r in rows), default=now) - timedelta(days=30)
+        partners = _add_partners(s, who, list(dict.fromkeys(cities.values())), since)
+    writer = _Reintegration(who.store, rng, now, seed, coordinator, templates, partners, cities, consents, weights,
+                            settings.follow_up_months, settings.lost_contact_attempts)
+    people = list(by_resident.values())
+    done = 0
+    for start in range(0, len(people), batch):
+        with who.store.write() as s:
+            if start == 0:
+                writer.start_ids(s)
+            chunk = people[start:start + batch]
+            writer.write(s, chunk)
+            done += sum(len(stays) for stays in chunk)
+        if progress:
+            progress(done, len(rows))
+    return dict(writer.totals)

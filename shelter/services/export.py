@@ -39,7 +39,14 @@ from shelter.storage.models import (
     CaseAssignment,
     CaseClosure,
     CounsellingSession,
+    FollowUpContact,
     MeetingRoom,
+    Milestone,
+    MilestoneEvent,
+    MilestoneTemplate,
+    Partner,
+    PartnerReferral,
+    PathwayChange,
     PlanAction,
     PlanActionNote,
     PlanDomainReason,
@@ -50,6 +57,8 @@ from shelter.storage.models import (
     PlanVersion,
     RecordChange,
     Referral,
+    ReintegrationDocument,
+    ReintegrationPlan,
     Reservation,
     Resident,
     Room,
@@ -60,11 +69,14 @@ from shelter.storage.models import (
     Shelter,
     StaffAccount,
     Stay,
+    SustainabilityAnswer,
+    SustainabilityScore,
+    SustainabilityWeight,
 )
 from shelter.store import SignedIn
 
 FORMAT = "shelter-export"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 Record = dict[str, Any]
 
@@ -303,6 +315,106 @@ def _session_follow_ups(s: Session) -> list[Record]:
             for x in s.execute(select(SessionFollowUp).order_by(SessionFollowUp.id)).scalars()]
 
 
+def _partners(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "name": x.name, "kind": x.kind, "city": x.city, "contact": x.contact, "active": x.active,
+             "created_at": _moment(x.created_at), "created_by": who.get(x.created_by or 0)}
+            for x in s.execute(select(Partner).order_by(Partner.id)).scalars()]
+
+
+def _milestone_templates(s: Session) -> list[Record]:
+    return [{"id": x.id, "pathway": x.pathway, "code": x.code, "title": x.title, "offset_days": x.offset_days,
+             "position": x.position, "active": x.active}
+            for x in s.execute(select(MilestoneTemplate).order_by(MilestoneTemplate.id)).scalars()]
+
+
+def _reintegration_plans(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "stay_id": x.stay_id, "resident_id": x.resident_id, "pathway": x.pathway,
+             "pathway_detail": x.pathway_detail, "resident_choice": x.resident_choice,
+             "opened_on": _day(x.opened_on), "consent_on": _day(x.consent_on), "created_at": _moment(x.created_at),
+             "created_by": who.get(x.created_by or 0)}
+            for x in s.execute(select(ReintegrationPlan).order_by(ReintegrationPlan.id)).scalars()]
+
+
+def _pathway_changes(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "reintegration_plan_id": x.plan_id, "old_pathway": x.old_pathway,
+             "new_pathway": x.new_pathway, "reason": x.reason, "changed_at": _moment(x.changed_at),
+             "changed_by": who.get(x.changed_by or 0)}
+            for x in s.execute(select(PathwayChange).order_by(PathwayChange.id)).scalars()]
+
+
+def _milestones(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "reintegration_plan_id": x.plan_id, "milestone_template_id": x.template_id, "code": x.code,
+             "title": x.title, "due_on": _day(x.due_on), "owner_staff": who.get(x.owner_staff_id or 0),
+             "owner_partner_id": x.owner_partner_id, "status": x.status, "status_reason": x.status_reason,
+             "done_on": _day(x.done_on), "position": x.position, "created_at": _moment(x.created_at),
+             "created_by": who.get(x.created_by or 0)}
+            for x in s.execute(select(Milestone).order_by(Milestone.id)).scalars()]
+
+
+def _milestone_events(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "milestone_id": x.milestone_id, "status": x.status, "reason": x.reason, "at": _moment(x.at),
+             "by": who.get(x.by or 0)}
+            for x in s.execute(select(MilestoneEvent).order_by(MilestoneEvent.id)).scalars()]
+
+
+def _partner_referrals(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "resident_id": x.resident_id, "stay_id": x.stay_id, "partner_id": x.partner_id,
+             "service": x.service, "referred_on": _day(x.referred_on), "follow_up_on": _day(x.follow_up_on),
+             "status": x.status, "accepted_on": _day(x.accepted_on), "refused_on": _day(x.refused_on),
+             "completed_on": _day(x.completed_on), "answer_note": x.answer_note,
+             "consent_override": x.consent_override, "created_at": _moment(x.created_at),
+             "created_by": who.get(x.created_by or 0)}
+            for x in s.execute(select(PartnerReferral).order_by(PartnerReferral.id)).scalars()]
+
+
+def _follow_up_contacts(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "stay_id": x.stay_id, "resident_id": x.resident_id, "round_months": x.round_months,
+             "contacted_on": _day(x.contacted_on), "method": x.method, "staff": who.get(x.staff_id or 0),
+             "partner_id": x.partner_id, "reached": x.reached, "situation": x.situation, "next_step": x.next_step,
+             "recorded_at": _moment(x.recorded_at), "recorded_by": who.get(x.recorded_by or 0)}
+            for x in s.execute(select(FollowUpContact).order_by(FollowUpContact.id)).scalars()]
+
+
+def _sustainability_scores(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "stay_id": x.stay_id, "resident_id": x.resident_id, "occasion": x.occasion,
+             "follow_up_contact_id": x.contact_id, "scored_on": _day(x.scored_on), "economic": x.economic,
+             "social": x.social, "psychosocial": x.psychosocial, "overall": x.overall, "answered": x.answered,
+             "weights": x.weights, "recorded_at": _moment(x.recorded_at), "recorded_by": who.get(x.recorded_by or 0)}
+            for x in s.execute(select(SustainabilityScore).order_by(SustainabilityScore.id)).scalars()]
+
+
+def _sustainability_answers(s: Session) -> list[Record]:
+    return _numbered([{"sustainability_score_id": x.score_id, "indicator": x.indicator, "answer": x.answer}
+                      for x in s.execute(select(SustainabilityAnswer).order_by(SustainabilityAnswer.score_id,
+                                                                               SustainabilityAnswer.indicator)
+                                         ).scalars()])
+
+
+def _sustainability_weights(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return _numbered([{"indicator": x.indicator, "dimension_weight": x.dimension_weight,
+                       "composite_weight": x.composite_weight, "changed_at": _moment(x.changed_at),
+                       "changed_by": who.get(x.changed_by or 0)}
+                      for x in s.execute(select(SustainabilityWeight).order_by(SustainabilityWeight.indicator)
+                                         ).scalars()])
+
+
+def _reintegration_documents(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "reference": x.reference, "reintegration_plan_id": x.plan_id, "resident_id": x.resident_id,
+             "audience": x.audience, "partner_id": x.partner_id, "lang": x.lang, "content": x.content,
+             "verification_code": x.code, "issued_at": _moment(x.issued_at), "issued_by": who.get(x.issued_by or 0)}
+            for x in s.execute(select(ReintegrationDocument).order_by(ReintegrationDocument.id)).scalars()]
+
+
 # Each section, in the order written, with the permission that shows its
 # records on screen: nobody exports what they could not see.
 SECTIONS: tuple[tuple[str, Permission, Callable[[Session], list[Record]]], ...] = (
@@ -336,6 +448,21 @@ SECTIONS: tuple[tuple[str, Permission, Callable[[Session], list[Record]]], ...] 
     ("session_attendees", Permission.VIEW_SESSIONS, _session_attendees),
     ("session_relatives", Permission.VIEW_SESSIONS, _session_relatives),
     ("session_follow_ups", Permission.VIEW_SESSIONS, _session_follow_ups),
+    # Reintegration: the partner directory, the milestone templates and the
+    # administrator's weights with the cases' plans, referrals, follow-ups
+    # and scores, for the roles that see reintegration.
+    ("partners", Permission.VIEW_REINTEGRATION, _partners),
+    ("milestone_templates", Permission.VIEW_REINTEGRATION, _milestone_templates),
+    ("reintegration_plans", Permission.VIEW_REINTEGRATION, _reintegration_plans),
+    ("pathway_changes", Permission.VIEW_REINTEGRATION, _pathway_changes),
+    ("milestones", Permission.VIEW_REINTEGRATION, _milestones),
+    ("milestone_events", Permission.VIEW_REINTEGRATION, _milestone_events),
+    ("partner_referrals", Permission.VIEW_REINTEGRATION, _partner_referrals),
+    ("follow_up_contacts", Permission.VIEW_REINTEGRATION, _follow_up_contacts),
+    ("sustainability_scores", Permission.VIEW_REINTEGRATION, _sustainability_scores),
+    ("sustainability_answers", Permission.VIEW_REINTEGRATION, _sustainability_answers),
+    ("sustainability_weights", Permission.VIEW_REINTEGRATION, _sustainability_weights),
+    ("reintegration_documents", Permission.VIEW_REINTEGRATION, _reintegration_documents),
 )
 
 
