@@ -110,3 +110,16 @@ def test_follow_ups_and_lost_contact_come_on_the_board(coordinator, social_worke
 def test_only_those_who_see_reintegration_see_the_board(admin):
     with pytest.raises(PermissionDenied):
         reintegration_board.board(admin)
+
+
+def test_an_accompanying_childs_plan_is_her_parents(coordinator):
+    from datetime import date as day
+
+    beds = bed_ids(coordinator)
+    mother = admissions.admit(coordinator, admission(beds[0]))
+    child_bed = bed_ids(coordinator, "Children")[0]
+    child = admissions.admit(coordinator, admission(child_bed, "Amina Benali", "أمينة بنعلي", born=day(2019, 5, 2),
+                                                    parent_id=mother.resident_id))
+    due = {i.case_number for i in reintegration_board.board(coordinator, today=TODAY + timedelta(days=30))
+           if i.kind == "plan"}
+    assert due == {mother.case_number} and child.case_number not in due

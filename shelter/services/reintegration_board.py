@@ -4,7 +4,8 @@ referrals to follow up, follow-ups after discharge — and the cases that have
 lost contact, filtered by shelter, pathway and who is responsible, sorted by
 the resident's risk level (high first), then by due date.
 
-What is counted: plans of stays in residence that have none, due
+What is counted: plans of stays in residence that have none (an
+accompanying child's is her or his parent's), due
 ``Settings.reintegration_plan_days`` after admission; milestones planned, in
 progress or blocked, on their due date; referrals waiting for an answer or
 accepted and not completed, on their follow-up date; the next follow-up of
@@ -71,6 +72,7 @@ class CaseRef:
     holder_id: int | None  # the social worker holding the case
     plan_id: int | None
     pathway: str | None  # vocabulary.PATHWAY code; None before the plan
+    parent_id: int | None = None  # an accompanying child's parent (her or his plan covers the child)
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def _cases(s: Session, oldest_discharge: date, shelter_id: int | None, pathway: 
     q = (select(Stay.id, Stay.admitted_at, Stay.discharged_at, Resident.id, Resident.case_number,
                 Resident.name_arabic, Resident.name_latin, Resident.preferred_name, Resident.sex,
                 Resident.risk_level, Shelter.id, Shelter.name, CaseAssignment.staff_id, ReintegrationPlan.id,
-                ReintegrationPlan.pathway)
+                ReintegrationPlan.pathway, Resident.parent_id)
          .join(Resident, Resident.id == Stay.resident_id)
          .join(Shelter, Shelter.id == Stay.shelter_id)
          .outerjoin(CaseAssignment, and_(CaseAssignment.stay_id == Stay.id, CaseAssignment.ended_at.is_(None)))
@@ -152,7 +154,7 @@ def board_in(s: Session, today: date, shelter_id: int | None = None, pathway: st
     by_plan = {c.plan_id: c for c in cases if c.plan_id is not None}
     raw: list[tuple] = []  # (kind, due, case, code, what, partner_id, months, staff_id, record_id)
     for c in cases:
-        if c.discharged_at is None and c.plan_id is None:
+        if c.discharged_at is None and c.plan_id is None and c.parent_id is None:
             due = plan_due_on(c.admitted_at.astimezone().date(), settings.reintegration_plan_days)
             if due <= until:
                 raw.append(("plan", due, c, None, "", None, 0, None, c.stay_id))
