@@ -355,7 +355,6 @@ def test_a_backup_killed_at_any_moment_never_looks_complete(admin, coordinator, 
         with contextlib.suppress(ProcessLookupError):
             os.kill(p.pid, signal.SIGKILL)
         p.wait(timeout=60)
-    key = admin.store.key
     for info in list_backups(store_dir / "backups"):
         check = backups.verify_backup(admin, info.folder)
         assert check.ok, (info.name, check.problems)  # complete-looking means complete
