@@ -359,3 +359,19 @@ def test_a_backup_killed_at_any_moment_never_looks_complete(admin, coordinator, 
         check = backups.verify_backup(admin, info.folder)
         assert check.ok, (info.name, check.problems)  # complete-looking means complete
     assert verify(admin).ok
+
+
+def test_the_chain_check_after_a_backup_starts_where_the_last_verified_one_ended(admin, coordinator, made,
+                                                                                 monkeypatch):
+    from shelter.services import backups as service
+
+    seen = []
+    real = service.chain_problem
+    monkeypatch.setattr(service, "chain_problem", lambda db, k, head, since=None: seen.append(since) or real(
+        db, k, head, since))
+    admissions.admit(coordinator, admission(bed_ids(coordinator)[1], "Aisha Okoro", "عائشة أوكورو"))
+    later = backups.back_up(admin)
+    assert later.ok and seen == [(made.info.audit_sequence, made.info.audit_mac)]
+    # An explicit verification checks the whole chain.
+    seen.clear()
+    assert backups.verify_backup(admin, later.info.folder).ok and seen == [None]

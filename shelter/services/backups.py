@@ -54,12 +54,12 @@ from shelter.backup import (
 from shelter.domain.backups import DRILL_EVERY, MIRROR_MISSING_AFTER, STALE_AFTER, Kept, backup_due, to_keep
 from shelter.errors import ShelterError, ValidationError, WrongPassword
 from shelter.i18n import _, ngettext
-from shelter.security.audit import verify_chain
+from shelter.security.audit import verify_chain_raw
 from shelter.security.permissions import Permission
 from shelter.services.settings import load_settings
 from shelter.storage import migrate
-from shelter.storage.database import connect_raw, make_engine, read_session
-from shelter.storage.models import AuditEntry, StoreMeta
+from shelter.storage.database import connect_raw
+from shelter.storage.models import AuditEntry
 from shelter.store import SignedIn, Store
 
 MIRROR_STATE = "mirror-state.json"
@@ -136,24 +136,41 @@ class DrillReport:
 
 # -- checking -------------------------------------------------------------------------
 
-def chain_problem(database: Path, key: bytes | bytearray, head: dict[str, Any] | None) -> str | None:
-    """The audit chain of a copy, checked up to ``head`` (None: as far as it goes)."""
-    engine = make_engine(database, key if isinstance(key, bytearray) else bytearray(key))
+def chain_problem(database: Path, key: bytes | bytearray, head: dict[str, Any] | None,
+                  since: tuple[int, str] | None = None) -> str | None:
+    """The audit chain of a copy, checked up to ``head`` (None: as far as it
+    goes), from ``since`` (a point of the chain a verified backup of this
+    store recorded: the entries before it were verified then, and the copy's
+    pages are authenticated by SQLCipher's own check)."""
     try:
-        with read_session(engine) as s:
-            meta = s.get(StoreMeta, _AUDIT_KEY)
-            if meta is None:
-                return "the audit key is missing"
-            report = verify_chain(s, bytes(meta.value), head)
-            return None if report.ok else (report.problem or "the chain is broken")
+        conn = connect_raw(database, key)
     except ShelterError as exc:
         return exc.message
+    try:
+        row = conn.execute("SELECT value FROM store_meta WHERE key = ?", (_AUDIT_KEY,)).fetchone()
+        if row is None:
+            return "the audit key is missing"
+        report = verify_chain_raw(conn, bytes(row[0]), head, since)
+        return None if report.ok else (report.problem or "the chain is broken")
     finally:
-        engine.dispose()
+        conn.close()
 
 
-def _check(folder: Path, key: bytes | bytearray, digests: bool = False) -> BackupCheck:
-    return check_backup(folder, key, migrate.known_revisions(), chain_problem, digests=digests)
+def _check(folder: Path, key: bytes | bytearray, digests: bool = False,
+           since: tuple[int, str] | None = None) -> BackupCheck:
+    return check_backup(folder, key, migrate.known_revisions(),
+                        lambda database, k, head: chain_problem(database, k, head, since), digests=digests)
+
+
+def _verified_point(backups_dir: Path, chain_key: bytes, store_id: str, before: int) -> tuple[int, str] | None:
+    """The newest point of the chain a verified backup of this store
+    recorded, at or before entry ``before``."""
+    for b in list_backups(backups_dir, chain_key):
+        manifest = read_manifest(b.folder) or {}
+        if (b.state == "verified" and b.audit_mac and 0 < b.audit_sequence <= before
+                and manifest.get("store_id") == store_id):
+            return b.audit_sequence, b.audit_mac
+    return None
 
 
 def _compare(backup: dict[str, tuple[int, str]], live: dict[str, tuple[int, str]]) -> Comparison:
@@ -241,7 +258,8 @@ def back_up(who: SignedIn, label: str = "manual", to: Path | None = None, progre
             who.audit(s, "backup.make", outcome="failed", detail={"reason": type(exc).__name__})
         raise
     report(0.8, "verify")
-    check = _check(info.folder, store.key)
+    since = _verified_point(store.paths.backups, store.audit_key, store.keyring.store_id.hex(), info.audit_sequence)
+    check = _check(info.folder, store.key, since=since)
     record_check(info.folder, check, store.key)
     with store.write() as s:
         who.audit(s, "backup.make", outcome="ok" if check.ok else "failed",
