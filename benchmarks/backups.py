@@ -74,12 +74,21 @@ def main(argv: list[str]) -> int:
                 plain.append(_timed(lambda r=run: _plain_copy(folder, database, Path(temp) / f"plain-{r}")))
                 result = None
 
-                def back_up(label: str = f"bench-{run}") -> None:
+                marks: list[tuple[float, float, str]] = []
+
+                def back_up(label: str = f"bench-{run}", marks: list = marks) -> None:  # noqa: B006
                     nonlocal result
-                    result = backups.back_up(admin, label=label)
+                    result = backups.back_up(admin, label=label,
+                                             progress=lambda fraction, stage: marks.append((time.perf_counter(), fraction, stage)))
 
                 made.append(_timed(back_up))
                 assert result is not None and result.ok, result
+                stamps = {(f, s): at for at, f, s in marks}
+                copy_s = stamps[(0.6, "copy")] - stamps[(0.0, "copy")]
+                hash_s = stamps[(0.8, "hash")] - stamps[(0.6, "copy")]
+                verify_s = stamps[(1.0, "done")] - stamps[(0.8, "verify")]
+                print(f"  run {run + 1}: backup {made[-1]:.1f} s (copy {copy_s:.1f}, hashes and manifest {hash_s:.1f}, "
+                      f"verification and rotation {verify_s:.1f}); plain copy {plain[-1]:.1f} s", flush=True)
                 target = Path(temp) / f"restored-{run}"
                 plain_restore.append(_timed(lambda r=run, t=target: _plain_copy(
                     Path(temp) / f"plain-{r}", database, t.with_name(t.name + "-plain"))))

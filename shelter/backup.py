@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sqlcipher3
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -47,7 +48,7 @@ from shelter.atomic import fsync_dir, write_atomic
 from shelter.errors import ShelterError, StorageFull
 from shelter.i18n import _
 from shelter.security.audit_head import AuditHeadFile, Head
-from shelter.storage.database import connect_raw, key_pragma, wipe_text
+from shelter.storage.database import connect_raw, database_error, key_pragma, wipe_text
 from shelter.storage.paths import ensure_private_folder
 
 if TYPE_CHECKING:
@@ -191,6 +192,31 @@ def export_database(source: Path, key: bytes, target: Path, target_key: bytes) -
             os.unlink(f"{target}{suffix}")
 
 
+def copy_database(source: Path, key: bytes | bytearray, target: Path) -> None:
+    """A consistent copy of the database at ``source`` into a new file
+    ``target`` under the same key, page by page with SQLite's online backup
+    (one step: one read transaction, so writers go on and the copy is one
+    moment of the store). Faster than ``export_database``, which rebuilds
+    every table and index; verification checks the copy afterwards."""
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600))
+    conn = connect_raw(source, key)
+    try:
+        copy = connect_raw(target, key, create=True)
+        try:
+            try:
+                conn.backup(copy, pages=-1)
+            except sqlcipher3.Error as exc:  # the online backup is not one of the wrapped calls
+                raise (database_error(exc, target) or BackupFailed(str(exc))) from exc
+            copy.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            copy.close()
+    finally:
+        conn.close()
+    for suffix in ("-wal", "-shm"):  # checkpointed and closed: the copy is the one file
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{target}{suffix}")
+
+
 def make_backup(backups: Path, database: Path, key: bytes, keyring: Keyring, label: str,
                 progress: Progress | None = None, now: datetime | None = None) -> BackupInfo:
     """Copy the database file ``database`` (still encrypted under ``key``)
@@ -214,7 +240,7 @@ def make_backup(backups: Path, database: Path, key: bytes, keyring: Keyring, lab
         ensure_private_folder(partial)
         report(0.0, "copy")
         db_name = database.name
-        export_database(database, key, partial / db_name, key)
+        copy_database(database, key, partial / db_name)
         report(0.6, "copy")
         # The head and schema of the copy itself (the live store may have
         # moved on since): the copy opens on its own, its log agreeing with it.

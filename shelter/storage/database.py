@@ -356,7 +356,7 @@ def connect_raw(path: Path, key: bytes | bytearray, create: bool = False) -> sql
         short = stat.S_ISREG(info.st_mode) and info.st_size < PAGE_SIZE
     except OSError:
         short = False  # missing (created below) or unreachable (SQLite says which)
-    if short:
+    if short and not create:
         # SQLite would take a file shorter than one page (0 bytes included)
         # for a new database, and the store would start again from nothing.
         # A new store's file is never that short once connected (the WAL
