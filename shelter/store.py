@@ -425,6 +425,20 @@ class SignedIn:
     def locked(self) -> bool:
         return self.store.engine is None
 
+    def companion(self) -> SignedIn:
+        """A second session of the same person on the same store, with its
+        own copy of the key, for work that must not be cut by a lock (a
+        backup in flight finishes and verifies). Close it with
+        ``companion.store.close()`` as soon as the work is done: that wipes
+        its key. Its writes are audited as this person's."""
+        if self.locked:
+            raise SessionEnded(_("The session has ended. Sign in again."))
+        opened = OpenStore(self.store.paths, self.store.keyring, bytes(self.store.key))
+        public = self.store.account_public_key
+        if public is not None:
+            opened.bind(self.actor.account_id, public)
+        return SignedIn(opened, self.actor)
+
     def lock(self, reason: str = "lock") -> None:
         """Record the lock (or sign-out), close the database and drop the
         key. Writes nothing to the keyring. Safe to call twice."""

@@ -24,6 +24,7 @@ from PySide6.QtCore import (  # noqa: F401  (re-exported)
     QDate,
     QDateTime,
     QEvent,
+    QEventLoop,
     QItemSelectionModel,
     QLibraryInfo,
     QLocale,

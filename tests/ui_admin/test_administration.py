@@ -240,5 +240,6 @@ def test_a_coordinator_gets_the_tabs_her_roles_allow_and_no_refusal(qtbot, coord
     page = AdministrationPage(coordinator)
     qtbot.addWidget(page)
     titles = [page.tabs.tabText(i).replace("&", "") for i in range(page.tabs.count())]
-    assert titles == [_("Shelters, rooms and &beds").replace("&", ""), _("&Documents").replace("&", "")]
+    assert titles == [_("Shelters, rooms and &beds").replace("&", ""), _("&Documents").replace("&", ""),
+                      _("Bac&kups").replace("&", "")]
     assert page.accounts is None and page.audit is None

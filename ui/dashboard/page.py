@@ -3,8 +3,9 @@
 each acknowledged), a counsellor's sessions today, what is due in the
 person's case work (the counts of My work, each opening that section),
 what is due in reintegration (the counts of the overdue board, each opening
-the Reintegration section), today's figures, occupancy over the last twelve months as bars, and the
-shelters with their rooms and beds."""
+the Reintegration section), for those who back up the state of the backups
+(the last verified one, a failure, a drill due), today's figures, occupancy over the last twelve months as
+bars, and the shelters with their rooms and beds."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from shelter.domain.sessions import local
 from shelter.errors import ShelterError
 from shelter.i18n import _, direction_mark, isolate, ngettext
 from shelter.security.permissions import Permission as P
-from shelter.services import dashboard, my_work, notes, sessions, shelters
+from shelter.services import backups, dashboard, my_work, notes, sessions, shelters
+from shelter.services.backups import BackupStatus
 from shelter.services.my_work import WorkCounts
 from shelter.services.notes import Alert
 from shelter.services.reintegration_board import BoardCounts
@@ -37,6 +39,7 @@ from ui.qt import (
     run_change,
     run_task,
 )
+from ui.shell.backup_runner import STYLES, WARNING, BackupOutcome, backup_runner, status_lines
 from ui.widgets import heading, page_layout, paragraph
 
 
@@ -145,6 +148,17 @@ class DashboardPage(QWidget):
         board_row.addWidget(self.reintegration_note)
         for widget in (self.reintegration_heading, self.reintegration):
             widget.setVisible(self.shows_reintegration)
+        # Backups: for those who make them (the last verified one, a failure, a drill due).
+        self.shows_backups = who.actor.has(P.BACK_UP)
+        self.backup_status: BackupStatus | None = None
+        self.backups_heading = heading("", 2, self)
+        self.backups_box = QFrame(self)
+        self.backups_box.setObjectName("card")
+        self._backups_layout = QVBoxLayout(self.backups_box)
+        for widget in (self.backups_heading, self.backups_box):
+            widget.setVisible(self.shows_backups)
+        if self.shows_backups:
+            backup_runner().finished.connect(self._backup_finished)
         # Counselling: a counsellor's sessions today; for the coordinators, the
         # high risks found (that one was found, for whom and when: nothing more).
         self.shows_sessions = who.actor.has(P.LOG_SESSION)
@@ -193,6 +207,8 @@ class DashboardPage(QWidget):
         layout.addWidget(self.work)
         layout.addWidget(self.reintegration_heading)
         layout.addWidget(self.reintegration)
+        layout.addWidget(self.backups_heading)
+        layout.addWidget(self.backups_box)
         layout.addWidget(self.figures)
         layout.addWidget(self.chart_heading)
         layout.addWidget(self.chart)
@@ -228,9 +244,11 @@ class DashboardPage(QWidget):
         self.reintegration_heading.setText(_("Reintegration"))
         self.sessions_heading.setText(_("Today's sessions"))
         self.alerts_heading.setText(_("High risks found at counselling sessions"))
+        self.backups_heading.setText(_("Backups"))
         self.notice.setText("")
         self._show_work()
         self._show_reintegration()
+        self._show_backups()
         self.reload()
 
     # -- counselling -----------------------------------------------------------------
@@ -431,6 +449,45 @@ class DashboardPage(QWidget):
         if counts is not None:
             self.reintegration_note.setText(_("All shelters"))
 
+    # -- backups --------------------------------------------------------------------------
+
+    def _load_backups(self) -> None:
+        """The state of the backups, read off the GUI thread (the backup
+        folder's manifests and one read)."""
+        if not self.shows_backups or self._who.locked:
+            return
+        who = self._who
+        run_task(self, lambda: backups.status(who), self._backups_read, self._backups_failed)
+
+    def _backups_read(self, status: BackupStatus) -> None:
+        self.backup_status = status
+        self._show_backups()
+
+    def _backups_failed(self, exc: BaseException) -> None:
+        self._clear(self._backups_layout)
+        self._backups_layout.addWidget(self._line(self.backups_box, error_text(exc), "muted"))
+
+    def _backup_finished(self, outcome: BackupOutcome) -> None:
+        if outcome.status is not None:
+            self.backup_status = outcome.status
+        self._show_backups()
+
+    def _show_backups(self) -> None:
+        if not self.shows_backups:
+            return
+        self._clear(self._backups_layout)
+        status = self.backup_status
+        if status is None:
+            self._backups_layout.addWidget(self._line(self.backups_box, "…", "muted"))
+            return
+        lines = status_lines(status, backup_runner().last)
+        if status.drill_due:
+            lines.append((_("A restore drill is due: run it from Administration → Backups"), WARNING))
+        for text, level in lines:
+            label = self._line(self.backups_box, text)
+            label.setStyleSheet(STYLES[level])
+            self._backups_layout.addWidget(label)
+
     def _load_figures(self) -> None:
         shown = self._who.actor.has(P.VIEW_BED_BOARD) or self._who.actor.has(P.VIEW_REPORTS)
         for widget in (self.figures, self.chart_heading, self.chart):
@@ -456,6 +513,7 @@ class DashboardPage(QWidget):
         self._load_work()
         self._load_reintegration()
         self._load_sessions()
+        self._load_backups()
         views = shelters.list_shelters(self._who)
         for view in views:
             rooms = sum(1 for r in view.rooms if r.active)

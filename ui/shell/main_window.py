@@ -2,7 +2,9 @@
 lock button and a status bar saying who is signed in where.
 
 It only shows; the shell (``ui.shell.shell``) decides what locking, signing
-out and quitting do, through this window's signals.
+out and quitting do, through this window's signals. For those who back up,
+the status bar shows the backups too: the progress of one being made and
+when the last verified one was (``ui.shell.backup_runner``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ui.qt import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QSize,
     QSizePolicy,
     QStackedWidget,
@@ -36,6 +39,7 @@ from ui.qt import (
     Signal,
     icon,
 )
+from ui.shell import backup_runner as backups
 from ui.shell.change_password import ChangePasswordDialog
 from ui.shell.sections import (
     ADMINISTRATION,
@@ -56,6 +60,8 @@ class MainWindow(QMainWindow):
     sign_out_requested = Signal()
     quit_requested = Signal()
     language_requested = Signal(str)
+    first_painted = Signal()  # once, from the first paint (connect it queued to act after it)
+    restored = Signal(str)  # the store was replaced by a backup (what to tell at sign-in): this session is over
 
     def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +71,7 @@ class MainWindow(QMainWindow):
         self.sections: list[Section] = visible_sections(who.actor)
         self.pages: dict[str, QWidget] = {}
         self._closing_quietly = False
+        self._painted = False
 
         self.navigation = QListWidget(self)
         self.navigation.setObjectName("navigation")
@@ -92,6 +99,7 @@ class MainWindow(QMainWindow):
         self.where_label = QLabel(self)
         self.statusBar().addWidget(self.who_label)
         self.statusBar().addPermanentWidget(self.where_label)
+        self._build_backup_status()
 
         self.navigation.currentRowChanged.connect(self._row_changed)
         self.retranslate()
@@ -180,6 +188,67 @@ class MainWindow(QMainWindow):
         self.help_menu = bar.addMenu("")
         self.help_menu.addAction(self.about_action)
 
+    def _build_backup_status(self) -> None:
+        """A backup's progress ("Backing up… 40 %") and the state of the
+        backups ("Last verified backup: …"), for those who back up."""
+        self.shows_backups = self.who.actor.has(P.BACK_UP)
+        self.backup_progress = QProgressBar(self)
+        self.backup_progress.setRange(0, 100)
+        self.backup_progress.setTextVisible(False)
+        self.backup_progress.setFixedSize(110, 10)
+        self.backup_progress_text = QLabel(self)
+        self.backup_label = QLabel(self)
+        self.backup_label.setObjectName("backupStatus")
+        self.backup_label.setTextFormat(Qt.PlainText)
+        self.backup_label.setMinimumWidth(60)  # shortened rather than widen the window (whole in the tooltip)
+        self.statusBar().addWidget(self.backup_progress)
+        self.statusBar().addWidget(self.backup_progress_text)
+        self.statusBar().addPermanentWidget(self.backup_label)
+        self.backup_outcome: backups.BackupOutcome | None = None
+        runner = backups.backup_runner()
+        self.backup_outcome = runner.last
+        self.backup_label.setVisible(self.shows_backups)
+        if self.shows_backups:
+            runner.started.connect(self._backup_started)
+            runner.progressed.connect(self._backup_progressed)
+            runner.finished.connect(self._backup_finished)
+        making = self.shows_backups and runner.running and runner.backing_up
+        self.backup_progress.setVisible(making)
+        self.backup_progress_text.setVisible(making)
+        if making:
+            self._backup_progressed(runner.fraction, "")
+
+    def _backup_started(self, _label: str) -> None:
+        self._backup_progressed(0.0, "")
+
+    def _backup_progressed(self, fraction: float, _stage: str) -> None:
+        self.backup_progress.setValue(backups.percent(fraction))
+        self.backup_progress_text.setText(backups.progress_text(fraction))
+        self.backup_progress.setAccessibleName(self.backup_progress_text.text())
+        self.backup_progress.show()
+        self.backup_progress_text.show()
+
+    def _backup_finished(self, outcome: backups.BackupOutcome) -> None:
+        self.backup_progress.hide()
+        self.backup_progress_text.hide()
+        self.backup_outcome = outcome
+        self._show_backup_status()
+
+    def _show_backup_status(self) -> None:
+        """The worst of what there is to say, shortened to fit the status bar
+        (the whole of it in the tooltip)."""
+        outcome = self.backup_outcome
+        if not self.shows_backups or outcome is None:
+            self.backup_label.clear()
+            return
+        lines = backups.status_lines(outcome.status, outcome)
+        whole = " · ".join(text for text, _level in lines)
+        shown = self.backup_label.fontMetrics().elidedText(whole, Qt.ElideRight, 460)
+        self.backup_label.setText(shown)
+        self.backup_label.setToolTip("\n".join(text for text, _level in lines))
+        self.backup_label.setAccessibleName(whole)
+        self.backup_label.setStyleSheet(backups.STYLES[backups.worst(lines)])
+
     # -- texts ---------------------------------------------------------------
 
     def retranslate(self) -> None:
@@ -212,6 +281,9 @@ class MainWindow(QMainWindow):
         if not self.who.locked:
             names = list_text([isolate(s.name) for s in shelters.list_shelters(self.who) if s.active])
             self.where_label.setText(_("Shelter: {names}").format(names=names) if names else "")
+        self._show_backup_status()
+        if self.backup_progress_text.isVisible():
+            self._backup_progressed(backups.backup_runner().fraction, "")
         for key, page in list(self.pages.items()):
             if hasattr(page, "retranslate"):
                 page.retranslate()
@@ -316,7 +388,9 @@ class MainWindow(QMainWindow):
             from ui.admin import AdministrationPage  # opened lazily: only admins need it
 
             try:
-                return AdministrationPage(self.who, self.stack)
+                page = AdministrationPage(self.who, self.stack)
+                page.restored.connect(self.restored)
+                return page
             except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
                 fault_log.record(exc)
                 from ui.qt import error_text
@@ -407,6 +481,12 @@ class MainWindow(QMainWindow):
         """Close without asking the application to quit (sign-out, another user)."""
         self._closing_quietly = True
         self.close()
+
+    def paintEvent(self, event) -> None:  # noqa: N802, ANN001  (Qt name)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         if not self._closing_quietly:

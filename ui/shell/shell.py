@@ -10,6 +10,12 @@ connection closes, the key is dropped) and shows the sign-in window.
 - Someone else signing in: the old window is destroyed with its unsaved
   input, and a fresh one is built for the new person.
 
+Backups (``ui.shell.backup_runner``): one is made off the GUI thread when it
+is due, right after the main window first paints (the first sign-in of the
+day) and on signing out or closing; signing out and closing wait for one in
+flight. A restore from Administration → Backups ends the session: the
+sign-in window shows again.
+
 Start-up waits for Qt, the catalogue and the sign-in form only: the storage
 layer, the key derivation and the main window's modules are imported on a
 worker thread right after the sign-in window first paints (``LockedStore``),
@@ -19,6 +25,7 @@ and signing in, with its migration check, runs off the GUI thread as well.
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -146,6 +153,7 @@ class Shell(QObject):
         self._hidden_while_locked: list[QWidget] = []
         self._retranslate_on_resume = False
         self.password_dialog: ChangePasswordDialog | None = None
+        self._finishing_backup = False
         self.idle = IdleWatcher(5, self)
         self.idle.idle.connect(self.lock)
         self.idle.lock_keys.connect(self.lock)
@@ -273,6 +281,7 @@ class Shell(QObject):
         window.activateWindow()
         self._start_idle_watch()
         self.entered.emit(window)
+        self._back_up_if_due()
 
     def enter(self, who: SignedIn) -> None:
         """Build the main window for ``who`` and show it."""
@@ -285,6 +294,8 @@ class Shell(QObject):
         window.sign_out_requested.connect(self.sign_out)
         window.quit_requested.connect(self.quit)
         window.language_requested.connect(self.switch_language)
+        window.first_painted.connect(self._back_up_if_due, Qt.QueuedConnection)
+        window.restored.connect(self._restored)
         self.main_window = window
         window.restore_preferences()
         window.show()
@@ -302,6 +313,41 @@ class Shell(QObject):
             from ui.sessions.glass import tell_glass_notices
 
             tell_glass_notices(window, self.who)
+
+    def _back_up_if_due(self) -> None:
+        """A backup, off the GUI thread, if the last verified one is older
+        than the interval (the worker checks; nothing for those who may not
+        back up)."""
+        if self.who is not None and not self.who.locked:
+            from ui.shell.backup_runner import backup_runner
+
+            backup_runner().start(self.who, "auto", only_if_due=True)
+
+    def _finish_backups(self) -> None:
+        """Before signing out or closing: wait for a backup in flight
+        ("Finishing the backup…"), then make one if it is due."""
+        if self.who is None and "ui.shell.backup_runner" not in sys.modules:
+            return  # nothing was ever backed up in this run
+        from ui.shell.backup_runner import backup_runner
+
+        runner = backup_runner()
+        window = self.main_window if self.main_window is not None and self.main_window.isVisible() \
+            else self.sign_in_window
+        self._finishing_backup = True
+        try:
+            runner.wait(window)
+            if self.who is not None and not self.who.locked and runner.start(self.who, "closing", only_if_due=True):
+                runner.wait(window)
+        finally:
+            self._finishing_backup = False
+
+    def _restored(self, message: str) -> None:
+        """A backup replaced the store (or a restore ended this session
+        without finishing): sign in again, told why."""
+        self.sign_out()
+        if self.sign_in_window is not None:
+            self.sign_in_window.form.error.set_message(
+                message or _("The store was restored from a backup. Sign in again."))
 
     def _start_idle_watch(self) -> None:
         from shelter.services import settings
@@ -339,8 +385,9 @@ class Shell(QObject):
         return self.who is not None and self.who.locked
 
     def lock(self) -> None:
-        """Hide everything of the signed-in person and drop the key."""
-        if self.who is None or self.main_window is None or self.who.locked:
+        """Hide everything of the signed-in person and drop the key (a backup
+        under way goes on, on its own session)."""
+        if self.who is None or self.main_window is None or self.who.locked or self._finishing_backup:
             return
         self.idle.stop()
         with contextlib.suppress(ShelterError):
@@ -368,9 +415,10 @@ class Shell(QObject):
             self.sign_in_window.form.error.set_message(message)
 
     def sign_out(self) -> None:
-        if self.who is None:
+        if self.who is None or self._finishing_backup:
             return
         self.idle.stop()
+        self._finish_backups()
         if self.main_window is not None and not self.who.locked:
             with contextlib.suppress(ShelterError):
                 self.main_window.save_preferences()
@@ -378,7 +426,10 @@ class Shell(QObject):
         self._discard_window()
 
     def quit(self) -> None:
+        if self._finishing_backup:
+            return
         self.idle.stop()
+        self._finish_backups()
         if self.main_window is not None and self.who is not None and not self.who.locked:
             with contextlib.suppress(ShelterError):
                 self.main_window.save_preferences()
