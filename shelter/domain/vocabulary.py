@@ -285,7 +285,7 @@ PATHWAY = _list(
 
 MILESTONE_STATUS = _list(
     "milestone status",
-    ("planned", N_("Planned")), ("in_progress", N_("In progress")), ("done", N_("Done")),
+    ("planned", N_("Not started")), ("in_progress", N_("In progress")), ("done", N_("Done")),
     ("blocked", N_("Blocked")), ("not_applicable", N_("Not applicable")),
 )
 
@@ -327,15 +327,15 @@ FOLLOW_UP_METHOD = _list(
 # person was reached for it.
 FOLLOW_UP_STATE = _list(
     "follow-up state",
-    ("not_planned", N_("Not planned")), ("planned", N_("Planned")), ("done", N_("Done")),
+    ("not_planned", N_("Not planned")), ("planned", N_("Scheduled")), ("done", N_("Done")),
     ("missed", N_("Not reached")), ("lost_contact", N_("Lost contact")),
 )
 
 # HTCDS case status, derived from the stage and the closure.
 CASE_STATUS = _list(
     "case status",
-    ("active", N_("Active")), ("follow_up", N_("Follow-up")), ("closed", N_("Closed")),
-    ("closed_referred", N_("Closed, referred")),
+    ("active", N_("Active")), ("follow_up", N_("Follow-up")), ("closed", N_("Case closed")),
+    ("closed_referred", N_("Case closed, referred")),
 )
 
 RSS_DIMENSION = _list(

@@ -144,7 +144,7 @@ def test_consent_not_yet_given_and_follow_ups_after_discharge():
     text = text_of(reintegration_plan_document(doc, "en"))
     assert "Informed consent given on Not yet given" in text
     assert "Left the shelter on 2026-08-31" in text
-    assert "After 6 months 2027-02-28 (Planned)" in text and "After 12 months 2027-08-31" in text
+    assert "After 6 months 2027-02-28 (Scheduled)" in text and "After 12 months 2027-08-31" in text
     assert normalise(FOLLOW_UP_STATE.label("planned", translator("en"))) in text
 
 

@@ -122,7 +122,7 @@ def test_making_the_plan_from_the_tab_adds_the_pathways_milestones(qtbot, social
 
     templates = pathways.milestone_templates(social_worker, "return_origin")
     assert column(tab.milestones, 0) == [MILESTONE.label(t.code) for t in templates]
-    assert column(tab.milestones, 3) == ["Planned"] * len(templates)
+    assert column(tab.milestones, 3) == ["Not started"] * len(templates)
     assert plain(tab.pathway_label.text()) == "Pathway: Return to the country of origin — Nigeria, Lagos"
     assert "Je veux rentrer chez ma mère à Lagos" in tab.words_label.text()
     assert plain(tab.consent_label.text()) == "Consent not yet given"
@@ -206,7 +206,7 @@ def test_moving_a_milestone_and_setting_its_status_with_the_keyboard(qtbot, soci
     history = [plain(tab.history.item(i).text()) for i in range(tab.history.count())]
     assert history[0].startswith("Blocked, ") and "by Nadia Tazi" in history[0]
     assert "Why: Waiting for the family assessment by the association" in history[0]
-    assert history[-1].startswith("Planned, ")
+    assert history[-1].startswith("Not started, ")
 
     # A milestone of the case's own, given to a partner.
     partners.add_partner(social_worker, "Association Adala", "legal_aid", "Rabat")
@@ -280,7 +280,7 @@ def test_three_unanswered_contacts_mark_lost_contact_and_the_case_closes(qtbot, 
     tab.sections.setCurrentIndex(2)
     assert plain(tab.status_label.text()).startswith("Case status: Follow-up")
     assert column(tab.rounds, 0) == ["3-month follow-up", "6-month follow-up", "12-month follow-up"]
-    assert column(tab.rounds, 2) == ["Planned"] * 3
+    assert column(tab.rounds, 2) == ["Scheduled"] * 3
     assert not tab.lost_label.isVisible() and not tab.close_button.isVisible()
 
     # Reached is refused without the situation found.
@@ -311,7 +311,7 @@ def test_three_unanswered_contacts_mark_lost_contact_and_the_case_closes(qtbot, 
     assert form.reason.currentData() == "lost_contact"
     save(qtbot, form)
     qtbot.waitUntil(lambda: tab.view.closed, timeout=5000)
-    assert plain(tab.status_label.text()) == "Case status: Closed · stage: Case closed · closed: Lost contact"
+    assert plain(tab.status_label.text()) == "Case status: Case closed · closed: Lost contact"
     assert not tab.close_button.isVisible()
     assert tab.contact_button.isVisible() and not tab.contact_button.isEnabled()
     assert not tab.survey_button.isEnabled() and not tab.add_milestone_button.isEnabled()

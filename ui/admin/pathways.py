@@ -73,7 +73,7 @@ def offset_text(days: int) -> str:
 
 
 class TemplatesModel(QAbstractTableModel):
-    HEADERS = (N_("Milestone"), N_("Due"), N_("Status"))
+    HEADERS = (N_("Milestone"), N_("Days after the plan opens"), N_("Status"))
     TITLE, DUE, STATUS = range(3)
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -491,8 +491,11 @@ class ReintegrationTab(QWidget):
 
     def _show_header(self, view: Reintegration) -> None:
         sex = view.sex or self.file.sex
-        status = _("Case status: {status} · stage: {stage}").format(
-            status=CASE_STATUS.label(view.status), stage=CASE_STAGE.label(view.stage, sex=sex))
+        if view.closed:  # the stage says the same: "Case closed"
+            status = _("Case status: {status}").format(status=CASE_STATUS.label(view.status))
+        else:
+            status = _("Case status: {status} · stage: {stage}").format(
+                status=CASE_STATUS.label(view.status), stage=CASE_STAGE.label(view.stage, sex=sex))
         if view.closed and view.closure_reason:
             status = _("{status} · closed: {reason}").format(status=status,
                                                              reason=CLOSURE_REASON.label(view.closure_reason, sex=sex))
