@@ -809,7 +809,11 @@ class Store:
 
     def _migrate_if_needed(self, opened: OpenStore) -> None:
         engine = opened._engine()
-        if not migrate.pending(engine):
+        try:
+            due = migrate.pending(engine)
+        except DatabaseError as exc:  # a damaged page under the schema's revision: said, not raised raw
+            raise _storage_error(exc) from exc
+        if not due:
             return
         with engine.connect() as conn:
             before = migrate.current_revision(conn)

@@ -300,9 +300,12 @@ def backup_is_due(who: SignedIn, now: datetime | None = None) -> bool:
 
 
 def backups(who: SignedIn) -> list[BackupInfo]:
-    """The backups in the data folder, newest first, with their state."""
+    """The backups in the data folder, newest first, with their state. Audited ("backup.list")."""
     who.require(Permission.BACK_UP)
-    return list_backups(who.store.paths.backups, who.store.audit_key)
+    found = list_backups(who.store.paths.backups, who.store.audit_key)
+    with who.store.write() as s:
+        who.audit(s, "backup.list", detail={"results": len(found)})
+    return found
 
 
 def verify_backup(who: SignedIn, folder: Path) -> BackupCheck:
