@@ -388,3 +388,14 @@ def test_each_role_against_each_new_permission(admin, coordinator, social_worker
         pathways.set_sustainability_weights(coordinator, {"income": Weight(1, 1)})
     with pytest.raises(PermissionDenied):
         pathways.update_template(social_worker, 1, "x", 1)
+
+
+def test_an_accompanying_child_is_not_asked_for_a_plan_of_her_own(coordinator, social_worker, resident):
+    from datetime import date as day
+
+    child = admissions.admit(coordinator, admission(bed_ids(coordinator, "Children")[0], "Amina Benali",
+                                                    "أمينة بنعلي", born=day(2019, 5, 2), parent_id=resident))
+    view = reintegration.reintegration(social_worker, child.resident_id)
+    assert view.accompanied and view.plan_due is None
+    assert reintegration.reintegration(social_worker, resident).plan_due == "later"
+    reintegration.make_plan(social_worker, child.resident_id, "morocco_family")  # still possible

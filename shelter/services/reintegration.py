@@ -189,11 +189,12 @@ class Reintegration:
     closure_reason: str | None
     follow_up_months: tuple[int, ...] = field(default=())
     case_worker: str = ""  # the social worker holding the case: whoever no one else is named for
+    accompanied: bool = False  # an accompanying child: the parent's plan covers her or him
 
     @property
     def plan_due(self) -> str | None:
         """The plan's ``vocabulary.DUE_STATE`` while it is not made (in residence)."""
-        if self.plan is not None or not self.in_residence:
+        if self.plan is not None or not self.in_residence or self.accompanied:
             return None
         return due_state(self.plan_due_on, date.today())
 
@@ -297,7 +298,7 @@ def reintegration_in(s: Session, resident_id: int, today: date | None = None) ->
         plan_due_on(_local_day(stay.admitted_at), settings.reintegration_plan_days), milestone_views,
         referral_views, rounds, contact_views, lost, score_views, summary.stage,
         case_status(summary.stage, closure.reason if closure else None), closure is not None,
-        closure.reason if closure else None, months, summary.case_worker)
+        closure.reason if closure else None, months, summary.case_worker, resident.parent_id is not None)
 
 
 def reintegration(who: SignedIn, resident_id: int, today: date | None = None) -> Reintegration:

@@ -32,7 +32,6 @@ from ui.qt import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QItemSelectionModel,
     QLabel,
     QLineEdit,
     QModelIndex,
@@ -48,19 +47,11 @@ from ui.qt import (
     error_text,
 )
 from ui.widgets import FieldErrors, fit_to_screen, paragraph, scrolled
+from ui.widgets.views import select_row
 
 _Index = QModelIndex | QPersistentModelIndex
 WEIGHT_DECIMALS = 4
 WEIGHT_MAX = 10.0
-
-
-def select_row(table: QTableView, row: int) -> None:
-    """Select a whole row with the keyboard's cursor on it (QTableView's own
-    selectRow finds no column in a right-to-left table not laid out yet)."""
-    index = table.model().index(row, 0)
-    if index.isValid():
-        table.selectionModel().setCurrentIndex(index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
-        table.scrollTo(index)
 
 
 def template_title(view: TemplateView) -> str:

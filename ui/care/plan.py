@@ -33,7 +33,7 @@ from shelter.domain.care import SCORE_MEANINGS, due_state
 from shelter.domain.dates import format_date
 from shelter.domain.vocabulary import ASSESSMENT_DOMAIN, DUE_STATE, G_, GOAL_STATUS, PLAN_EVENT, PRIORITY
 from shelter.errors import ShelterError
-from shelter.i18n import LANGUAGE_NAMES, N_, _, direction_mark, isolate, ngettext
+from shelter.i18n import LANGUAGE_NAMES, N_, _, isolate, ngettext
 from shelter.security.permissions import Permission
 from shelter.services import care_plans
 from shelter.services.care_plans import ActionView, EventView, FollowUpView, GoalView, PlanView, PrintedPlan
@@ -93,24 +93,12 @@ from ui.qt import (
 from ui.residents.file import FileTab, about, register_tab
 from ui.widgets import ErrorLabel, scrolled
 from ui.widgets.dates import local_datetime
+from ui.widgets.lines import day, line_of, lines_of
 from ui.widgets.views import RowTree
 
 _OVERDUE_COLOUR = "#a4262c"
 _MUTED_COLOUR = "#56666e"
 _GAP_ROWS_SHOWN = 3  # missing needs in view at once; more scroll
-
-
-def line_of(text: str) -> str:
-    """A line that starts in the interface's direction whatever its first word."""
-    return direction_mark() + text
-
-
-def lines_of(parts: list[str]) -> str:
-    return "\n".join(line_of(p) for p in parts if p)
-
-
-def day(value: date | None) -> str:
-    return format_date(value) if value else ""
 
 
 def done_text(action: ActionView) -> str:

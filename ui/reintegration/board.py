@@ -35,7 +35,6 @@ from ui.qt import (
     QFont,
     QHBoxLayout,
     QHeaderView,
-    QItemSelectionModel,
     QLabel,
     QMessageBox,
     QModelIndex,
@@ -54,6 +53,7 @@ from ui.qt import (
     run_task,
 )
 from ui.widgets import paragraph
+from ui.widgets.views import select_row
 
 ERROR_COLOUR = QColor("#a4262c")  # the stylesheet's error colour
 LOST_COLOUR = QColor("#5b3f7a")  # a lost contact reads apart from what is merely overdue
@@ -62,16 +62,6 @@ FILE_TAB = "reintegration"  # the tab of the resident's file where this work is 
 STATES = ("overdue", "today", "soon", "lost_contact")  # the state filter; "all" shows them all
 ANYONE, ME, STAFF, PARTNER = "anyone", "me", "staff", "partner"
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def select_row(table: QTableView, row: int) -> None:
-    """Select a whole row and put the keyboard's cursor on it (QTableView's
-    own selectRow finds no column in a right-to-left table not laid out yet)."""
-    index = table.model().index(row, 0)
-    if index.isValid():
-        table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
-        table.scrollTo(index)
 
 
 def state_of(item: BoardItem) -> str:
@@ -85,7 +75,7 @@ def state_text(item: BoardItem) -> str:
     return DUE_STATE.label(item.state, sex=item.case.sex)
 
 
-def what_text(item: BoardItem) -> str:
+def board_what_text(item: BoardItem) -> str:
     """What is due, in words: the kind and the milestone, the partner and the
     service, which follow-up, or since when contact was lost."""
     sex = item.case.sex
@@ -102,7 +92,7 @@ def what_text(item: BoardItem) -> str:
     return BOARD_KIND.label(item.kind, sex=sex)
 
 
-def responsible_text(item: BoardItem) -> str:
+def board_responsible_text(item: BoardItem) -> str:
     """The staff member responsible, else the partner a milestone is given to."""
     if item.responsible:
         return item.responsible
@@ -118,7 +108,7 @@ class Choice:
 
 
 @dataclass(frozen=True)
-class Loaded:
+class BoardLoaded:
     """What one read brought: the items for the filters it was asked with,
     how names are shown, and the choices of the filters."""
 
@@ -130,7 +120,7 @@ class Loaded:
     partners: list[Choice]
 
 
-class BoardModel(QAbstractTableModel):
+class DueBoardModel(QAbstractTableModel):
     """The items read, in the service's order, narrowed to one state."""
 
     HEADERS = (N_("State"), N_("Due on"), N_("Resident"), N_("Risk"), N_("What"), N_("Pathway"),
@@ -197,11 +187,11 @@ class BoardModel(QAbstractTableModel):
         if column == self.RISK:
             return RISK_LEVEL.label(case.risk_level, sex=case.sex)
         if column == self.WHAT:
-            return what_text(item)
+            return board_what_text(item)
         if column == self.PATHWAY:
             return PATHWAY.label(case.pathway, sex=case.sex) if case.pathway else _("No plan yet")
         if column == self.RESPONSIBLE:
-            return responsible_text(item)
+            return board_responsible_text(item)
         return case.shelter
 
     def data(self, index: _Index, role: int = Qt.DisplayRole):  # noqa: ANN201
@@ -245,7 +235,7 @@ def _combo(parent: QWidget, width: int = 16) -> QComboBox:
     return box
 
 
-class BoardView(QWidget):
+class DueBoardView(QWidget):
     """The board: its filters, the counts, the table and "Open file"."""
 
     def __init__(self, who: SignedIn, parent: QWidget | None = None) -> None:
@@ -255,7 +245,7 @@ class BoardView(QWidget):
         self.today: date | None = None  # None: the real day (tests look at another)
         self._loading = False
         self._again = False
-        self._last: Loaded | None = None
+        self._last: BoardLoaded | None = None
         self.loads = 0  # reads finished (for tests)
         self.dialog = None
         self.opened_tab = ""  # the tab the last file was opened on (for tests)
@@ -280,7 +270,7 @@ class BoardView(QWidget):
         self.empty = paragraph(self, "notice")
         self.empty.hide()
 
-        self.model = BoardModel(self)
+        self.model = DueBoardModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -290,19 +280,19 @@ class BoardView(QWidget):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.ElideRight)
         self.resident_delegate = ElideMiddle(self.table)
-        self.table.setItemDelegateForColumn(BoardModel.RESIDENT, self.resident_delegate)
+        self.table.setItemDelegateForColumn(DueBoardModel.RESIDENT, self.resident_delegate)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
-        for column in (BoardModel.STATE, BoardModel.DUE, BoardModel.RISK):
+        for column in (DueBoardModel.STATE, DueBoardModel.DUE, DueBoardModel.RISK):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(BoardModel.WHAT, QHeaderView.Stretch)
+        header.setSectionResizeMode(DueBoardModel.WHAT, QHeaderView.Stretch)
         # What is due reads whole; the pathway and who is responsible give way
         # first (their full text is the cell's tooltip).
-        header.resizeSection(BoardModel.RESIDENT, 250)
-        header.resizeSection(BoardModel.PATHWAY, 150)
-        header.resizeSection(BoardModel.RESPONSIBLE, 120)
-        header.resizeSection(BoardModel.SHELTER, 130)
+        header.resizeSection(DueBoardModel.RESIDENT, 250)
+        header.resizeSection(DueBoardModel.PATHWAY, 150)
+        header.resizeSection(DueBoardModel.RESPONSIBLE, 120)
+        header.resizeSection(DueBoardModel.SHELTER, 130)
         header.setStretchLastSection(False)
 
         filters = QHBoxLayout()
@@ -376,7 +366,7 @@ class BoardView(QWidget):
 
     # -- the filters' records ------------------------------------------------------
 
-    def _fill_records(self, loaded: Loaded | None) -> None:
+    def _fill_records(self, loaded: BoardLoaded | None) -> None:
         """The shelters, staff members and partners to filter by (from the
         last read when ``loaded`` is None), keeping what was chosen while it
         is still offered."""
@@ -395,7 +385,7 @@ class BoardView(QWidget):
         several = len(shelter_list) > 1 or self.shelter.currentIndex() > 0
         self.shelter_label.setVisible(several)
         self.shelter.setVisible(several)
-        self.table.setColumnHidden(BoardModel.SHELTER, not several)
+        self.table.setColumnHidden(DueBoardModel.SHELTER, not several)
 
         records = [(c.key, c.name) for c in (last.staff if last else []) if c.key != f"{STAFF}:{self.me}"]
         records += [(c.key, _("{partner} (partner)").format(partner=c.name)) for c in (last.partners if last else [])]
@@ -439,7 +429,7 @@ class BoardView(QWidget):
         self._again = False
         who, today, asked, me = self.who, self.today, self.asked(), self.me
 
-        def work() -> Loaded:
+        def work() -> BoardLoaded:
             shelter_id, pathway, responsible = asked
             kind, _sep, key = responsible.partition(":")
             staff_id = me if kind == ME else int(key) if kind == STAFF else None
@@ -450,11 +440,11 @@ class BoardView(QWidget):
             staff = ([Choice(f"{STAFF}:{c.account_id}", c.name) for c in cases.staff_choices(who)]
                      if who.actor.has(Permission.VIEW_CARE_PLAN) else [])
             known = [Choice(f"{PARTNER}:{p.partner_id}", p.name) for p in partners.partners(who)]
-            return Loaded(asked, items, form, places, staff, known)
+            return BoardLoaded(asked, items, form, places, staff, known)
 
         run_task(self, work, self._loaded, self._failed)
 
-    def _loaded(self, loaded: Loaded) -> None:
+    def _loaded(self, loaded: BoardLoaded) -> None:
         self._loading = False
         if self._again or loaded.asked != self.asked():
             self.refresh()

@@ -34,7 +34,6 @@ from datetime import date
 from typing import Any
 
 import ui.sessions.file_tab  # noqa: F401  (registered first: this tab goes after it)
-from shelter.domain.dates import format_date
 from shelter.domain.vocabulary import (
     CASE_STAGE,
     CASE_STATUS,
@@ -48,7 +47,7 @@ from shelter.domain.vocabulary import (
     SCORE_OCCASION,
 )
 from shelter.errors import ShelterError
-from shelter.i18n import N_, _, direction_mark, isolate, list_text, ngettext
+from shelter.i18n import N_, _, isolate, list_text, ngettext
 from shelter.security.permissions import Permission
 from shelter.services import cases, reintegration
 from shelter.services.reintegration import MilestoneView, ReferralView, Reintegration
@@ -86,37 +85,25 @@ from ui.reintegration.forms import (
     AnswerForm,
     ContactForm,
     MilestoneForm,
+    PartnerReferralForm,
     PathwayForm,
-    PlanForm,
-    ReferralForm,
+    ReintegrationPlanForm,
     StatusForm,
+    milestone_responsible,
     milestone_title,
     pathway_text,
-    responsible_text,
     round_text,
 )
 from ui.reintegration.survey import SurveyDialog, answered_text
 from ui.residents.file import FileTab, about, register_tab
 from ui.widgets import ErrorLabel
 from ui.widgets.dates import local_datetime
+from ui.widgets.lines import day, line_of, lines_of
 from ui.widgets.views import RowTable
 
 _OVERDUE_COLOUR = "#a4262c"  # the stylesheet's error colour
 _MUTED_COLOUR = "#56666e"
 _ROUNDS_SHOWN = 6  # follow-ups in view at once
-
-
-def line_of(text: str) -> str:
-    """A line that starts in the interface's direction whatever its first word."""
-    return direction_mark() + text
-
-
-def lines_of(parts: list[str]) -> str:
-    return "\n".join(line_of(p) for p in parts if p)
-
-
-def day(value: date | None) -> str:
-    return format_date(value) if value else ""
 
 
 def _button(text: str, slot: Callable[[], None], tip: str = "", name: str = "") -> QPushButton:
@@ -219,7 +206,7 @@ def _size_columns(table: QTableWidget, widths: dict[int, tuple[int, int]], stret
     header.setSectionResizeMode(stretch, QHeaderView.Stretch)
 
 
-def months_text(months: tuple[int, ...]) -> str:
+def follow_up_months_text(months: tuple[int, ...]) -> str:
     """"Follow-ups begin after the discharge: at 3, 6, 12 months." (the setting's months)."""
     if not months:
         return _("No follow-up after the discharge is set in the settings.")
@@ -508,7 +495,10 @@ class ReintegrationTab(QWidget):
         self.print_button.setVisible(plan is not None and (writer or self._has(Permission.PRINT_HANDOVER)))
         if plan is None:
             due = view.plan_due
-            if view.in_residence:
+            if view.in_residence and view.accompanied:
+                text = _("An accompanying child is covered by the parent's reintegration plan; a plan of the "
+                         "child's own can still be made.")
+            elif view.in_residence:
                 text = _("Reintegration plan due on {date}").format(date=dated(view.plan_due_on))
                 if due is not None and due != "later":
                     text = _("{text} ({state})").format(text=text, state=DUE_STATE.label(due))
@@ -556,7 +546,7 @@ class ReintegrationTab(QWidget):
             title = milestone_title(m)
             holder = (_("{name} (holds the case)").format(name=isolate(view.case_worker)) if view.case_worker
                       else _("nobody named"))
-            rows.append([title, day(m.due_on), responsible_text(m) or holder, status, due])
+            rows.append([title, day(m.due_on), milestone_responsible(m) or holder, status, due])
             reason = _("Why: {reason}").format(reason=isolate(m.status_reason)) if m.status_reason else ""
             tips.append(["", "", "", lines_of([status, reason]), ""])
             late.append({1, 4} if m.due == "overdue" else set())
@@ -670,7 +660,7 @@ class ReintegrationTab(QWidget):
         if view.lost_contact_on is not None:
             self.lost_label.setText(line_of(_("Lost contact since {date}").format(date=dated(view.lost_contact_on))))
         if not discharged:
-            self.follow_state.setText(line_of(months_text(view.follow_up_months or tuple(r.months
+            self.follow_state.setText(line_of(follow_up_months_text(view.follow_up_months or tuple(r.months
                                                                                         for r in view.rounds))))
         else:
             upcoming = view.next_round
@@ -749,11 +739,11 @@ class ReintegrationTab(QWidget):
 
     def make_plan(self) -> None:
         if self._ready() and self.view.plan is None:
-            self.open_form(PlanForm(self.who, self.file, self.view, self))
+            self.open_form(ReintegrationPlanForm(self.who, self.file, self.view, self))
 
     def edit_plan(self) -> None:
         if self._ready() and self.view.plan is not None:
-            self.open_form(PlanForm(self.who, self.file, self.view, self))
+            self.open_form(ReintegrationPlanForm(self.who, self.file, self.view, self))
 
     def change_pathway(self) -> None:
         if self._ready() and self.view.plan is not None:
@@ -786,7 +776,7 @@ class ReintegrationTab(QWidget):
 
     def refer(self) -> None:
         if self._ready():
-            self.open_form(ReferralForm(self.who, self.file, self.view, self))
+            self.open_form(PartnerReferralForm(self.who, self.file, self.view, self))
 
     def record_answer(self) -> None:
         referral = self.selected_referral()

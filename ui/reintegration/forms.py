@@ -61,7 +61,7 @@ def milestone_title(milestone: MilestoneView) -> str:
     return milestone.title
 
 
-def responsible_text(milestone: MilestoneView) -> str:
+def milestone_responsible(milestone: MilestoneView) -> str:
     return milestone.owner_staff or milestone.owner_partner
 
 
@@ -125,7 +125,7 @@ class ReintegrationForm(CorrectionForm):
 
 # -- the plan ------------------------------------------------------------------------------
 
-class PlanForm(ReintegrationForm):
+class ReintegrationPlanForm(ReintegrationForm):
     """Make the plan (``view.plan`` None): the pathway, where, the resident's
     choice in her own words, the day it opens and the day she gave informed
     consent (empty until she has). Or change the words, where and the consent
@@ -334,7 +334,7 @@ class StatusForm(ReintegrationForm):
 
 # -- referrals ---------------------------------------------------------------------------------
 
-class ReferralForm(ReintegrationForm):
+class PartnerReferralForm(ReintegrationForm):
     """Refer the resident to a partner of the directory for a service. When
     the file holds no consent to share with that partner, the form says so
     and asks why the referral must be made anyway (the service refuses a

@@ -9,7 +9,7 @@ from shelter.i18n import _
 from shelter.security.permissions import Permission
 from shelter.store import SignedIn
 from ui.qt import QTabWidget, QWidget
-from ui.reintegration.board import BoardView
+from ui.reintegration.board import DueBoardView
 from ui.reintegration.partners import PartnersView
 from ui.widgets import heading, page_layout
 
@@ -22,7 +22,7 @@ class ReintegrationPage(QWidget):
         self.title = heading("", 1, self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.board = BoardView(who) if may(Permission.VIEW_REINTEGRATION) else None
+        self.board = DueBoardView(who) if may(Permission.VIEW_REINTEGRATION) else None
         self.partners = PartnersView(who) if may(Permission.VIEW_REINTEGRATION) or may(
             Permission.MANAGE_PARTNERS) else None
         if self.board is None and self.partners is None:

@@ -5,7 +5,7 @@ unchanged in the same keystroke."""
 
 from __future__ import annotations
 
-from ui.qt import QKeyEvent, Qt, QTableWidget, QTreeView
+from ui.qt import QItemSelectionModel, QKeyEvent, Qt, QTableView, QTableWidget, QTreeView
 
 
 def _enter_activates(view: QTableWidget | QTreeView, event: QKeyEvent) -> bool:
@@ -31,3 +31,12 @@ class RowTree(QTreeView):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802  (Qt name)
         if not _enter_activates(self, event):
             super().keyPressEvent(event)
+
+
+def select_row(table: QTableView, row: int) -> None:
+    """Select a whole row with the keyboard's cursor on it (QTableView's own
+    selectRow finds no column in a right-to-left table not laid out yet)."""
+    index = table.model().index(row, 0)
+    if index.isValid():
+        table.selectionModel().setCurrentIndex(index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        table.scrollTo(index)
