@@ -382,3 +382,16 @@ def test_the_chain_check_after_a_backup_starts_where_the_last_verified_one_ended
     # An explicit verification checks the whole chain.
     seen.clear()
     assert backups.verify_backup(admin, later.info.folder).ok and seen == [None]
+
+
+def test_the_automatic_backup_is_made_whoever_signs_in_and_only_asked_ones_need_the_permission(social_worker,
+                                                                                             tmp_path):
+    from shelter.errors import PermissionDenied
+
+    assert backups.backup_is_due(social_worker)
+    result = backups.back_up(social_worker, "auto", automatic=True)
+    assert result.ok and not backups.backup_is_due(social_worker)
+    with pytest.raises(PermissionDenied):
+        backups.back_up(social_worker, "manual")
+    with pytest.raises(backups.ValidationError):
+        backups.back_up(social_worker, "auto", to=tmp_path, automatic=True)  # only where the settings say

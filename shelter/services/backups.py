@@ -221,6 +221,10 @@ def _remember_mirror(backups: Path, place: str, ok: bool, problem: str = "") -> 
 def rotate(who: SignedIn, now: datetime | None = None) -> tuple[str, ...]:
     """Remove the backups rotation no longer keeps; returns their names."""
     who.require(Permission.BACK_UP)
+    return _rotate(who, now)
+
+
+def _rotate(who: SignedIn, now: datetime | None = None) -> tuple[str, ...]:
     settings = load_settings_of(who)
     backups = who.store.paths.backups
     items = list_backups(backups, who.store.audit_key)
@@ -239,14 +243,25 @@ def load_settings_of(who: SignedIn):  # noqa: ANN201  (Settings; read without a 
 
 
 def back_up(who: SignedIn, label: str = "manual", to: Path | None = None, progress: Progress | None = None,
-            now: datetime | None = None) -> BackupResult:
+            now: datetime | None = None, automatic: bool = False) -> BackupResult:
     """Make a backup now, verify it, rotate, and copy it to ``to`` (when
     given) or else to the second place of the settings (when set).
+
+    ``automatic``: the application's own backup, made whoever is signed in
+    (a shelter where only social workers sign in is backed up too): into
+    the data folder and the second place set, nowhere else. A backup asked
+    for needs BACK_UP.
 
     Raises StorageFull or BackupFailed when the backup could not be made
     (nothing incomplete is left as if complete); a failed verification or
     copy to the second place is returned, not raised."""
-    who.require(Permission.BACK_UP)
+    if automatic:
+        if to is not None:
+            raise ValidationError(_("An automatic backup goes only where the settings say."), field="to")
+        if who.actor.must_change_password:
+            who.require(Permission.BACK_UP)  # says why: the temporary password first
+    else:
+        who.require(Permission.BACK_UP)
     store = who.store
     report = progress or (lambda _f, _s: None)
     settings = load_settings_of(who)
@@ -267,7 +282,7 @@ def back_up(who: SignedIn, label: str = "manual", to: Path | None = None, progre
     removed: tuple[str, ...] = ()
     mirrored, problem = None, None
     if check.ok:
-        removed = rotate(who, now)
+        removed = _rotate(who, now)
         place = to or (Path(settings.backup_mirror) if settings.backup_mirror else None)
         if place is not None:
             target = place if to is not None else place / MIRROR_FOLDER / store.keyring.store_id.hex()[:16]
@@ -290,8 +305,9 @@ def back_up(who: SignedIn, label: str = "manual", to: Path | None = None, progre
 
 
 def backup_is_due(who: SignedIn, now: datetime | None = None) -> bool:
-    """Whether the application should make a backup now (none verified within the interval)."""
-    if not who.actor.has(Permission.BACK_UP):
+    """Whether the application should make a backup now (none verified
+    within the interval), whoever is signed in."""
+    if who.actor.must_change_password:
         return False
     settings = load_settings_of(who)
     verified = [b for b in list_backups(who.store.paths.backups, who.store.audit_key) if b.state == "verified"]

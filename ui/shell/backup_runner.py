@@ -3,8 +3,9 @@ time for the whole application, off the GUI thread, with its progress.
 
 The shell asks for one after the main window first paints and when the
 person signs out or closes the window (``start(..., only_if_due=True)``:
-the worker checks ``backup_is_due`` and makes one only then), the
-Administration → Backups page when someone presses "Back up now". Signing
+the worker checks ``backup_is_due`` and makes one only then, whoever is
+signed in: a shelter where only social workers sign in is backed up too),
+the Administration → Backups page when someone presses "Back up now". Signing
 out and closing wait for a backup in flight (``wait``: "Finishing the
 backup…", no cancel).
 
@@ -100,7 +101,7 @@ def _run(own: SignedIn, label: str, only_if_due: bool, to: Path | None,
             return BackupOutcome(label, status=backups.status(own))
         report(0.0, "start")
         try:
-            result = backups.back_up(own, label, to=to, progress=report)
+            result = backups.back_up(own, label, to=to, progress=report, automatic=only_if_due and to is None)
         except ShelterError as exc:
             outcome = BackupOutcome(label, error=exc.message)
         else:
@@ -177,7 +178,10 @@ class BackupRunner(QObject):
         """Start a backup (or, ``only_if_due``, a check that makes one when it
         is due) off the GUI thread. False when one is already running, the
         person may not back up or the session is locked."""
-        if self._running or who.locked or not who.actor.has(P.BACK_UP) or who.actor.must_change_password:
+        # The automatic backup (only_if_due) is made whoever is signed in; one
+        # asked for needs the permission.
+        if (self._running or who.locked or who.actor.must_change_password
+                or (not only_if_due and not who.actor.has(P.BACK_UP))):
             return False
         try:
             ticket = _ticket(who)
