@@ -299,6 +299,9 @@ def test_the_page_fits_a_small_laptop_screen(qtbot, interface, admin, lang):  # 
     interface.apply(lang)
     window = MainWindow(admin)
     qtbot.addWidget(window)
+    from ui.app import load_stylesheet
+
+    window.setStyleSheet(load_stylesheet())  # as it looks: the stylesheet's paddings take room
     window.resize(1366, 768)
     window.show()
     window.open_section("administration")

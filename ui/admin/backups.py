@@ -250,10 +250,15 @@ class BackupsTab(QWidget):
         self.result.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.result.setVisible(False)
 
-        buttons = QHBoxLayout()
-        for button in (self.back_up_button, self.verify_button, self.restore_button, self.drill_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        # Two rows: in French or Arabic four buttons side by side would push
+        # the settings panel off a 1366-pixel screen.
+        buttons = QVBoxLayout()
+        for pair in ((self.back_up_button, self.verify_button), (self.restore_button, self.drill_button)):
+            line = QHBoxLayout()
+            for button in pair:
+                line.addWidget(button)
+            line.addStretch(1)
+            buttons.addLayout(line)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.progress_text, 2)
@@ -394,7 +399,7 @@ class BackupsTab(QWidget):
     def _count_spin(low: int, high: int, unit) -> QSpinBox:  # noqa: ANN001
         spin = QSpinBox()
         spin.setRange(low, high)
-        spin.setMaximumWidth(180)
+        spin.setMaximumWidth(150)
         spin.valueChanged.connect(lambda n: spin.setSuffix(" " + unit(n)))
         spin.setSuffix(" " + unit(spin.value()))
         return spin
