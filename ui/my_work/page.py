@@ -25,7 +25,6 @@ from shelter.services.my_work import REINTEGRATION_KINDS, WorkItem
 from shelter.store import SignedIn
 from ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QButtonGroup,
     QColor,
     QComboBox,
@@ -47,6 +46,7 @@ from ui.qt import (
     run_task,
 )
 from ui.widgets import heading, page_layout, paragraph
+from ui.widgets.views import DueListModel
 
 ERROR_COLOUR = QColor("#a4262c")  # the stylesheet's error colour
 ASSESSMENT_KINDS = frozenset({"assessment", "reassessment", "discharge_assessment"})
@@ -84,59 +84,11 @@ class Loaded:
     several_shelters: bool
 
 
-class WorkModel(QAbstractTableModel):
+class WorkModel(DueListModel):
     """The items read, in the service's order, narrowed to one due state."""
 
     HEADERS = (N_("Risk"), N_("Resident"), N_("What"), N_("Due on"), N_("State"), N_("Shelter name"))
     RISK, RESIDENT, WHAT, DUE, STATE, SHELTER = range(6)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.items: list[WorkItem] = []  # everything read, whatever the state filter
-        self._shown: list[WorkItem] = []
-        self._state = "all"
-        self.name_form = "full"
-
-    def set_items(self, items: list[WorkItem], name_form: str) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.name_form = name_form
-        self._shown = self._narrowed()
-        self.endResetModel()
-
-    def set_state(self, state: str) -> None:
-        if state == self._state:
-            return
-        self.beginResetModel()
-        self._state = state
-        self._shown = self._narrowed()
-        self.endResetModel()
-
-    def item(self, row: int) -> WorkItem:
-        return self._shown[row]
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Horizontal, 0, len(self.HEADERS) - 1)
-        if self._shown:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._shown) - 1, len(self.HEADERS) - 1))
-
-    def _narrowed(self) -> list[WorkItem]:
-        if self._state == "all":
-            return list(self.items)
-        return [i for i in self.items if i.state == self._state]
-
-    # -- Qt ----------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._shown)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):  # noqa: N802, ANN201
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.HEADERS):
-            return _(self.HEADERS[section])
-        return None
 
     def text(self, item: WorkItem, column: int) -> str:
         if column == self.RISK:

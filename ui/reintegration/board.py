@@ -29,7 +29,6 @@ from shelter.services.reintegration_board import BoardItem
 from shelter.store import SignedIn
 from ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QColor,
     QComboBox,
     QFont,
@@ -53,7 +52,7 @@ from ui.qt import (
     run_task,
 )
 from ui.widgets import paragraph
-from ui.widgets.views import select_row
+from ui.widgets.views import DueListModel, select_row
 
 ERROR_COLOUR = QColor("#a4262c")  # the stylesheet's error colour
 LOST_COLOUR = QColor("#5b3f7a")  # a lost contact reads apart from what is merely overdue
@@ -120,60 +119,15 @@ class BoardLoaded:
     partners: list[Choice]
 
 
-class DueBoardModel(QAbstractTableModel):
+class DueBoardModel(DueListModel):
     """The items read, in the service's order, narrowed to one state."""
 
     HEADERS = (N_("State"), N_("Due on"), N_("Resident"), N_("Risk"), N_("What"), N_("Pathway"),
                N_("Responsible"), N_("Shelter name"))
     STATE, DUE, RESIDENT, RISK, WHAT, PATHWAY, RESPONSIBLE, SHELTER = range(8)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.items: list[BoardItem] = []  # everything read, whatever the state filter
-        self._shown: list[BoardItem] = []
-        self._state = "all"
-        self.name_form = "full"
-
-    def set_items(self, items: list[BoardItem], name_form: str) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.name_form = name_form
-        self._shown = self._narrowed()
-        self.endResetModel()
-
-    def set_state(self, state: str) -> None:
-        if state == self._state:
-            return
-        self.beginResetModel()
-        self._state = state
-        self._shown = self._narrowed()
-        self.endResetModel()
-
-    def item(self, row: int) -> BoardItem:
-        return self._shown[row]
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Horizontal, 0, len(self.HEADERS) - 1)
-        if self._shown:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._shown) - 1, len(self.HEADERS) - 1))
-
-    def _narrowed(self) -> list[BoardItem]:
-        if self._state == "all":
-            return list(self.items)
-        return [i for i in self.items if state_of(i) == self._state]
-
-    # -- Qt ----------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._shown)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):  # noqa: N802, ANN201
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.HEADERS):
-            return _(self.HEADERS[section])
-        return None
+    def state_of(self, item: BoardItem) -> str:
+        return state_of(item)
 
     def text(self, item: BoardItem, column: int) -> str:
         case = item.case
