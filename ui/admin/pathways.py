@@ -22,7 +22,6 @@ from shelter.store import SignedIn
 from ui.admin.forms import ask, dialog_buttons, status_label
 from ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QComboBox,
     QDialog,
     QDoubleSpinBox,
@@ -47,7 +46,7 @@ from ui.qt import (
     error_text,
 )
 from ui.widgets import FieldErrors, fit_to_screen, paragraph, scrolled
-from ui.widgets.views import select_row
+from ui.widgets.views import RowsModel, select_row
 
 _Index = QModelIndex | QPersistentModelIndex
 WEIGHT_DECIMALS = 4
@@ -63,40 +62,22 @@ def offset_text(days: int) -> str:
     return ngettext("{n} day after the plan opens", "{n} days after the plan opens", days).format(n=days)
 
 
-class TemplatesModel(QAbstractTableModel):
+class TemplatesModel(RowsModel):
     HEADERS = (N_("Milestone"), N_("Days after the plan opens"), N_("Status"))
     TITLE, DUE, STATUS = range(3)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.templates: list[TemplateView] = []
+    @property
+    def templates(self) -> list[TemplateView]:
+        return self._shown
 
     def set_templates(self, views: list[TemplateView]) -> None:
-        self.beginResetModel()
-        self.templates = list(views)
-        self.endResetModel()
+        self._reset(views)
 
     def template(self, row: int) -> TemplateView:
-        return self.templates[row]
+        return self._shown[row]
 
     def row_of(self, template_id: int) -> int:
-        return next((r for r, t in enumerate(self.templates) if t.template_id == template_id), -1)
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Horizontal, 0, len(self.HEADERS) - 1)
-        if self.templates:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.templates) - 1, len(self.HEADERS) - 1))
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.templates)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):  # noqa: N802, ANN201
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.HEADERS):
-            return _(self.HEADERS[section])
-        return None
+        return next((r for r, v in enumerate(self._shown) if v.template_id == template_id), -1)
 
     def text(self, view: TemplateView, column: int) -> str:
         if column == self.TITLE:

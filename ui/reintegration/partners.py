@@ -22,7 +22,6 @@ from shelter.store import SignedIn
 from ui.admin.forms import dialog_buttons, status_label
 from ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -46,6 +45,7 @@ from ui.qt import (
 )
 from ui.reintegration.board import select_row
 from ui.widgets import FieldErrors, fit_to_screen, paragraph
+from ui.widgets.views import RowsModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -57,40 +57,22 @@ def first_line(text: str) -> str:
     return lines[0] + (" …" if len(lines) > 1 else "")
 
 
-class PartnersModel(QAbstractTableModel):
+class PartnersModel(RowsModel):
     HEADERS = (N_("Organisation"), N_("Kind"), N_("City"), N_("Contact"), N_("Status"))
     NAME, KIND, CITY, CONTACT, STATUS = range(5)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.partners: list[PartnerView] = []
+    @property
+    def partners(self) -> list[PartnerView]:
+        return self._shown
 
     def set_partners(self, views: list[PartnerView]) -> None:
-        self.beginResetModel()
-        self.partners = list(views)
-        self.endResetModel()
+        self._reset(views)
 
     def partner(self, row: int) -> PartnerView:
-        return self.partners[row]
+        return self._shown[row]
 
     def row_of(self, partner_id: int) -> int:
-        return next((r for r, p in enumerate(self.partners) if p.partner_id == partner_id), -1)
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Horizontal, 0, len(self.HEADERS) - 1)
-        if self.partners:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.partners) - 1, len(self.HEADERS) - 1))
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.partners)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):  # noqa: N802, ANN201
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.HEADERS):
-            return _(self.HEADERS[section])
-        return None
+        return next((r for r, v in enumerate(self._shown) if v.partner_id == partner_id), -1)
 
     def text(self, view: PartnerView, column: int) -> str:
         if column == self.NAME:

@@ -59,52 +59,26 @@ def select_row(table: QTableView, row: int) -> None:
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class DueListModel(QAbstractTableModel):
-    """A table of due items as a service sorted them, narrowed on screen to
-    one state ("all" shows every one): My work's and the reintegration
-    board's. A subclass names its ``HEADERS`` (marked with N_), gives
-    ``data`` and, when its items are not filtered by ``item.state``,
-    ``state_of``."""
+class RowsModel(QAbstractTableModel):
+    """A flat table of rows (``_shown``) under translated ``HEADERS``
+    (marked with N_): what every list of the screens shares. A subclass
+    gives ``data``."""
 
     HEADERS: tuple[str, ...] = ()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.items: list[Any] = []  # everything read, whatever the state filter
         self._shown: list[Any] = []
-        self._state = "all"
-        self.name_form = "full"
 
-    def state_of(self, item: Any) -> str:
-        return item.state
-
-    def set_items(self, items: list[Any], name_form: str) -> None:
+    def _reset(self, rows: list[Any]) -> None:
         self.beginResetModel()
-        self.items = list(items)
-        self.name_form = name_form
-        self._shown = self._narrowed()
+        self._shown = list(rows)
         self.endResetModel()
-
-    def set_state(self, state: str) -> None:
-        if state == self._state:
-            return
-        self.beginResetModel()
-        self._state = state
-        self._shown = self._narrowed()
-        self.endResetModel()
-
-    def item(self, row: int) -> Any:
-        return self._shown[row]
 
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Horizontal, 0, len(self.HEADERS) - 1)
         if self._shown:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._shown) - 1, len(self.HEADERS) - 1))
-
-    def _narrowed(self) -> list[Any]:
-        if self._state == "all":
-            return list(self.items)
-        return [i for i in self.items if self.state_of(i) == self._state]
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self._shown)
@@ -116,3 +90,38 @@ class DueListModel(QAbstractTableModel):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.HEADERS):
             return _(self.HEADERS[section])
         return None
+
+
+class DueListModel(RowsModel):
+    """A table of due items as a service sorted them, narrowed on screen to
+    one state ("all" shows every one): My work's and the reintegration
+    board's. A subclass names its ``HEADERS``, gives ``data`` and, when its
+    items are not filtered by ``item.state``, ``state_of``."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[Any] = []  # everything read, whatever the state filter
+        self._state = "all"
+        self.name_form = "full"
+
+    def state_of(self, item: Any) -> str:
+        return item.state
+
+    def set_items(self, items: list[Any], name_form: str) -> None:
+        self.items = list(items)
+        self.name_form = name_form
+        self._reset(self._narrowed())
+
+    def set_state(self, state: str) -> None:
+        if state == self._state:
+            return
+        self._state = state
+        self._reset(self._narrowed())
+
+    def item(self, row: int) -> Any:
+        return self._shown[row]
+
+    def _narrowed(self) -> list[Any]:
+        if self._state == "all":
+            return list(self.items)
+        return [i for i in self.items if self.state_of(i) == self._state]
