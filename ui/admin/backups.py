@@ -28,7 +28,6 @@ from shelter.store import SignedIn
 from ui.admin.forms import dialog_buttons, status_label, tell
 from ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QButtonGroup,
     QColor,
     QDialog,
@@ -60,6 +59,7 @@ from ui.qt import (
 from ui.shell.backup_runner import STYLES, BackupOutcome, backup_runner, progress_text, status_lines, worst
 from ui.widgets import ErrorLabel, FieldErrors, PasswordEdit, fit_to_screen, scrolled
 from ui.widgets.dates import local_datetime, local_datetime_long
+from ui.widgets.views import RowsModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -89,43 +89,25 @@ def size_text(size: int) -> str:
     return QLocale().formattedDataSize(size, 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
 
 
-class BackupsModel(QAbstractTableModel):
+class BackupsModel(RowsModel):
     """The backups, newest first: when, what made it, its size, its state."""
 
     WHEN, KIND, SIZE, STATE = range(4)
     HEADERS = (N_("Made on"), N_("Kind"), N_("Size"), N_("Verification"))
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[BackupInfo] = []
-
     def set_backups(self, items: list[BackupInfo]) -> None:
-        self.beginResetModel()
-        self._rows = list(items)
-        self.endResetModel()
+        self._reset(items)
 
     def backup(self, row: int) -> BackupInfo:
-        return self._rows[row]
+        return self._shown[row]
 
     def row_of(self, name: str) -> int:
-        return next((i for i, b in enumerate(self._rows) if b.name == name), -1)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(self.HEADERS[section])
-        return None
+        return next((i for i, b in enumerate(self._shown) if b.name == name), -1)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self._shown):
             return None
-        b = self._rows[index.row()]
+        b = self._shown[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if column == self.WHEN:
