@@ -10,6 +10,7 @@ considerations are flags and instructions, never narratives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,7 +22,7 @@ from shelter.documents.builder import BODY, HEADING, SMALL, SUBHEADING, Document
 from shelter.documents.fonts import REGULAR
 from shelter.documents.text import TextStyle
 from shelter.domain.vocabulary import HANDOVER_REASON, HANDOVER_SECTION, RISK_LEVEL, SEX
-from shelter.i18n import N_, list_text, normalise_language, translator
+from shelter.i18n import N_, Translator, list_text, normalise_language, translator
 
 # What the receiver must do about each flag: instructions, not the story.
 FLAG_INSTRUCTIONS = {
@@ -170,6 +171,38 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+def identity_rows(p: IdentityPart, tr: Translator, day: Callable[[date | None], str]) -> list[tuple[str, str]]:
+    """What the identity section says (the handover's and every document
+    that prints this section of her file), with dates written by ``day``."""
+    gettext = tr.gettext
+    if p.birth_date:
+        born = day(p.birth_date)
+    elif p.birth_year_estimated:
+        born = gettext("about {year} (estimated)").format(year=p.birth_year_estimated)
+    else:
+        born = gettext("Not known")
+    return [
+        (gettext("Name in Arabic script"), p.name_arabic),
+        (gettext("Name in Latin script"), p.name_latin),
+        (gettext("Preferred name"), p.preferred_name),
+        (gettext("Sex"), SEX.label(p.sex, tr)),
+        (gettext("Date of birth"), born),
+        (gettext("Nationality"), p.nationality),
+    ]
+
+
+def languages_rows(p: LanguagesPart, tr: Translator) -> list[tuple[str, str]]:
+    gettext = tr.gettext
+    return [(gettext("Languages spoken"), list_text(p.languages, tr)),
+            (gettext("Interpreter needed"), gettext("Yes") if p.interpreter_needed else gettext("No"))]
+
+
+def safety_lines(p: SafetyPart, tr: Translator) -> list[str]:
+    """The safety instructions the section prints, one per flag raised."""
+    return [tr.gettext(FLAG_INSTRUCTIONS[flag]) for flag in p.flags if flag in FLAG_INSTRUCTIONS] or [
+        tr.gettext("No particular safety instruction.")]
+
+
 def handover_document(doc: Handover, lang: str) -> bytes:
     """The handover document as PDF bytes in ``lang`` ("ar", "fr", "en"),
     built in memory only."""
@@ -200,27 +233,11 @@ def handover_document(doc: Handover, lang: str) -> bytes:
             ]),
         ]
         if doc.identity is not None:
-            p = doc.identity
-            if p.birth_date:
-                born = _day(p.birth_date)
-            elif p.birth_year_estimated:
-                born = gettext("about {year} (estimated)").format(year=p.birth_year_estimated)
-            else:
-                born = gettext("Not known")
-            flow += [section(HANDOVER_SECTION.label("identity", ctx.tr), _rows(ctx, [
-                (gettext("Name in Arabic script"), p.name_arabic),
-                (gettext("Name in Latin script"), p.name_latin),
-                (gettext("Preferred name"), p.preferred_name),
-                (gettext("Sex"), SEX.label(p.sex, ctx.tr)),
-                (gettext("Date of birth"), born),
-                (gettext("Nationality"), p.nationality),
-            ]))]
+            flow += [section(HANDOVER_SECTION.label("identity", ctx.tr), _rows(ctx, identity_rows(doc.identity, ctx.tr,
+                                                                                             _day)))]
         if doc.languages is not None:
-            p = doc.languages
-            flow += [section(HANDOVER_SECTION.label("languages", ctx.tr), _rows(ctx, [
-                (gettext("Languages spoken"), list_text(p.languages, ctx.tr)),
-                (gettext("Interpreter needed"), gettext("Yes") if p.interpreter_needed else gettext("No")),
-            ]))]
+            flow += [section(HANDOVER_SECTION.label("languages", ctx.tr), _rows(ctx, languages_rows(doc.languages,
+                                                                                               ctx.tr)))]
         if doc.stay is not None:
             p = doc.stay
             rows = [(ctx.tr.pgettext("a shelter, as a place", "Shelter"), p.shelter_name), (gettext("Admitted on"), _day(p.admitted_on))]
@@ -231,8 +248,7 @@ def handover_document(doc: Handover, lang: str) -> bytes:
             flow.append(section(HANDOVER_SECTION.label("stay", ctx.tr), _rows(ctx, rows)))
         if doc.safety is not None:
             p = doc.safety
-            instructions = [gettext(FLAG_INSTRUCTIONS[flag]) for flag in p.flags] or [
-                gettext("No particular safety instruction.")]
+            instructions = safety_lines(p, ctx.tr)
             flow.append(section(HANDOVER_SECTION.label("safety", ctx.tr),
                                 _rows(ctx, [(gettext("Risk level"), RISK_LEVEL.label(p.risk_level, ctx.tr))]),
                                 *(ctx.paragraph("•  " + line, TextStyle(size=BODY.size, space_before=2))

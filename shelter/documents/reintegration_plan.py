@@ -36,12 +36,14 @@ from shelter.documents.handover import (
     _EMBEDDED_FONT,
     _LABEL,
     _RULE,
-    FLAG_INSTRUCTIONS,
     IdentityPart,
     LanguagesPart,
     SafetyPart,
     StayPart,
     _signatures,
+    identity_rows,
+    languages_rows,
+    safety_lines,
 )
 from shelter.documents.text import TextStyle
 from shelter.domain.dates import format_date
@@ -54,7 +56,6 @@ from shelter.domain.vocabulary import (
     PARTNER_KIND,
     PATHWAY,
     RISK_LEVEL,
-    SEX,
 )
 from shelter.i18n import list_text, normalise_language, translator
 
@@ -248,27 +249,9 @@ def _file_sections(ctx: DocumentContext, doc: ReintegrationPrint) -> list[Flowab
         flow.append(KeepTogether([_text(ctx, HANDOVER_SECTION.label(code, ctx.tr), SUBHEADING), *content]))
 
     if doc.identity is not None:
-        p = doc.identity
-        if p.birth_date:
-            born = format_date(p.birth_date)
-        elif p.birth_year_estimated:
-            born = gettext("about {year} (estimated)").format(year=p.birth_year_estimated)
-        else:
-            born = gettext("Not known")
-        section("identity", _rows(ctx, [
-            (gettext("Name in Arabic script"), p.name_arabic),
-            (gettext("Name in Latin script"), p.name_latin),
-            (gettext("Preferred name"), p.preferred_name),
-            (gettext("Sex"), SEX.label(p.sex, ctx.tr)),
-            (gettext("Date of birth"), born),
-            (gettext("Nationality"), p.nationality),
-        ], written=True))
+        section("identity", _rows(ctx, identity_rows(doc.identity, ctx.tr, format_date), written=True))
     if doc.languages is not None:
-        p = doc.languages
-        section("languages", _rows(ctx, [
-            (gettext("Languages spoken"), list_text(p.languages, ctx.tr)),
-            (gettext("Interpreter needed"), gettext("Yes") if p.interpreter_needed else gettext("No")),
-        ]))
+        section("languages", _rows(ctx, languages_rows(doc.languages, ctx.tr)))
     if doc.stay is not None:
         p = doc.stay
         rows = [(ctx.tr.pgettext("a shelter, as a place", "Shelter"), p.shelter_name),
@@ -278,8 +261,7 @@ def _file_sections(ctx: DocumentContext, doc: ReintegrationPrint) -> list[Flowab
         section("stay", _rows(ctx, rows, written=True))
     if doc.safety is not None:
         p = doc.safety
-        instructions = [gettext(FLAG_INSTRUCTIONS[flag]) for flag in p.flags if flag in FLAG_INSTRUCTIONS] or [
-            gettext("No particular safety instruction.")]
+        instructions = safety_lines(p, ctx.tr)
         section("safety", _rows(ctx, [(gettext("Risk level"), RISK_LEVEL.label(p.risk_level, ctx.tr))]),
                 *(_text(ctx, "•  " + line, TextStyle(size=BODY.size, space_before=2)) for line in instructions))
     return flow
