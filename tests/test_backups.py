@@ -45,7 +45,7 @@ def made(coordinator, admin):
 def test_a_backup_is_verified_and_says_so(admin, made):
     assert made.ok and made.info.state == "verified"
     manifest = read_manifest(made.info.folder)
-    assert manifest["schema_revision"] == "0008" and manifest["audit_head"]["sequence"] > 0
+    assert manifest["schema_revision"] == "0009" and manifest["audit_head"]["sequence"] > 0
     assert set(manifest["files"]) == {"shelter.db", "keyring.json", "audit-head.json"}
     assert [b.name for b in backups.backups(admin)] == [made.info.name]
     status = backups.status(admin)

@@ -114,13 +114,13 @@ def back_to_0003(who, *statements: str) -> None:
     """Put a store back as revision 0003 left it (0004 only adds the counter
     table; 0005 the record_change table and one column of resident; 0006
     the case-work tables; 0007 the counselling tables; 0008 the
-    reintegration tables), with ``statements`` run on it first, then lock
+    reintegration tables; 0009 the unmet requests and two columns of resident), with ``statements`` run on it first, then lock
     the session."""
     key, path = who.store.key, who.store.database_path
     who.lock("sign_out")
     conn = connect_raw(path, key)
     try:
-        case_work = ("reintegration_document", "sustainability_weight", "sustainability_answer",
+        case_work = ("unmet_request", "reintegration_document", "sustainability_weight", "sustainability_answer",
                      "sustainability_score", "follow_up_contact", "partner_referral", "milestone_event", "milestone",
                      "pathway_change", "reintegration_plan", "milestone_template", "partner", "glass_notice", "glass_access", "compartment_seal", "session_follow_up", "risk_alert",
                      "risk_screen", "note_addendum", "session_note", "session_relative", "session_attendee",
@@ -128,6 +128,8 @@ def back_to_0003(who, *statements: str) -> None:
                      "plan_goal", "plan_version", "plan_event", "care_plan", "assessment_score", "assessment",
                      "case_closure", "case_assignment")
         for statement in (*statements, *(f"DROP TABLE {table}" for table in case_work), "DROP TABLE record_change",
+                          "ALTER TABLE resident DROP COLUMN consent_reporting_on",
+                          "ALTER TABLE resident DROP COLUMN consent_reporting",
                           "ALTER TABLE resident DROP COLUMN consent_processing_withdrawn_on",
                           "DROP TABLE case_number_counter",
                           "UPDATE alembic_version SET version_num = '0003'"):

@@ -41,6 +41,9 @@ EXPECTED: dict[Permission, set[Role]] = {
     Permission.MANAGE_PARTNERS: {A, C, S},
     Permission.MANAGE_PATHWAYS: {A},
     Permission.VIEW_REPORTS: {A, C, R},
+    Permission.VIEW_TRUE_COUNTS: {C},
+    Permission.EXPORT_ANONYMISED: {C, R},
+    Permission.RECORD_UNMET_REQUEST: {C},
 }
 
 

@@ -355,11 +355,56 @@ BOARD_KIND = _list(
     ("follow_up", N_("Follow-up after discharge")), ("lost_contact", N_("Lost contact")),
 )
 
+# -- reports (issue 17) ------------------------------------------------------------
+
+# Why a referral could not be taken in (an unmet request).
+UNMET_REASON = _list(
+    "reason a referral was not admitted",
+    ("no_bed", N_("No free bed")), ("no_fitting_bed", N_("No free bed that fits (sex, age, access)")),
+    ("not_eligible", N_("Not eligible for this shelter")), ("declined", N_("The person declined")),
+    ("other", N_("Other")),
+)
+
+# Age bands of the reports (US victim services, HTCDS): the age on the day
+# of admission, or when trafficked.
+AGE_BAND = _list(
+    "age band",
+    ("0-4", N_("0–4")), ("5-11", N_("5–11")), ("12-17", N_("12–17")), ("18-24", N_("18–24")),
+    ("25-59", N_("25–59")), ("60+", N_("60 and over")), ("unknown", N_("Age not known")),
+)
+
+# Primero's case-management buckets: days from opening to closing.
+STAY_LENGTH = _list(
+    "length of stay",
+    ("0-30", N_("30 days or fewer")), ("31-90", N_("31 to 90 days")), ("91-180", N_("91 to 180 days")),
+    ("181+", N_("More than 180 days")),
+)
+
+# The reports of the Reports section, in the order they are printed.
+REPORT = _list(
+    "report",
+    ("occupancy", N_("Occupancy")), ("admissions", N_("Admissions")), ("stays", N_("Stays and exits")),
+    ("services", N_("Services")), ("reintegration", N_("Reintegration")),
+)
+
+# UN M49 geographic sub-regions: the step above a nationality that is too
+# rare to be released on its own (shelter/domain/regions.py maps the codes).
+REGION = _list(
+    "region",
+    ("north_africa", N_("Northern Africa")), ("west_africa", N_("Western Africa")),
+    ("central_africa", N_("Middle Africa")), ("east_africa", N_("Eastern Africa")),
+    ("southern_africa", N_("Southern Africa")), ("western_asia", N_("Western Asia")),
+    ("south_asia", N_("Southern Asia")), ("south_east_asia", N_("South-eastern Asia")),
+    ("east_asia", N_("Eastern Asia")), ("central_asia", N_("Central Asia")), ("europe", N_("Europe")),
+    ("americas", N_("Americas")), ("oceania", N_("Oceania")), ("unknown", N_("Not known")),
+)
+
 ALL: tuple[ClosedList, ...] = (
     SEX, RISK_LEVEL, REFERRAL_SOURCE, IDENTIFICATION, EXPLOITATION_FORM, EXPLOITATION_SCOPE, RESIDENCE_STATUS,
     DESTINATION, BED_STATUS, ROOM_RESTRICTION, ROLE, HANDOVER_SECTION, HANDOVER_REASON, ASSESSMENT_DOMAIN,
     NEED_SCORE, ASSESSMENT_KIND, GOAL_STATUS, PRIORITY, PLAN_EVENT, WORK_KIND, DUE_STATE, CASE_STAGE,
     CLOSURE_REASON, SESSION_KIND, SESSION_MODE, SESSION_STATUS, CANCELLED_BY, NOTE_FORMAT, NOTE_PART, RISK_OUTCOME,
     RISK_ACTION, PATHWAY, MILESTONE_STATUS, MILESTONE, PARTNER_KIND, REFERRAL_STATUS, FOLLOW_UP_METHOD,
-    FOLLOW_UP_STATE, CASE_STATUS, RSS_DIMENSION, SCORE_OCCASION, BOARD_KIND,
+    FOLLOW_UP_STATE, CASE_STATUS, RSS_DIMENSION, SCORE_OCCASION, BOARD_KIND, UNMET_REASON, AGE_BAND,
+    STAY_LENGTH, REPORT, REGION,
 )

@@ -61,7 +61,10 @@ class Permission(StrEnum):
     MANAGE_PARTNERS = "manage_partners"  # the partner directory
     MANAGE_PATHWAYS = "manage_pathways"  # milestone templates and the sustainability weights
     # Figures
-    VIEW_REPORTS = "view_reports"
+    VIEW_REPORTS = "view_reports"  # the figures, small counts hidden as on paper
+    VIEW_TRUE_COUNTS = "view_true_counts"  # on screen, inside the shelter: the small counts too
+    EXPORT_ANONYMISED = "export_anonymised"  # the k-anonymous case-level export
+    RECORD_UNMET_REQUEST = "record_unmet_request"  # a referral that could not be taken in
 
 
 P = Permission
@@ -77,7 +80,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.VIEW_BED_BOARD, P.ADMIT, P.RESERVE_BED, P.TRANSFER, P.DISCHARGE, P.VIEW_RESIDENT, P.EDIT_RESIDENT,
         P.PRINT_HANDOVER, P.VIEW_CARE_PLAN, P.BREAK_THE_GLASS, P.VIEW_REPORTS, P.BACK_UP, P.EXPORT_DATA,
         P.MANAGE_SHELTERS, P.VERIFY_DOCUMENT, P.APPROVE_CARE_PLAN, P.CLOSE_CASE, P.VIEW_SESSIONS,
-        P.VIEW_REINTEGRATION, P.WRITE_REINTEGRATION, P.MANAGE_PARTNERS,
+        P.VIEW_REINTEGRATION, P.WRITE_REINTEGRATION, P.MANAGE_PARTNERS, P.VIEW_TRUE_COUNTS, P.EXPORT_ANONYMISED,
+        P.RECORD_UNMET_REQUEST,
     }),
     Role.SOCIAL_WORKER: frozenset({
         P.VIEW_BED_BOARD, P.VIEW_RESIDENT, P.EDIT_RESIDENT, P.PRINT_HANDOVER, P.VIEW_CARE_PLAN,
@@ -88,7 +92,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.VIEW_BED_BOARD, P.VIEW_RESIDENT, P.VIEW_CARE_PLAN, P.LOG_SESSION, P.READ_CONFIDENTIAL_NOTES,
         P.VIEW_SESSIONS, P.VIEW_REINTEGRATION,
     }),
-    Role.REPORTING: frozenset({P.VIEW_REPORTS}),
+    Role.REPORTING: frozenset({P.VIEW_REPORTS, P.EXPORT_ANONYMISED}),
 }
 
 

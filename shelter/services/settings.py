@@ -55,6 +55,11 @@ class Settings:
     backup_keep_weekly: int = 4
     backup_keep_monthly: int = 12
     backup_mirror: str = ""
+    # Reports: a count below this is shown as "<5" in whatever leaves the
+    # machine; the anonymised export keeps a combination of its fields only
+    # when at least this many rows share it (CTDC publishes with k = 11).
+    report_small_cell: int = 5
+    anonymised_k: int = 11
 
     def validated(self) -> Settings:
         if not (1 <= self.idle_lock_minutes <= 120):
@@ -88,6 +93,10 @@ class Settings:
                 raise ValidationError(_("Choose between 0 and {n}.").format(n=high), field=name)
         if len(self.backup_mirror) > 1000:
             raise ValidationError(_("This path is too long."), field="backup_mirror")
+        if not (3 <= self.report_small_cell <= 20):
+            raise ValidationError(_("Choose between 3 and 20."), field="report_small_cell")
+        if not (5 <= self.anonymised_k <= 50):
+            raise ValidationError(_("Choose between 5 and 50."), field="anonymised_k")
         return self
 
 

@@ -24,11 +24,13 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shelter.domain.vocabulary import (
+    AGE_BAND,
     ASSESSMENT_DOMAIN,
     ASSESSMENT_KIND,
     CANCELLED_BY,
@@ -57,6 +59,7 @@ from shelter.domain.vocabulary import (
     SESSION_MODE,
     SESSION_STATUS,
     SEX,
+    UNMET_REASON,
 )
 
 NAMING = {
@@ -286,6 +289,10 @@ class Resident(Base):
     consent_sharing: Mapped[str] = mapped_column(Text, default="")  # named partners, one per line
     consent_sharing_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Consent to be counted, without name, in the anonymised case-level
+    # export (revision 0009); the figures of the reports count everyone.
+    consent_reporting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    consent_reporting_on: Mapped[date | None] = mapped_column(Date)
 
     stays: Mapped[list[Stay]] = relationship(back_populates="resident", order_by="Stay.admitted_at")
 
@@ -1208,3 +1215,41 @@ class ReintegrationDocument(Base):
     code: Mapped[str] = mapped_column(String(16))
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
+# -- reports (revision 0009) -----------------------------------------------------------
+
+class UnmetRequest(Base):
+    """A referral the shelter could not take in: when, from whom, why. No
+    name, no date of birth, no nationality: only what the reports count
+    (the sex and age band the bed would have had to fit, accompanying
+    children). Each request counts, even for the same person twice."""
+
+    __tablename__ = "unmet_request"
+    __table_args__ = (
+        CheckConstraint(REFERRAL_SOURCE.sql_in("source"), name="known_source"),
+        CheckConstraint(UNMET_REASON.sql_in("reason"), name="known_reason"),
+        CheckConstraint("sex IS NULL OR " + SEX.sql_in("sex"), name="known_sex"),
+        CheckConstraint("age_band IS NULL OR " + AGE_BAND.sql_in("age_band"), name="known_age_band"),
+        CheckConstraint("children BETWEEN 0 AND 20", name="children_range"),
+        CheckConstraint("reason <> 'other' OR length(trim(reason_text)) > 0", name="other_explained"),
+        CheckConstraint("(withdrawn_at IS NULL) = (withdrawn_by IS NULL)", name="withdrawal_complete"),
+        Index("ix_unmet_request_day", "requested_on", "shelter_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shelter_id: Mapped[int] = mapped_column(ForeignKey("shelter.id"))
+    requested_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16))
+    agency: Mapped[str] = mapped_column(String(200), default="")  # the referring organisation, not a person
+    reason: Mapped[str] = mapped_column(String(16))
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+    sex: Mapped[str | None] = mapped_column(String(8))
+    age_band: Mapped[str | None] = mapped_column(String(8))
+    children: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    # Recorded by mistake (a duplicate, the wrong shelter): kept, not counted.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,64 @@
+"""Reports: referrals that could not be taken in (unmet requests), and the
+resident's consent to be counted, without name, in the anonymised
+case-level export.
+
+The closed lists checked here (referral sources, unmet reasons, sexes, age
+bands) are frozen copies of ``shelter.domain.vocabulary`` as of this
+revision. Residents admitted before it have not been asked: their consent
+starts false, and the anonymised export leaves them out until it is
+recorded.
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from shelter.storage.models import UtcDateTime
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('unmet_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('shelter_id', sa.Integer(), nullable=False),
+    sa.Column('requested_on', sa.Date(), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('agency', sa.String(length=200), nullable=False),
+    sa.Column('reason', sa.String(length=16), nullable=False),
+    sa.Column('reason_text', sa.Text(), nullable=False),
+    sa.Column('sex', sa.String(length=8), nullable=True),
+    sa.Column('age_band', sa.String(length=8), nullable=True),
+    sa.Column('children', sa.Integer(), nullable=False),
+    sa.Column('recorded_at', UtcDateTime(), nullable=False),
+    sa.Column('recorded_by', sa.Integer(), nullable=True),
+    sa.Column('withdrawn_at', UtcDateTime(), nullable=True),
+    sa.Column('withdrawn_by', sa.Integer(), nullable=True),
+    sa.Column('withdraw_reason', sa.Text(), nullable=False),
+    sa.CheckConstraint("age_band IS NULL OR age_band IN ('0-4', '5-11', '12-17', '18-24', '25-59', '60+', 'unknown')", name=op.f('ck_unmet_request_known_age_band')),
+    sa.CheckConstraint("reason <> 'other' OR length(trim(reason_text)) > 0", name=op.f('ck_unmet_request_other_explained')),
+    sa.CheckConstraint("reason IN ('no_bed', 'no_fitting_bed', 'not_eligible', 'declined', 'other')", name=op.f('ck_unmet_request_known_reason')),
+    sa.CheckConstraint("sex IS NULL OR sex IN ('female', 'male')", name=op.f('ck_unmet_request_known_sex')),
+    sa.CheckConstraint("source IN ('police', 'prosecutor', 'ngo', 'hospital', 'consulate', 'hotline', 'self')", name=op.f('ck_unmet_request_known_source')),
+    sa.CheckConstraint('(withdrawn_at IS NULL) = (withdrawn_by IS NULL)', name=op.f('ck_unmet_request_withdrawal_complete')),
+    sa.CheckConstraint('children BETWEEN 0 AND 20', name=op.f('ck_unmet_request_children_range')),
+    sa.ForeignKeyConstraint(['recorded_by'], ['staff_account.id'], name=op.f('fk_unmet_request_recorded_by_staff_account')),
+    sa.ForeignKeyConstraint(['shelter_id'], ['shelter.id'], name=op.f('fk_unmet_request_shelter_id_shelter')),
+    sa.ForeignKeyConstraint(['withdrawn_by'], ['staff_account.id'], name=op.f('fk_unmet_request_withdrawn_by_staff_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unmet_request'))
+    )
+    op.create_index('ix_unmet_request_day', 'unmet_request', ['requested_on', 'shelter_id'], unique=False)
+    op.add_column('resident', sa.Column('consent_reporting', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('resident', sa.Column('consent_reporting_on', sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    raise RuntimeError("Schema 0009 cannot be downgraded: restore the safety copy taken before the upgrade.")
