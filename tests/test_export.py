@@ -405,7 +405,7 @@ def test_reintegration_is_exported_as_documented(coordinator, social_worker, adm
 
     document = export_document(coordinator)
     check_against_document(document)
-    assert document["format_version"] == 5
+    assert document["format_version"] == 6
     names = {p["id"]: p["name"] for p in document["partners"]}
     assert sorted(names.values()) == ["Association Adala", "IOM Rabat"]
     plans = {p["resident_id"]: p for p in document["reintegration_plans"]}
@@ -442,3 +442,18 @@ def test_reintegration_is_exported_as_documented(coordinator, social_worker, adm
     [printed] = document["reintegration_documents"]
     assert (printed["audience"], names[printed["partner_id"]], printed["verification_code"]) == (
         "partner", "IOM Rabat", "7K3QDM2X")
+
+
+def test_referrals_not_admitted_and_the_reporting_consent_are_exported(coordinator):
+    from shelter.services.shelters import list_shelters
+    from shelter.services.unmet_requests import UnmetRequestInput, record_unmet_request
+
+    stay = admissions.admit(coordinator, admission(bed_ids(coordinator)[0]))
+    record_unmet_request(coordinator, UnmetRequestInput(list_shelters(coordinator)[0].id, date.today(), "police",
+                                                        "no_bed", sex="female", age_band="18-24", children=2))
+    document = export_document(coordinator)
+    check_against_document(document)
+    assert [(u["reason"], u["children"], u["recorded_by"]) for u in document["unmet_requests"]] == [
+        ("no_bed", 2, "salma")]
+    resident = next(r for r in document["residents"] if r["id"] == stay.resident_id)
+    assert resident["consent_reporting"] is False and resident["consent_reporting_on"] is None

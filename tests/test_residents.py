@@ -100,3 +100,30 @@ def test_permissions_a_counsellor_cannot_discharge_and_an_administrator_sees_no_
         residents.search_residents(admin, "")
     with pytest.raises(PermissionDenied):
         residents.open_resident(admin, admitted.resident_id)
+
+
+def test_the_consent_to_be_counted_in_anonymised_figures_is_recorded_and_withdrawn(coordinator):
+    from dataclasses import replace
+    from datetime import date, timedelta
+
+    from shelter.errors import ValidationError
+
+    a = admission(bed_ids(coordinator)[0])
+    a = replace(a, protection=replace(a.protection, consent_reporting=True, consent_reporting_on=None))
+    with pytest.raises(ValidationError) as caught:
+        admissions.admit(coordinator, a)
+    assert caught.value.field == "consent_reporting_on"
+    stay = admissions.admit(coordinator, replace(a, protection=replace(a.protection, consent_reporting=False)))
+    assert not residents.open_resident(coordinator, stay.resident_id).protection.consent_reporting
+    with pytest.raises(ValidationError) as caught:
+        residents.record_reporting_consent(coordinator, stay.resident_id, date.today() + timedelta(days=1))
+    assert caught.value.field == "consent_reporting_on"
+    residents.record_reporting_consent(coordinator, stay.resident_id, date.today())
+    file = residents.open_resident(coordinator, stay.resident_id)
+    assert file.protection.consent_reporting and file.protection.consent_reporting_on == date.today()
+    residents.withdraw_reporting_consent(coordinator, stay.resident_id, "she asked")
+    assert not residents.open_resident(coordinator, stay.resident_id).protection.consent_reporting
+    with pytest.raises(ValidationError):
+        residents.withdraw_reporting_consent(coordinator, stay.resident_id)
+    assert [o for o, _r, _d in audit_details(coordinator, "resident.consent_reporting")] == ["ok"]
+    assert [o for o, _r, _d in audit_details(coordinator, "resident.consent_reporting_withdrawn")] == ["ok"]

@@ -60,6 +60,9 @@ class Protection:
     consent_processing_on: date | None = None
     consent_sharing: tuple[str, ...] = ()
     consent_sharing_on: date | None = None
+    # Agrees to be counted, without name, in the anonymised case-level export.
+    consent_reporting: bool = False
+    consent_reporting_on: date | None = None
 
 
 class Born(Protocol):
@@ -144,8 +147,11 @@ def check_protection(p: Protection, today: date) -> None:
         raise ValidationError(_("Choose a risk level."), field="risk_level")
     if p.exploitation_scope is not None and p.exploitation_scope not in EXPLOITATION_SCOPE:
         raise ValidationError(_("Choose within Morocco or across borders."), field="exploitation_scope")
-    for value, name in ((p.consent_processing_on, "consent_processing_on"), (p.consent_sharing_on, "consent_sharing_on")):
+    for value, name in ((p.consent_processing_on, "consent_processing_on"), (p.consent_sharing_on, "consent_sharing_on"),
+                        (p.consent_reporting_on, "consent_reporting_on")):
         if value is not None and value > today:
             raise ValidationError(_("A consent date is in the future."), field=name)
     if p.consent_processing and p.consent_processing_on is None:
         raise ValidationError(_("Enter the date the consent was given."), field="consent_processing_on")
+    if p.consent_reporting and p.consent_reporting_on is None:
+        raise ValidationError(_("Enter the date the consent was given."), field="consent_reporting_on")

@@ -159,6 +159,8 @@ def apply_identity(resident: Resident, identity: Identity, p: Protection) -> Non
     resident.consent_processing_on = p.consent_processing_on
     resident.consent_sharing = "\n".join(x.strip() for x in p.consent_sharing if x.strip())
     resident.consent_sharing_on = p.consent_sharing_on
+    resident.consent_reporting = p.consent_reporting
+    resident.consent_reporting_on = p.consent_reporting_on if p.consent_reporting else None
 
 
 def admit(who: SignedIn, admission: Admission) -> Admitted:

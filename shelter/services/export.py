@@ -72,11 +72,12 @@ from shelter.storage.models import (
     SustainabilityAnswer,
     SustainabilityScore,
     SustainabilityWeight,
+    UnmetRequest,
 )
 from shelter.store import SignedIn
 
 FORMAT = "shelter-export"
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 Record = dict[str, Any]
 
@@ -132,7 +133,8 @@ def _residents(s: Session) -> list[Record]:
         "consent_processing": x.consent_processing, "consent_processing_on": _day(x.consent_processing_on),
         "consent_processing_withdrawn_on": _day(x.consent_processing_withdrawn_on),
         "consent_sharing": _split(x.consent_sharing, "\n"), "consent_sharing_on": _day(x.consent_sharing_on),
-        "created_at": _moment(x.created_at),
+        "created_at": _moment(x.created_at), "consent_reporting": x.consent_reporting,
+        "consent_reporting_on": _day(x.consent_reporting_on),
     } for x in s.execute(select(Resident).order_by(Resident.id)).scalars()]
 
 
@@ -322,6 +324,16 @@ def _partners(s: Session) -> list[Record]:
             for x in s.execute(select(Partner).order_by(Partner.id)).scalars()]
 
 
+def _unmet_requests(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "shelter_id": x.shelter_id, "requested_on": _day(x.requested_on), "source": x.source,
+             "agency": x.agency, "reason": x.reason, "reason_text": x.reason_text, "sex": x.sex,
+             "age_band": x.age_band, "children": x.children, "recorded_at": _moment(x.recorded_at),
+             "recorded_by": who.get(x.recorded_by or 0), "withdrawn_at": _moment(x.withdrawn_at),
+             "withdrawn_by": who.get(x.withdrawn_by or 0), "withdraw_reason": x.withdraw_reason}
+            for x in s.execute(select(UnmetRequest).order_by(UnmetRequest.id)).scalars()]
+
+
 def _milestone_templates(s: Session) -> list[Record]:
     return [{"id": x.id, "pathway": x.pathway, "code": x.code, "title": x.title, "offset_days": x.offset_days,
              "position": x.position, "active": x.active}
@@ -463,6 +475,8 @@ SECTIONS: tuple[tuple[str, Permission, Callable[[Session], list[Record]]], ...] 
     ("sustainability_answers", Permission.VIEW_REINTEGRATION, _sustainability_answers),
     ("sustainability_weights", Permission.VIEW_REINTEGRATION, _sustainability_weights),
     ("reintegration_documents", Permission.VIEW_REINTEGRATION, _reintegration_documents),
+    # Referrals that could not be taken in: no person named, for those who record them.
+    ("unmet_requests", Permission.RECORD_UNMET_REQUEST, _unmet_requests),
 )
 
 

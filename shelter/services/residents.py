@@ -361,7 +361,7 @@ REFERRAL_FIELDS = ("referred_on", "source", "agency", "contact", "identification
 _NAME_FIELDS = {"name_arabic", "name_latin", "preferred_name"}
 # Columns holding a list, and what separates its items on disk.
 _LIST_COLUMNS = {"languages": ",", "exploitation": ",", "consent_sharing": "\n"}
-_DATE_COLUMNS = {"birth_date", "consent_processing_on", "consent_processing_withdrawn_on", "consent_sharing_on",
+_DATE_COLUMNS = {"birth_date", "consent_processing_on", "consent_reporting_on", "consent_processing_withdrawn_on", "consent_sharing_on",
                  "referred_on", "identified_on", "given_on", "withdrawn_on"}
 REASON_MAX = 500  # characters
 
@@ -386,7 +386,8 @@ def _protection_of(r: Resident) -> Protection:
     return Protection(
         _split_list(r.exploitation, ","), r.exploitation_country, r.exploitation_scope, r.flag_trafficker_contact,
         r.flag_no_visits, r.flag_no_phone, r.flag_media_exposure, r.risk_level, r.consent_processing,
-        r.consent_processing_on, _split_list(r.consent_sharing, "\n"), r.consent_sharing_on)
+        r.consent_processing_on, _split_list(r.consent_sharing, "\n"), r.consent_sharing_on, r.consent_reporting,
+        r.consent_reporting_on)
 
 
 def _referral_of(row: Referral) -> ReferralInfo:
@@ -674,6 +675,43 @@ def withdraw_processing_consent(who: SignedIn, resident_id: int, withdrawn_on: d
         changed = _apply(s, who, r.id, r, "resident",
                          {"consent_processing": False, "consent_processing_withdrawn_on": withdrawn_on}, reason)
         who.audit(s, "resident.consent_processing_withdrawn", "resident", r.id, detail={"fields": len(changed)})
+        return ResidentUpdated(r.id)
+
+
+def record_reporting_consent(who: SignedIn, resident_id: int, given_on: date | None,
+                             reason: str = "") -> ResidentUpdated:
+    """The person agrees, on ``given_on``, to be counted without name in the
+    anonymised case-level export (a correction of the date when already
+    given). Audited ("resident.consent_reporting")."""
+    who.require(Permission.EDIT_RESIDENT)
+    if given_on is None:
+        raise ValidationError(_("Enter the date the consent was given."), field="consent_reporting_on")
+    if given_on > _today():
+        raise ValidationError(_("A consent date is in the future."), field="consent_reporting_on")
+    reason = _check_reason(reason)
+    with who.store.write() as s:
+        r = _get_resident(s, resident_id)
+        changed = _apply(s, who, r.id, r, "resident", {"consent_reporting": True, "consent_reporting_on": given_on},
+                         reason)
+        if changed:
+            who.audit(s, "resident.consent_reporting", "resident", r.id, detail={"fields": len(changed)})
+        return ResidentUpdated(r.id)
+
+
+def withdraw_reporting_consent(who: SignedIn, resident_id: int, reason: str = "") -> ResidentUpdated:
+    """The person no longer agrees to be counted in the anonymised export:
+    the next export leaves her or him out (one already written cannot be
+    called back). Audited ("resident.consent_reporting_withdrawn")."""
+    who.require(Permission.EDIT_RESIDENT)
+    reason = _check_reason(reason)
+    with who.store.write() as s:
+        r = _get_resident(s, resident_id)
+        if not r.consent_reporting:
+            raise ValidationError(_("No consent to be counted in anonymised figures is in force."),
+                                  field="consent_reporting")
+        changed = _apply(s, who, r.id, r, "resident", {"consent_reporting": False, "consent_reporting_on": None},
+                         reason)
+        who.audit(s, "resident.consent_reporting_withdrawn", "resident", r.id, detail={"fields": len(changed)})
         return ResidentUpdated(r.id)
 
 
