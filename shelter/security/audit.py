@@ -92,6 +92,13 @@ ACTIONS: dict[str, str] = {
     "resident.correct_protection": N_("Exploitation and safety details corrected"),
     "resident.consent_processing": N_("Consent to the processing of data recorded"),
     "resident.consent_processing_withdrawn": N_("Consent to the processing of data withdrawn"),
+    "unmet_request.record": N_("Referral not admitted recorded"),
+    "unmet_request.withdraw": N_("Referral not admitted withdrawn"),
+    "report.make": N_("Report made"),
+    "report.export": N_("Report saved to a file"),
+    "report.print": N_("Report printed"),
+    "resident.consent_reporting": N_("Consent to be counted in anonymised figures recorded"),
+    "resident.consent_reporting_withdrawn": N_("Consent to be counted in anonymised figures withdrawn"),
     "resident.history": N_("Earlier values of a resident's file viewed"),
     "store.slot_removed": N_("A key slot left by an interrupted change was removed"),
     "audit.head_mismatch": N_("The end of the audit log did not match its recorded head"),
@@ -172,6 +179,7 @@ ACTIONS: dict[str, str] = {
     "notes.glass_notice_seen": N_("Notice of an emergency reading seen"),
     "notes.access_restored": N_("Counsellors' access to the notes restored with the recovery code"),
     "export": N_("Data exported"),
+    "export.anonymised": N_("Anonymised case-level data exported"),
     "backup": N_("Backup made"),
 }
 

@@ -139,6 +139,7 @@ from shelter.storage.models import (
     Stay,
     SustainabilityAnswer,
     SustainabilityScore,
+    UnmetRequest,
     utcnow,
 )
 from shelter.store import OpenStore, SignedIn, Store
@@ -277,7 +278,10 @@ class _Simulation:
             flag_no_phone=rng.random() < 0.1, flag_media_exposure=rng.random() < 0.03,
             risk_level=rng.choices(("low", "medium", "high"), weights=(30, 50, 20))[0],
             consent_processing=consent, consent_processing_on=day if consent else None,
-            consent_sharing=sharing, consent_sharing_on=day if sharing else None)
+            consent_sharing=sharing, consent_sharing_on=day if sharing else None,
+            # Drawn apart from the simulation's stream, so the rest of the demo stays as it was.
+            consent_reporting=(reporting := consent and random.Random(f"{identity.name_latin}{day}").random() < 0.86),
+            consent_reporting_on=day if reporting else None)
 
     def referral(self, day: date) -> ReferralInfo:
         rng = self.rng
@@ -506,6 +510,7 @@ def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3,
         _today(who, rng, now)
         case_work = add_case_work(who, seed, now)
         reintegration = add_reintegration(who, seed, now)
+        add_unmet_requests(who, seed, start, now)
         figures = dashboard.dashboard(who)
     finally:
         who.lock("sign_out")
@@ -518,6 +523,43 @@ def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3,
                        tuple((u, r.value) for u, _d, r in DEMO_ACCOUNTS)
                        + tuple((u, Role.COUNSELLOR.value) for u, _d in demo_counsellors(count)), count, beds, created,
                        simulation.stays, figures.occupied, case_work, counselling, reintegration)
+
+
+def add_unmet_requests(who: SignedIn, seed: int, start: datetime, now: datetime) -> int:
+    """Referrals the shelters could not take in: about three a month per
+    shelter, more often for want of a bed that fits (a man, a boy, a
+    wheelchair) than of any bed. Returns how many."""
+    rng = random.Random(seed * 31 + 7)
+    coordinator = who.actor.account_id
+    reasons, weights = ("no_bed", "no_fitting_bed", "not_eligible", "declined", "other"), (30, 35, 15, 15, 5)
+    agencies = {"police": "Sûreté nationale", "prosecutor": "Parquet", "ngo": "Association partenaire",
+                "hospital": "Hôpital", "consulate": "Consulat", "hotline": "Ligne d'écoute", "self": ""}
+    rows, audits = [], []
+    with who.store.write() as s:
+        shelter_ids = [i for (i,) in s.execute(select(Shelter.id).order_by(Shelter.id))]
+        day = start.date()
+        while day <= now.date():
+            for shelter_id in shelter_ids:
+                if rng.random() < 3 / 30:
+                    source = rng.choices(REFERRAL_SOURCE.codes, weights=[SOURCE_WEIGHTS[c] for c in
+                                                                         REFERRAL_SOURCE.codes])[0]
+                    reason = rng.choices(reasons, weights=weights)[0]
+                    minor = rng.random() < 0.2
+                    rows.append(dict(
+                        shelter_id=shelter_id, requested_on=day, source=source, agency=agencies[source],
+                        reason=reason, reason_text="orientée vers un autre service" if reason == "other" else "",
+                        sex=rng.choices(("female", "male", None), weights=(70, 25, 5))[0],
+                        age_band=rng.choice(("12-17", "5-11")) if minor else rng.choice(("18-24", "25-59")),
+                        children=rng.choices((0, 1, 2), weights=(80, 15, 5))[0],
+                        recorded_at=datetime.combine(day, time(10), tzinfo=UTC), recorded_by=coordinator,
+                        withdraw_reason=""))
+            day += timedelta(days=1)
+        if rows:
+            s.execute(insert(UnmetRequest), rows)
+            ids = [i for (i,) in s.execute(select(UnmetRequest.id).order_by(UnmetRequest.id))]
+            audits = [("unmet_request.record", coordinator, "unmet_request", i, None) for i in ids]
+            _audit_all(s, who.store, audits)
+    return len(rows)
 
 
 def _today(who: SignedIn, rng: random.Random, now: datetime) -> None:
