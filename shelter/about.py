@@ -58,6 +58,8 @@ COMPONENTS: tuple[Component, ...] = (
     Component("python-bidi", "LGPL-3.0-or-later", "python-bidi"),
     Component("arabic-reshaper", "MIT", "arabic-reshaper"),
     Component("zxcvbn", "MIT", "zxcvbn"),
+    Component("openpyxl", "MIT", "openpyxl"),
+    Component("et-xmlfile", "MIT", "et-xmlfile"),
     # PDFium and the libraries it is built with (FreeType, ICU, …): their
     # licence texts are in pypdfium2's metadata folder.
     Component("pypdfium2 / PDFium", "(Apache-2.0 OR BSD-3-Clause) AND BSD-3-Clause", "pypdfium2"),

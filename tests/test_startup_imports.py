@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Not imported when the sign-in window first paints.
 DEFERRED = ("sqlalchemy", "alembic", "sqlcipher3", "reportlab", "pypdfium2", "argon2", "cryptography", "zxcvbn",
-            "shelter.store", "shelter.storage.database", "shelter.storage.migrate", "shelter.services",
+            "openpyxl", "shelter.store", "shelter.storage.database", "shelter.storage.migrate", "shelter.services",
             "ui.shell.main_window")
 
 # Started as main.py starts it; at the first paint of the sign-in window the

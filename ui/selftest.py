@@ -138,7 +138,21 @@ class SelfTest:
                    if image.pixelColor(x, y).lightness() < 128)
         if dark == 0:
             raise CheckFailed("the rendered page is blank")
-        return f"PDF {len(pdf) // 1024} KiB, page rendered {image.width()}x{image.height()}"
+        # A report's spreadsheet, read back (openpyxl is imported only when one is saved).
+        import io
+
+        import openpyxl
+
+        from shelter.documents.spreadsheet import report_xlsx
+        from shelter.domain.report_model import ONE_COLUMN, Axis, Period, Report, Section, Table, verbatim
+
+        rows = Axis("Shelter", ("a",), verbatim({"a": "دار الأمان"}))
+        report = Report(Period.month(2026, 1), None, "", "Self test", datetime.now().astimezone(), (
+            Section("occupancy", tables=(Table("t", "Self test", rows, ONE_COLUMN, {("a", "n"): 12}),)),)).released(5)
+        book = openpyxl.load_workbook(io.BytesIO(report_xlsx(report, "ar")))
+        if len(book.worksheets) < 2:
+            raise CheckFailed("the report's spreadsheet has no sheet for its section")
+        return f"PDF {len(pdf) // 1024} KiB, page rendered {image.width()}x{image.height()}; spreadsheet read back"
 
     def store(self) -> str:
         from shelter.security.keyring import KdfParams
