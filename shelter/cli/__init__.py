@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from shelter import __version__
-from shelter.cli import admin, backups, cases, documents
+from shelter.cli import admin, backups, cases, documents, reports
 from shelter.cli.command import EXIT_DAMAGED, EXIT_ERROR, EXIT_OK, EXIT_USAGE, Handler, Parser, Secrets
 from shelter.errors import ShelterError
 from shelter.i18n import LANGUAGES, _, normalise_language, set_language
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     documents.add_parsers(sub)
     cases.add_parsers(sub)
     backups.add_parsers(sub)
+    reports.add_parsers(sub)
     return p
 
 
@@ -58,6 +59,7 @@ COMMANDS: dict[str, Handler] = {
     "demo": cases.cmd_demo,
     "backup": backups.cmd_backup,
     "restore": backups.cmd_restore,
+    "report": reports.cmd_report,
 }
 
 
