@@ -173,3 +173,19 @@ def test_follow_up_months_refused_are_said_beside_the_field(qtbot, page, admin, 
     assert tab.follow_up_edit.text() == typed  # kept as typed
     assert settings.get_settings(admin).follow_up_months == (3, 6, 12)
     assert settings.get_settings(admin).reintegration_plan_days == 30  # nothing saved
+
+
+def test_the_report_settings_are_saved_and_the_settings_fit_the_screen(qtbot, page, admin):
+    tab = page.settings
+    page.tabs.setCurrentWidget(tab)
+    assert (tab.small_cell_spin.value(), tab.k_spin.value()) == (5, 11)
+    tab.small_cell_spin.setValue(10)
+    tab.k_spin.setValue(20)
+    qtbot.mouseClick(tab.save_button, Qt.LeftButton)
+    saved = settings.get_settings(admin)
+    assert (saved.report_small_cell, saved.anonymised_k) == (10, 20)
+    # Each field refuses what the setting refuses: the spin boxes stop at its bounds.
+    tab.small_cell_spin.setValue(1)
+    tab.k_spin.setValue(99)
+    assert (tab.small_cell_spin.value(), tab.k_spin.value()) == (3, 50)
+    assert tab.reports.width() <= 1366

@@ -95,6 +95,15 @@ class SettingsTab(QWidget):
         self.attempts_spin.setAccessibleName(_("Lost contact after this many attempts in a row without reaching "
                                                "the person"))
 
+        # Reports: what may leave the machine.
+        self.small_cell_spin = QSpinBox()
+        self.small_cell_spin.setRange(3, 20)
+        self.small_cell_spin.setAccessibleName(_("Hide counts below this number in reports that leave the shelter"))
+        self.k_spin = QSpinBox()
+        self.k_spin.setRange(5, 50)
+        self.k_spin.setAccessibleName(_("Each combination in the anonymised export is shared by at least this "
+                                        "many stays"))
+
         form = QFormLayout()
         idle_label = QLabel(_("&Lock the screen after:"))
         idle_label.setBuddy(self.idle_spin)
@@ -151,6 +160,23 @@ class SettingsTab(QWidget):
         reintegration_help.setObjectName("muted")
         reintegration_form.addRow(reintegration_help)
 
+        self.reports = QGroupBox(_("Reports"))
+        reports_form = QFormLayout(self.reports)
+        small_label = QLabel(_("Hide counts &below:"))
+        small_label.setBuddy(self.small_cell_spin)
+        reports_form.addRow(small_label, self.errors.field(self.small_cell_spin, "report_small_cell"))
+        k_label = QLabel(_("Anonymised export: &k ="))
+        k_label.setBuddy(self.k_spin)
+        reports_form.addRow(k_label, self.errors.field(self.k_spin, "anonymised_k"))
+        reports_help = QLabel(_(
+            "In every report printed or saved to a file, a count below this number (3 to 20) is shown as "
+            "\"<5\", with the other counts that would let it be worked out. In the anonymised export, every "
+            "combination of the columns is shared by at least k stays (5 to 50; the UN's public dataset uses 11)."
+        ))
+        reports_help.setWordWrap(True)
+        reports_help.setObjectName("muted")
+        reports_form.addRow(reports_help)
+
         help_text = QLabel(_(
             "The screen locks itself after this many minutes without use (1 to 120). Documents are printed in "
             "the default language unless another is chosen when printing. The name form applies to lists "
@@ -176,6 +202,7 @@ class SettingsTab(QWidget):
         layout.addWidget(help_text)
         layout.addWidget(self.case_work)
         layout.addWidget(self.reintegration)
+        layout.addWidget(self.reports)
         layout.addWidget(self.errors.general)
         layout.addLayout(row)
         layout.addStretch(1)
@@ -191,7 +218,8 @@ class SettingsTab(QWidget):
                        self.name_combo.currentIndexChanged, self.assessment_spin.valueChanged,
                        self.reassessment_spin.valueChanged, self.review_spin.valueChanged,
                        self.approval_check.toggled, self.plan_days_spin.valueChanged,
-                       self.follow_up_edit.textEdited, self.attempts_spin.valueChanged):
+                       self.follow_up_edit.textEdited, self.attempts_spin.valueChanged,
+                       self.small_cell_spin.valueChanged, self.k_spin.valueChanged):
             signal.connect(self._changed)
         self.load()
 
@@ -220,6 +248,8 @@ class SettingsTab(QWidget):
         self.plan_days_spin.setValue(values.reintegration_plan_days)
         self.follow_up_edit.setText(months_text(values.follow_up_months))
         self.attempts_spin.setValue(values.lost_contact_attempts)
+        self.small_cell_spin.setValue(values.report_small_cell)
+        self.k_spin.setValue(values.anonymised_k)
         self.status.clear()
 
     def _changed(self, *_args: object) -> None:
@@ -237,6 +267,8 @@ class SettingsTab(QWidget):
             "reintegration_plan_days": self.plan_days_spin.value(),
             "follow_up_months": parse_months(self.follow_up_edit.text()),
             "lost_contact_attempts": self.attempts_spin.value(),
+            "report_small_cell": self.small_cell_spin.value(),
+            "anonymised_k": self.k_spin.value(),
         }
 
     def save(self) -> None:
