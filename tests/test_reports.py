@@ -252,3 +252,12 @@ def test_every_figure_and_table_is_defined_in_the_report_definitions(october):
         assert f"(`{section.key}`)" in definitions, section.key
         for key in [f.key for f in section.figures] + [t.key for t in section.tables]:
             assert f"| `{key}` |" in definitions, (section.key, key)
+
+
+@pytest.mark.parametrize("fmt", reports.FORMATS)
+def test_a_store_with_nothing_in_it_still_gives_a_report_of_zeros(admin, tmp_path, fmt):
+    report = reports.make_report(admin, OCTOBER)
+    assert report.is_released  # an administrator sees what may leave the machine
+    assert _figure(report.section("occupancy"), "bed_nights") == 0
+    path = reports.export_report(admin, report, fmt, "ar", tmp_path / f"empty.{fmt}")
+    assert path.stat().st_size > 0

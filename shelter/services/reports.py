@@ -154,12 +154,18 @@ def _vocabulary_axis(title: str, closed: Any, extra: dict[str, str] | None = Non
 def _drop_empty(axis: Axis, cells: dict[tuple[str, str], float], keep: tuple[str, ...] = ()) -> Axis:
     """The axis without the rows no cell counts (and not in ``keep``): "not said" rows, unknown codes."""
     used = {r for (r, _c), v in cells.items() if v}
-    return Axis(axis.title, tuple(c for c in axis.codes if c in used or c in keep), axis.labeller)
+    return _kept(axis, used, keep)
 
 
 def _drop_empty_cols(axis: Axis, cells: dict[tuple[str, str], float], keep: tuple[str, ...] = ()) -> Axis:
     used = {c for (_r, c), v in cells.items() if v}
-    return Axis(axis.title, tuple(c for c in axis.codes if c in used or c in keep), axis.labeller)
+    return _kept(axis, used, keep)
+
+
+def _kept(axis: Axis, used: set[str], keep: tuple[str, ...]) -> Axis:
+    """The codes used or kept; all of them when none is (a table of zeros says "none" better than no table)."""
+    codes = tuple(c for c in axis.codes if c in used or c in keep)
+    return Axis(axis.title, codes or axis.codes, axis.labeller)
 
 
 # -- the query context -----------------------------------------------------------------------------
@@ -223,7 +229,8 @@ def occupancy(q: _Query, names: dict[str, str]) -> Section:
     for sh, d, n in changes:
         occupied[str(sh)][d] = int(n)
     days = [d.isoformat() for d in q.period.each_day()]
-    shelters = [sh for sh in sorted(names, key=names.get) if capacity.get(sh) or occupied.get(sh)]
+    shelters = [sh for sh in sorted(names, key=names.get) if capacity.get(sh) or occupied.get(sh)] or sorted(
+        names, key=names.get)
     nightly: dict[str, list[int]] = {}
     for sh in shelters:
         level, series, marks = 0, [], occupied.get(sh, {})
@@ -337,13 +344,14 @@ def admissions(q: _Query) -> Section:
     identified_by = {k: v for k, v in identified_by.items() if k[0] != NOT_KNOWN}
     form_axis = _vocabulary_axis(N_("Form of exploitation"), EXPLOITATION_FORM, {NOT_KNOWN: N_("Not recorded")})
     age_axis = Axis(N_("Age on admission"), AGE_BAND.codes, lambda c, tr: AGE_BAND.label(c, tr))
-    countries = sorted({r for r, _c in nationality}, key=lambda c: (c == NOT_KNOWN, c))
+    countries = sorted({r for r, _c in nationality}, key=lambda c: (c == NOT_KNOWN, c)) or [NOT_KNOWN]
     nat_axis = Axis(N_("Nationality"), tuple(countries),
                     lambda c, tr: tr.gettext("Not recorded") if c == NOT_KNOWN else c)
     source_axis = _vocabulary_axis(N_("Referred by"), REFERRAL_SOURCE, {NOT_KNOWN: N_("Not recorded")})
     ident_axis = _vocabulary_axis(N_("Identification"), IDENTIFICATION, {NOT_KNOWN: N_("Not recorded")})
-    deciders = sorted({r for r, _c in identified_by})
-    decider_axis = Axis(N_("Identified by"), tuple(deciders), verbatim({}))
+    deciders = sorted({r for r, _c in identified_by}) or [NOT_KNOWN]
+    decider_axis = Axis(N_("Identified by"), tuple(deciders), lambda c, tr: tr.gettext("Not recorded")
+                        if c == NOT_KNOWN else c)
     kind_axis = Axis(N_("Admission"), ("first", "readmission"), messages({
         "first": N_("First admission"), "readmission": N_("Readmission")}))
     tables = (
