@@ -1,11 +1,15 @@
 """The ``export`` and ``demo`` commands of the command line.
 
     python main.py [--data-dir DIR] export --out FILE.json [--user U] [--password-stdin]
+    python main.py [--data-dir DIR] export --anonymised [--k 11] --out FILE.csv [--user U] [--password-stdin]
     python main.py [--data-dir DIR] demo [--residents N] [--years Y] [--shelters S] [--seed N]
 
 ``export`` writes every record the person may see (``docs/export-format.md``)
-and says that the file is not encrypted. ``demo`` creates a demonstration
-store of synthetic people in an empty data folder and prints how to open it.
+and says that the file is not encrypted; with ``--anonymised``, the
+k-anonymous case-level CSV (``docs/anonymised-export.md``), and how many
+rows were written, left out for want of consent, and suppressed to keep k.
+``demo`` creates a demonstration store of synthetic people in an empty data
+folder and prints how to open it.
 """
 
 from __future__ import annotations
@@ -16,14 +20,22 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from shelter.cli.command import EXIT_OK, SecretSource, sign_in, store_for
+from shelter.errors import ValidationError
 from shelter.i18n import _, list_text, ngettext
 from shelter.security.permissions import Role
 
 
 def add_parsers(subparsers: Any) -> None:
     """Add ``export`` and ``demo`` to the command line's sub-parsers."""
-    export = subparsers.add_parser("export", help=_("write every record you may see to a JSON file"))
-    export.add_argument("--out", type=Path, required=True, metavar="FILE.json", help=_("the JSON file to write"))
+    export = subparsers.add_parser("export", help=_("write every record you may see to a JSON file, or the "
+                                                    "anonymised case-level data to a CSV file"))
+    export.add_argument("--out", type=Path, required=True, metavar="FILE",
+                        help=_("the file to write: JSON, or CSV with --anonymised"))
+    export.add_argument("--anonymised", action="store_true",
+                        help=_("one row per stay, no one can be singled out (docs/anonymised-export.md)"))
+    export.add_argument("--k", type=int, default=None, metavar="N",
+                        help=_("with --anonymised: every combination shared by at least N people "
+                               "(default: the setting, 11)"))
     export.add_argument("--user", default=None, help=_("your username"))
     export.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
 
@@ -37,6 +49,10 @@ def add_parsers(subparsers: Any) -> None:
 
 
 def cmd_export(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
+    if getattr(args, "anonymised", False):
+        return _export_anonymised(args, secrets, out)
+    if getattr(args, "k", None) is not None:
+        raise ValidationError(_("--k goes with --anonymised."), field="k")
     from shelter.services.export import export_to_file
 
     who = sign_in(args, secrets)
@@ -49,6 +65,28 @@ def cmd_export(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> 
         n=written, path=summary.path), file=out)
     print(_("This file is not encrypted and holds residents' personal data: keep it on an encrypted medium "
             "and delete it when it has served."), file=sys.stderr)
+    return EXIT_OK
+
+
+def _export_anonymised(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
+    from shelter.services.anonymised_export import check_k, export_anonymised
+
+    if args.k is not None:
+        check_k(args.k)  # said before the password is asked
+    who = sign_in(args, secrets)
+    try:
+        result = export_anonymised(who, args.out, args.k)
+    finally:
+        who.lock("sign_out")
+    rows = len(result.rows)
+    print(ngettext("{n} row written to {path} (one per stay).", "{n} rows written to {path} (one per stay).",
+                   rows).format(n=rows, path=result.path), file=out)
+    print(ngettext("{n} person left out: no consent to be counted without name.",
+                   "{n} people left out: no consent to be counted without name.",
+                   result.not_consenting).format(n=result.not_consenting), file=out)
+    print(ngettext("{n} row suppressed so that every combination is shared by at least {k} people.",
+                   "{n} rows suppressed so that every combination is shared by at least {k} people.",
+                   result.suppressed).format(n=result.suppressed, k=result.k), file=out)
     return EXIT_OK
 
 
