@@ -114,7 +114,7 @@ def back_to_0003(who, *statements: str) -> None:
     """Put a store back as revision 0003 left it (0004 only adds the counter
     table; 0005 the record_change table and one column of resident; 0006
     the case-work tables; 0007 the counselling tables; 0008 the
-    reintegration tables; 0009 the unmet requests and two columns of resident), with ``statements`` run on it first, then lock
+    reintegration tables; 0009 the unmet requests, two columns of resident and two indexes of stay), with ``statements`` run on it first, then lock
     the session."""
     key, path = who.store.key, who.store.database_path
     who.lock("sign_out")
@@ -128,6 +128,7 @@ def back_to_0003(who, *statements: str) -> None:
                      "plan_goal", "plan_version", "plan_event", "care_plan", "assessment_score", "assessment",
                      "case_closure", "case_assignment")
         for statement in (*statements, *(f"DROP TABLE {table}" for table in case_work), "DROP TABLE record_change",
+                          "DROP INDEX ix_stay_admitted_at", "DROP INDEX ix_stay_discharged_at",
                           "ALTER TABLE resident DROP COLUMN consent_reporting_on",
                           "ALTER TABLE resident DROP COLUMN consent_reporting",
                           "ALTER TABLE resident DROP COLUMN consent_processing_withdrawn_on",

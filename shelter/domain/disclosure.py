@@ -143,43 +143,59 @@ def _signature(row: Mapping[str, Any], fields: Sequence[str]) -> tuple[Any, ...]
     return tuple(row.get(f) for f in fields)
 
 
-def _rare(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], k: int) -> int:
-    counts = Counter(_signature(r, fields) for r in rows)
-    return sum(n for n in counts.values() if n < k)
-
-
 def k_anonymise(rows: Sequence[Mapping[str, Any]], fields: Sequence[str], ladders: Mapping[str, Ladder], k: int = 11,
                 max_suppressed: float = 0.05) -> Anonymised:
     """Generalise ``fields`` along their ``ladders`` until at most
     ``max_suppressed`` of the rows stay in combinations shared by fewer than
     ``k`` rows, then leave those rows out. Every combination of ``fields`` in
-    the result is shared by at least ``k`` rows (or the result is empty)."""
+    the result is shared by at least ``k`` rows (or the result is empty).
+
+    The search works on columns, not rows: each field's values at each level
+    are computed once and numbered, and a row's combination is one integer
+    (each field a digit in its own base), so trying a step changes one digit
+    of every row instead of generalising every row again (national scale:
+    16,000 rows, 18 fields, a few hundred trials)."""
     if k < 1:
         raise ValueError("k is at least 1")
     levels = {f: 0 for f in fields if f in ladders}
     budget = int(max_suppressed * len(rows))
+    raw = {f: [r.get(f) for r in rows] for f in fields}
+    # A coarser level never has more distinct values than the field itself.
+    weight, place = {}, 1
+    for f in fields:
+        weight[f] = place
+        place *= len(set(raw[f])) + 1
+    digits: dict[tuple[str, int], list[int]] = {}
 
-    def current() -> list[dict[str, Any]]:
-        return [_generalised(r, levels, ladders) for r in rows]
+    def column(name: str, level: int) -> list[int]:
+        if (name, level) not in digits:
+            values = raw[name] if level == 0 else [ladders[name][level - 1](v) for v in raw[name]]
+            numbers: dict[Any, int] = {}
+            digits[(name, level)] = [numbers.setdefault(v, len(numbers)) * weight[name] for v in values]
+        return digits[(name, level)]
 
-    released = current()
-    while _rare(released, fields, k) > budget:
+    def rare(keys: list[int]) -> int:
+        return sum(n for n in Counter(keys).values() if n < k)
+
+    keys = [sum(parts) for parts in zip(*(column(f, 0) for f in fields), strict=True)] if fields else [0] * len(rows)
+    while rare(keys) > budget:
         best: tuple[int, str] | None = None
         for name in levels:
             if levels[name] >= len(ladders[name]):
                 continue
-            levels[name] += 1
-            rare = _rare(current(), fields, k)
-            levels[name] -= 1
-            if best is None or rare < best[0]:
-                best = (rare, name)
+            old, new = column(name, levels[name]), column(name, levels[name] + 1)
+            trial = rare([key - o + n for key, o, n in zip(keys, old, new, strict=True)])
+            if best is None or trial < best[0]:
+                best = (trial, name)
         if best is None:
             break  # every field as general as it goes
-        levels[best[1]] += 1
-        released = current()
-    counts = Counter(_signature(r, fields) for r in released)
-    kept = [r for r in released if counts[_signature(r, fields)] >= k]
-    return Anonymised(kept, len(released) - len(kept), dict(levels), k)
+        name = best[1]
+        old, new = column(name, levels[name]), column(name, levels[name] + 1)
+        keys = [key - o + n for key, o, n in zip(keys, old, new, strict=True)]
+        levels[name] += 1
+    counts = Counter(keys)
+    kept = [_generalised(r, levels, ladders) for r, key in zip(rows, keys, strict=True) if counts[key] >= k]
+    return Anonymised(kept, len(rows) - len(kept), dict(levels), k)
 
 
 def smallest_class(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> int:

@@ -184,6 +184,11 @@ class _Query:
             "sh": shelter_id,
         }
 
+    def admitted_for(self, due_days: int) -> dict[str, str]:
+        """Loose bounds on ``admitted_at`` for the stays whose day ``due_days`` after admission is in the period."""
+        return {"a_lo": f"{(self.period.start - timedelta(days=due_days + 2)).isoformat()} 00:00:00",
+                "a_hi": f"{(self.period.end - timedelta(days=due_days - 2)).isoformat()} 00:00:00"}
+
     def shelter(self, column: str) -> str:
         return "" if self.shelter_id is None else f" AND {column} = :sh"
 
@@ -422,23 +427,25 @@ def services(q: _Query) -> Section:
     due_days = q.settings.assessment_due_days
     adults = "r.parent_id IS NULL"
     admitted = _day("st.admitted_at")
-    assessment = q.grouped(
-        f"SELECT CASE WHEN a.first IS NULL THEN 'not_done' WHEN a.first <= x.due THEN 'on_time' ELSE 'late' END, "
-        f"'n', COUNT(*) FROM (SELECT st.id, date({admitted}, '+{due_days} days') AS due FROM stay st "
-        f"JOIN resident r ON r.id = st.resident_id WHERE {adults}{q.shelter('st.shelter_id')}) x "
-        f"LEFT JOIN (SELECT stay_id, MIN(assessed_on) AS first FROM assessment GROUP BY stay_id) a "
-        f"ON a.stay_id = x.id WHERE x.due BETWEEN :f AND :t AND x.due <= :today GROUP BY 1",
-        today=q.today.isoformat())
-    plans = q.grouped(
-        f"SELECT CASE WHEN v.first IS NULL THEN 'not_done' WHEN v.first <= x.due THEN 'on_time' ELSE 'late' END, "
-        f"'n', COUNT(*) FROM (SELECT st.id, date({admitted}, '+{CARE_PLAN_DAYS} days') AS due FROM stay st "
-        f"JOIN resident r ON r.id = st.resident_id WHERE {adults}{q.shelter('st.shelter_id')}) x "
-        f"LEFT JOIN (SELECT cp.stay_id, MIN(pv.agreed_on) AS first FROM plan_version pv JOIN care_plan cp "
-        f"ON cp.id = pv.plan_id GROUP BY cp.stay_id) v ON v.stay_id = x.id "
-        f"WHERE x.due BETWEEN :f AND :t AND x.due <= :today GROUP BY 1", today=q.today.isoformat())
+
+    def on_time(due: int, first: str) -> dict[tuple[str, str], int]:
+        """The stays (of adults and unaccompanied minors) whose day ``due`` after admission is in the
+        period and has passed, by whether ``first`` (the first done, for the stay ``st``) came by then."""
+        return q.grouped(
+            f"SELECT CASE WHEN x.first IS NULL THEN 'not_done' WHEN x.first <= x.due THEN 'on_time' ELSE 'late' "
+            f"END, 'n', COUNT(*) FROM (SELECT date({admitted}, '+{due} days') AS due, ({first}) AS first "
+            f"FROM stay st JOIN resident r ON r.id = st.resident_id WHERE {adults} AND st.admitted_at >= :a_lo "
+            f"AND st.admitted_at < :a_hi{q.shelter('st.shelter_id')}) x "
+            f"WHERE x.due BETWEEN :f AND :t AND x.due <= :today GROUP BY 1",
+            today=q.today.isoformat(), **q.admitted_for(due))
+
+    assessment = on_time(due_days, "SELECT MIN(a.assessed_on) FROM assessment a WHERE a.stay_id = st.id")
+    plans = on_time(CARE_PLAN_DAYS, "SELECT MIN(pv.agreed_on) FROM care_plan cp JOIN plan_version pv "
+                                    "ON pv.plan_id = cp.id WHERE cp.stay_id = st.id")
+    # From the stays ended to their goals (SQLite's CROSS JOIN keeps that order: the period first).
     goals = q.grouped(
-        f"SELECT g.status, 'n', COUNT(*) FROM plan_goal g JOIN care_plan cp ON cp.id = g.plan_id "
-        f"JOIN stay st ON st.id = cp.stay_id WHERE st.discharged_at >= :f_lo AND st.discharged_at < :t_hi "
+        f"SELECT g.status, 'n', COUNT(*) FROM stay st CROSS JOIN care_plan cp ON cp.stay_id = st.id "
+        f"CROSS JOIN plan_goal g ON g.plan_id = cp.id WHERE st.discharged_at >= :f_lo AND st.discharged_at < :t_hi "
         f"AND {_day('st.discharged_at')} BETWEEN :f AND :t{q.shelter('st.shelter_id')} GROUP BY 1")
     sessions = q.grouped(
         f"SELECT cs.status, cs.kind, COUNT(*) FROM counselling_session cs WHERE cs.starts_at >= :f_lo "

@@ -338,6 +338,9 @@ class Stay(Base):
         CheckConstraint("(discharged_at IS NULL) = (destination IS NULL)", name="discharge_complete"),
         Index("uq_stay_one_open_per_resident", "resident_id", unique=True,
               **_partial("discharged_at IS NULL")),
+        # The reports take the stays admitted or discharged in a period (revision 0009).
+        Index("ix_stay_admitted_at", "admitted_at"),
+        Index("ix_stay_discharged_at", "discharged_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -1048,6 +1051,7 @@ class Milestone(Base):
                         name="reason_given"),
         CheckConstraint("(status = 'done') = (done_on IS NOT NULL)", name="done_dated"),
         Index("ix_milestone_open_due", "due_on", **_partial("status IN ('planned', 'in_progress', 'blocked')")),
+        Index("ix_milestone_done_on", "done_on", **_partial("status = 'done'")),  # the reports (revision 0009)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -1154,6 +1158,7 @@ class SustainabilityScore(Base):
         CheckConstraint("social IS NULL OR social BETWEEN 0 AND 1", name="social_range"),
         CheckConstraint("psychosocial IS NULL OR psychosocial BETWEEN 0 AND 1", name="psychosocial_range"),
         Index("ix_sustainability_score_stay_day", "stay_id", "scored_on"),
+        Index("ix_sustainability_score_occasion_day", "occasion", "scored_on"),  # the reports (revision 0009)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,8 @@
 """Reports: referrals that could not be taken in (unmet requests), and the
 resident's consent to be counted, without name, in the anonymised
-case-level export.
+case-level export; and the indexes the reports need to take what happened
+in a period (stays admitted or discharged, milestones done, scores by
+occasion) without reading every row.
 
 The closed lists checked here (referral sources, unmet reasons, sexes, age
 bands) are frozen copies of ``shelter.domain.vocabulary`` as of this
@@ -58,6 +60,13 @@ def upgrade() -> None:
     op.create_index('ix_unmet_request_day', 'unmet_request', ['requested_on', 'shelter_id'], unique=False)
     op.add_column('resident', sa.Column('consent_reporting', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.add_column('resident', sa.Column('consent_reporting_on', sa.Date(), nullable=True))
+    # The reports take what happened in a period.
+    op.create_index('ix_stay_admitted_at', 'stay', ['admitted_at'], unique=False)
+    op.create_index('ix_stay_discharged_at', 'stay', ['discharged_at'], unique=False)
+    op.create_index('ix_milestone_done_on', 'milestone', ['done_on'], unique=False,
+                    sqlite_where=sa.text("status = 'done'"), postgresql_where=sa.text("status = 'done'"))
+    op.create_index('ix_sustainability_score_occasion_day', 'sustainability_score', ['occasion', 'scored_on'],
+                    unique=False)
 
 
 def downgrade() -> None:
