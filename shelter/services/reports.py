@@ -467,8 +467,8 @@ def services(q: _Query) -> Section:
         "on_time": N_("On time"), "late": N_("Late"), "not_done": N_("Not made yet")}))
     tables = (
         Table("assessments", N_("First needs assessments due in the period"), timeliness, ONE_COLUMN, assessment,
-              note=N_("Due {days} days after admission (a setting); accompanying children are assessed with their "
-                      "parent.")),
+              note=N_("Due the number of days after admission set in Administration; accompanying children are "
+                      "assessed with their parent.")),
         Table("care_plans", N_("First care plans due in the period"), timeliness, ONE_COLUMN, plans,
               note=N_("A first version agreed with the resident within 30 days of admission is on time.")),
         Table("goals", N_("Goals of the care plans of the stays ended, by outcome"),

@@ -38,7 +38,7 @@ def test_main_window_retranslates_without_restart(qtbot, make_shell, store_dir):
     assert QApplication.layoutDirection() == Qt.RightToLeft
     assert window.file_menu.title() == _("&File")
     assert window.navigation.item(0).text() == _("Dashboard")
-    assert window.pages["reports"].notice.text() == _("This section arrives in a coming version.")
+    assert window.pages["reports"].title.text() == _("Reports")
     assert window.search.text() == "Aicha"  # nothing typed is lost
     assert shell.main_window is window
 

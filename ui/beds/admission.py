@@ -180,6 +180,10 @@ class AdmissionDialog(QDialog):
         form.addRow(self.errors.field(self._pair(self.consent, self.consent_on), "consent_processing_on",
                                       focus=self.consent_on))
         self._row(form, _("Sharing &with:"), self.sharing, "consent_sharing_on")
+        self.reporting = QCheckBox(_("Agrees to be counted, without name, in anonymised figures"))
+        self.reporting.setToolTip(_("Only those who agree are in the anonymised case-level export; the "
+                                    "shelter's own reports count everyone"))
+        form.addRow(self.errors.field(self.reporting, "consent_reporting", "consent_reporting_on"))
         consent_note = QLabel(_("Consent can be recorded later, when the person is ready."))
         consent_note.setObjectName("muted")
         form.addRow(consent_note)
@@ -263,7 +267,9 @@ class AdmissionDialog(QDialog):
             risk_level=self.risk.currentData(), consent_processing=self.consent.isChecked(),
             consent_processing_on=self.consent_on.value() if self.consent.isChecked() else None,
             consent_sharing=split_list(self.sharing.text()),
-            consent_sharing_on=today if self.sharing.text().strip() else None)
+            consent_sharing_on=today if self.sharing.text().strip() else None,
+            consent_reporting=self.reporting.isChecked(),
+            consent_reporting_on=today if self.reporting.isChecked() else None)
         referral = ReferralInfo(
             referred_on=self.referred_on.value(), source=self.source.currentData(),
             agency=self.agency.text(), contact=self.contact.text(), identification=self.identified.currentData(),

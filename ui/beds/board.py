@@ -484,6 +484,9 @@ class BedBoardPage(QWidget):
         self.reserve_button.setVisible(who.actor.has(Permission.RESERVE_BED))
         self.service_button = QPushButton(_("Out of servi&ce…"))
         self.service_button.setVisible(who.actor.has(Permission.MANAGE_SHELTERS))
+        self.unmet_button = QPushButton(_("Referral &not admitted…"))
+        self.unmet_button.setToolTip(_("Record a referral that could not be taken in: the reports count it"))
+        self.unmet_button.setVisible(who.actor.has(Permission.RECORD_UNMET_REQUEST))
 
         # Filters on one row, actions on the next: on one row they made the
         # page 1532 px wide in French, the Admit button off a 1366 px screen.
@@ -501,6 +504,7 @@ class BedBoardPage(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.refresh_button)
         actions = QHBoxLayout()
+        actions.addWidget(self.unmet_button)
         actions.addStretch(1)
         actions.addWidget(self.reserve_button)
         actions.addWidget(self.service_button)
@@ -530,6 +534,7 @@ class BedBoardPage(QWidget):
         self.reserve_button.clicked.connect(self.reserve_or_cancel)
         self.service_button.clicked.connect(self.toggle_service)
         self.admit_button.clicked.connect(self.admit)
+        self.unmet_button.clicked.connect(self.record_unmet_request)
         self.model.move_requested.connect(self.move)
         self.view.selectionModel().currentChanged.connect(lambda *_a: self._update_actions())
         self.view.activated.connect(lambda _index: self._activated())
@@ -794,6 +799,12 @@ class BedBoardPage(QWidget):
                                       selected.status == "free" else None)
         self.dialog.accepted.connect(lambda: self.confirm_admission(self.dialog.admitted))
         self.dialog.open()
+
+    def record_unmet_request(self) -> None:
+        """A referral that could not be taken in, for the shelter shown (the reports count it)."""
+        from ui.reports.unmet import open_unmet_request_form
+
+        self.unmet_form = open_unmet_request_form(self.who, self, self.shelter_filter.currentData())
 
     def confirm_admission(self, admitted: Admitted | None) -> None:
         """The case number and the bed, at once, with Open file and Print handover."""

@@ -168,6 +168,8 @@ FIELD_LABELS: dict[str, str] = {
     "withdrawn_on": N_("Consent withdrawn on:"),  # of a consent to share
     "consent_sharing": N_("Partners named at admission:"),
     "consent_sharing_on": N_("Partners named on:"),
+    "consent_reporting": N_("Counted in anonymised figures:"),
+    "consent_reporting_on": N_("Agreed to anonymised figures on:"),
     "referred_on": N_("Referral date:"),
     "source": N_("Referred by:"),
     "agency": N_("Agency:"),
@@ -176,6 +178,7 @@ FIELD_LABELS: dict[str, str] = {
     "identified_by": N_("Identified by:"),
     "identified_on": N_("Identified on:"),
 }
+REPORTING_FIELDS = ("consent_reporting", "consent_reporting_on")  # the anonymised export's consent
 FLAGS = ("flag_trafficker_contact", "flag_no_visits", "flag_no_phone", "flag_media_exposure")
 FLAG_NAMES = {"flag_trafficker_contact": N_("Known contact with the trafficker"), "flag_no_visits": N_("No visits"),
               "flag_no_phone": N_("No telephone"), "flag_media_exposure": N_("Media exposure")}
@@ -506,6 +509,24 @@ class ConsentSection(FileSection):
         history = self.history_button("resident", file.resident_id, PROCESSING_FIELDS, _("Consent"))
         form.addRow(self.actions(self.give_button, self.withdraw_button, history))
 
+        # Counted, without name, in the anonymised case-level export (issue 17).
+        box, form = self.group(_("Anonymised figures"))
+        p = file.protection
+        text = (_("Agrees to be counted, without name, in anonymised figures (since {date}).").format(
+            date=format_date(p.consent_reporting_on)) if p.consent_reporting else
+            _("Has not agreed to be counted in anonymised figures: left out of the anonymised export. The "
+              "shelter's own reports count everyone."))
+        self.reporting = self.row(form, _("Status:"), text, ("resident", file.resident_id), REPORTING_FIELDS)
+        self.reporting_button = QPushButton(_("Record agreement to anonymised &figures…") if not p.consent_reporting
+                                            else _("Correct the date of the agreement…"))
+        self.reporting_button.setVisible(self.may_edit)
+        self.reporting_button.clicked.connect(lambda: self.reporting_form("give"))
+        self.withdraw_reporting_button = QPushButton(_("Withdraw from anonymised fi&gures…"))
+        self.withdraw_reporting_button.setVisible(self.may_edit and p.consent_reporting)
+        self.withdraw_reporting_button.clicked.connect(lambda: self.reporting_form("withdraw"))
+        history = self.history_button("resident", file.resident_id, REPORTING_FIELDS, _("Anonymised figures"))
+        form.addRow(self.actions(self.reporting_button, self.withdraw_reporting_button, history))
+
         box = QGroupBox(_("Sharing with partners"))
         column = QVBoxLayout(box)
         note = value_label(_("A handover document carries a section of the file only for a partner the person "
@@ -584,6 +605,10 @@ class ConsentSection(FileSection):
     def processing_form(self, mode: str) -> None:
         if self.who is not None:
             self.open_form(ProcessingConsentForm(self.who, self.file, mode, self))
+
+    def reporting_form(self, mode: str) -> None:
+        if self.who is not None:
+            self.open_form(ReportingConsentForm(self.who, self.file, mode, self))
 
     def record_sharing(self) -> None:
         if self.who is not None:
@@ -909,6 +934,40 @@ class ProcessingConsentForm(CorrectionForm):
         if self.mode == "withdraw":
             return lambda: residents.withdraw_processing_consent(who, rid, on, reason)
         return lambda: residents.record_processing_consent(who, rid, on, reason)
+
+
+class ReportingConsentForm(CorrectionForm):
+    """The agreement to be counted, without name, in anonymised figures:
+    given on a date (or that date corrected), or withdrawn."""
+
+    def __init__(self, who: SignedIn, file: ResidentFile, mode: str, parent: QWidget | None = None) -> None:
+        title = _("Withdraw from anonymised figures") if mode == "withdraw" else _("Anonymised figures")
+        super().__init__(who, file, title, parent)
+        self.mode = mode
+        given = file.protection.consent_reporting
+        if mode == "withdraw":
+            note = value_label(_("The next anonymised export leaves this person out (one already written cannot "
+                                 "be called back)."))
+            self.form.addRow(note)
+            self.errors.add("consent_reporting", self.error)
+        else:
+            self.on = DateField("consent_reporting_on")
+            if given:
+                self.on.set_value(file.protection.consent_reporting_on)
+            text = _("Agreed to be counted, without name, in anonymised figures on:")
+            self.on.edit.setAccessibleName(text)
+            self.row(text, self.on, self.on.field)
+        if mode == "withdraw" or given:
+            self.add_reason()
+        self.finish()
+
+    def work(self) -> Callable[[], Change]:
+        who, rid = self.who, self.file.resident_id
+        reason = self.reason.text() if hasattr(self, "reason") else ""
+        if self.mode == "withdraw":
+            return lambda: residents.withdraw_reporting_consent(who, rid, reason)
+        on = self.on.value()
+        return lambda: residents.record_reporting_consent(who, rid, on, reason)
 
 
 class SharingConsentForm(CorrectionForm):

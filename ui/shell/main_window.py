@@ -384,6 +384,16 @@ class MainWindow(QMainWindow):
                 from ui.qt import error_text
 
                 return UnavailablePage(sec, error_text(exc), self.stack)
+        if sec.key == "reports":
+            try:
+                from ui.reports.page import ReportsPage
+
+                return ReportsPage(self.who, self.stack)
+            except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
+                fault_log.record(exc)
+                from ui.qt import error_text
+
+                return UnavailablePage(sec, error_text(exc), self.stack)
         if sec.key == ADMINISTRATION:
             from ui.admin import AdministrationPage  # opened lazily: only admins need it
 
