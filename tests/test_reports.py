@@ -261,3 +261,12 @@ def test_a_store_with_nothing_in_it_still_gives_a_report_of_zeros(admin, tmp_pat
     assert _figure(report.section("occupancy"), "bed_nights") == 0
     path = reports.export_report(admin, report, fmt, "ar", tmp_path / f"empty.{fmt}")
     assert path.stat().st_size > 0
+
+
+def test_figures_are_written_as_each_language_writes_numbers():
+    from shelter.domain.report_model import PERCENT, SCORE_CHANGE, format_value
+
+    assert format_value(62.84, PERCENT, "fr") == "62,8 %" and format_value(62.84, PERCENT, "ar") == "62,8 %"
+    assert format_value(62.84, PERCENT, "en") == "62.8 %"
+    assert format_value(0.123, SCORE_CHANGE, "en") == "+0.12" and format_value(-0.001, SCORE_CHANGE, "fr") == "0,00"
+    assert format_value(2223, "count", "fr") == "2223" and format_value(None, PERCENT, "fr") == "–"

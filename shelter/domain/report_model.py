@@ -212,7 +212,7 @@ class Table:
             return f"<{self.threshold}"
         if why is not None:
             return "x"
-        return format_value(self.value(row, col), self.unit)
+        return format_value(self.value(row, col), self.unit, tr.lang if tr else None)
 
     def released(self, threshold: int) -> Table:
         if not self.people:
@@ -243,7 +243,7 @@ class Figure:
     def text(self, tr: Translator | None = None) -> str:
         if self.hidden:
             return f"<{self.threshold}"
-        return format_value(self.value, self.unit)
+        return format_value(self.value, self.unit, tr.lang if tr else None)
 
     def released(self, threshold: int) -> Figure:
         n = self.base if self.base is not None else (self.value if self.unit == COUNT else None)
@@ -304,15 +304,23 @@ class Report:
         return self.shelter_name or tr.gettext("All shelters")
 
 
-def format_value(value: float | None, unit: str) -> str:
+# The decimal separator of each language as Morocco writes it (Western digits in all three).
+DECIMAL_COMMA = frozenset({"fr", "ar"})
+
+
+def format_value(value: float | None, unit: str, lang: str | None = None) -> str:
+    """A figure as printed in ``lang`` (the current language by default): "62,8 %" in French and Arabic,
+    "62.8 %" in English; counts as whole numbers; "–" for nothing measured."""
     if value is None:
         return "–"
     if unit == PERCENT:
-        return f"{value:.1f} %"
-    if unit in (HOURS, DAYS):
-        return f"{value:.1f}"
-    if unit == SCORE:
-        return f"{value:.2f}"
-    if unit == SCORE_CHANGE:
-        return f"{value:+.2f}" if round(value, 2) else "0.00"
-    return str(int(round(value)))
+        text = f"{value:.1f} %"
+    elif unit in (HOURS, DAYS):
+        text = f"{value:.1f}"
+    elif unit == SCORE:
+        text = f"{value:.2f}"
+    elif unit == SCORE_CHANGE:
+        text = f"{value:+.2f}" if round(value, 2) else "0.00"
+    else:
+        return str(int(round(value)))
+    return text.replace(".", ",") if (lang or current_language()) in DECIMAL_COMMA else text
