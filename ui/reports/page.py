@@ -98,7 +98,8 @@ def _figure(figure: Figure, on_paper: Figure | None, grid: QGridLayout, at: int,
     caption.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     tip = f"{_(figure.label)}: {figure.text()}"
     if on_paper is not None and on_paper.hidden and not figure.hidden:
-        tip += "\n" + _("Printed and exported copies show “<{n}” here.").format(n=on_paper.threshold)
+        tip += "\n" + _("Printed and exported copies show “{mark}” here.").format(
+            mark=number(f"<{on_paper.threshold}"))
         value.setStyleSheet(f"background: {SHADE}; padding: 0 4px;")
         value.setProperty("hiddenOnPaper", True)
     elif figure.hidden:
@@ -441,13 +442,14 @@ class ReportsPage(QWidget):
         if report.is_released:
             self.banner.setObjectName("notice")
             self.banner.setText(about + "\n" + _("This is the copy that is printed and exported: counts below {n} show as "
-                                  "“<{n}”, and some others as “x” so that they cannot be worked out from the "
-                                  "totals.").format(n=report.threshold))
+                                  "“{mark}”, and some others as “x” so that they cannot be worked out from the "
+                                  "totals.").format(n=report.threshold, mark=number(f"<{report.threshold}")))
         else:
             self.banner.setObjectName("important")
             self.banner.setText(about + "\n" + _(
-                "Small counts are shown here; printed and exported copies hide them (below {n}: “<{n}”) and the "
-                "cells shaded in this colour.").format(n=self.on_paper.threshold))
+                "Small counts are shown here; printed and exported copies hide them (below {n}: “{mark}”) and the "
+                "cells shaded in this colour.").format(n=self.on_paper.threshold,
+                                                      mark=number(f"<{self.on_paper.threshold}")))
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
         self.tabs.blockSignals(True)

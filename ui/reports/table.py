@@ -111,9 +111,9 @@ class ReportTableModel(QAbstractTableModel):
         if why is None:
             return heading
         if self.released is not None:  # the true count on screen, hidden on paper
-            reason = (_("Printed and exported copies show “<{n}” here.") if why == SMALL
+            reason = (_("Printed and exported copies show “{mark}” here.") if why == SMALL
                       else _("Printed and exported copies show “x” here, so that a small count cannot be "
-                             "worked out from the totals.")).format(n=threshold)
+                             "worked out from the totals.")).format(mark=number(f"<{threshold}"))
         else:
             reason = (_("Fewer than {n}: not shown, so that nobody can be singled out.") if why == SMALL
                       else _("Hidden so that a small count cannot be worked out from the totals.")).format(
