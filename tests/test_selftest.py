@@ -4,6 +4,8 @@ behind; a broken resource makes it fail and name the check."""
 from __future__ import annotations
 
 import io
+
+import pytest
 import os
 import subprocess
 import sys
@@ -24,6 +26,17 @@ def test_self_test_passes_and_leaves_nothing_behind(tmp_path):
     for check in ("translations", "fonts", "encrypted store", "main window in every language", "clean-up"):
         assert f"ok    {check}" in result.stdout
     assert list(tmp.iterdir()) == []
+
+
+@pytest.fixture(autouse=True)
+def fresh_translators():
+    """The translators read while a test hides the catalogues would stay
+    cached, empty, for every test after it (an Arabic screen in English)."""
+    from shelter.i18n import translator
+
+    translator.cache_clear()
+    yield
+    translator.cache_clear()
 
 
 def test_a_missing_catalogue_fails_and_names_the_check(qapp, monkeypatch, tmp_path):

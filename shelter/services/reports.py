@@ -256,7 +256,7 @@ def occupancy(q: _Query, names: dict[str, str]) -> Section:
         if len(shelters) > 1 and total_beds:
             cells[(d, ALL_SHELTERS)] = 100.0 * pooled[i] / total_beds
             bases[(d, ALL_SHELTERS)] = total_beds
-    shelter_axis = Axis(N_("Shelter"), tuple(columns), lambda c, tr: tr.gettext("All shelters") if c == ALL_SHELTERS
+    shelter_axis = Axis(N_("Shelters"), tuple(columns), lambda c, tr: tr.gettext("All shelters") if c == ALL_SHELTERS
                         else names.get(c, c))
     daily = Table("occupancy_daily", N_("Occupancy rate each night"), Axis(N_("Night of"), tuple(days),
                   verbatim({})), shelter_axis, cells, unit=PERCENT, bases=bases, detail=True, people=False,

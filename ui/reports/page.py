@@ -19,7 +19,7 @@ from pathlib import Path
 from shelter.domain.report_model import Figure, Period, Report, Section, Table
 from shelter.domain.vocabulary import REPORT
 from shelter.errors import ShelterError, StorageFull
-from shelter.i18n import N_, _, current_language, isolate, ngettext, translator
+from shelter.i18n import N_, _, current_language, isolate, ngettext, pgettext, translator
 from shelter.security.permissions import Permission as P
 from shelter.services import settings, shelters
 from shelter.store import SignedIn
@@ -343,7 +343,7 @@ class ReportsPage(QWidget):
         self.period_label.setText(_("Peri&od:"))
         self.shelter_label.setText(_("S&helter:"))
         self.shelter.setItemText(0, _("All shelters"))
-        self.shelter.setAccessibleName(_("Shelter"))
+        self.shelter.setAccessibleName(pgettext("a shelter, as a place", "Shelter"))
         self.make_button.setText(_("&Make the report"))
         self.anonymised_button.setText(_("&Anonymised export…"))
         self.anonymised_button.setToolTip(_("One row per stay, for the national committee or a study: no name, no "

@@ -15,7 +15,7 @@ from shelter.domain.dates import format_date
 from shelter.domain.report_model import Period
 from shelter.domain.vocabulary import AGE_BAND, REFERRAL_SOURCE, SEX, UNMET_REASON
 from shelter.errors import ShelterError
-from shelter.i18n import N_, _, isolate
+from shelter.i18n import N_, _, isolate, pgettext
 from shelter.services import shelters, unmet_requests
 from shelter.services.unmet_requests import UnmetRequestInput, UnmetRequestView
 from shelter.store import SignedIn
@@ -41,7 +41,7 @@ from ui.qt import (
     QWidget,
     run_task,
 )
-from ui.widgets import ErrorLabel, FieldErrors, fit_to_screen, paragraph
+from ui.widgets import ErrorLabel, FieldErrors, fit_to_screen, paragraph, scrolled
 from ui.widgets.dates import DateField
 from ui.widgets.guard import DiscardGuard
 from ui.widgets.views import RowsModel, select_row
@@ -143,18 +143,24 @@ class UnmetRequestForm(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(lambda: self.guard.leave())
 
+        # The fields scroll on a short screen (Arabic's taller lines): the warning and the buttons stay.
+        fields = QWidget()
+        fields_layout = QVBoxLayout(fields)
+        fields_layout.setContentsMargins(0, 0, 0, 0)
+        fields_layout.addLayout(form)
+        fields_layout.addWidget(hint)
+        fields_layout.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.no_names)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addStretch(1)
+        layout.addWidget(scrolled(fields, horizontal=False), 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.reason.currentIndexChanged.connect(self._reason_changed)
         self._reason_changed()
         self.guard = DiscardGuard(self)
-        hint_size = self.sizeHint()
-        fit_to_screen(self, max(620, hint_size.width()), hint_size.height() + 20)
+        hint_size = fields.sizeHint()
+        fit_to_screen(self, max(680, hint_size.width() + 40),
+                      hint_size.height() + self.no_names.sizeHint().height() + self.buttons.sizeHint().height() + 80)
 
     def _reason_changed(self, _index: int = 0) -> None:
         other = self.reason.currentData() == "other"
@@ -240,6 +246,11 @@ class UnmetRequestsModel(RowsModel):
                N_("Bed needed for"), N_("Children"), N_("Recorded by"))
     DATE, SHELTER, SOURCE, AGENCY, REASON, NEEDED, CHILDREN, RECORDER = range(8)
 
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):  # noqa: N802, ANN201
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole and section == self.SHELTER:
+            return pgettext("a shelter, as a place", "Shelter")  # the place, not the application's name
+        return super().headerData(section, orientation, role)
+
     def set_requests(self, views: list[UnmetRequestView]) -> None:
         self._reset(views)
 
@@ -299,7 +310,7 @@ class UnmetRequestsDialog(QDialog):
                               shelter_id)
         self.shelter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.shelter.setMinimumContentsLength(20)
-        self.shelter.setAccessibleName(_("Shelter"))
+        self.shelter.setAccessibleName(pgettext("a shelter, as a place", "Shelter"))
         shelter_label = QLabel(_("S&helter:"))
         shelter_label.setBuddy(self.shelter)
         self.note = paragraph(self, "muted")
@@ -318,6 +329,9 @@ class UnmetRequestsDialog(QDialog):
         header = self.view.horizontalHeader()
         # The texts share the width (cut where long, whole in their tooltips): nothing runs off the side.
         header.setSectionResizeMode(QHeaderView.Stretch)
+        header.setMinimumSectionSize(36)  # a long heading (Arabic in Naskh) is cut, not the table widened
+        # The columns share the width exactly: a horizontal bar would only flicker in while they settle.
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         for column in (UnmetRequestsModel.DATE, UnmetRequestsModel.CHILDREN):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         self.empty = paragraph(self)
