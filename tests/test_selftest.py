@@ -4,12 +4,12 @@ behind; a broken resource makes it fail and name the check."""
 from __future__ import annotations
 
 import io
-
-import pytest
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
