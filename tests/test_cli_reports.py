@@ -77,3 +77,10 @@ def test_a_wrong_password_writes_nothing(capsys, monkeypatch, store_dir, admitte
                              "pdf", "--out", str(out), password="not the password")
     assert code != 0 and not out.exists()
     one_clear_line(err)
+
+
+def test_a_folder_that_does_not_exist_is_refused_in_one_line(capsys, monkeypatch, store_dir, admitted, tmp_path):
+    code, _out, err = report(capsys, monkeypatch, store_dir, "--period", "2026-11", "--lang", "en", "--format",
+                             "pdf", "--out", str(tmp_path / "nowhere" / "r.pdf"))
+    assert code != 0 and "does not exist" in one_clear_line(err)
+    assert audit_details(admitted, "report.export") == []  # refused before anything was recorded

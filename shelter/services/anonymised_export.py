@@ -44,7 +44,7 @@ from shelter.domain.vocabulary import AGE_BAND, EXPLOITATION_FORM, STAY_LENGTH
 from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.permissions import Permission
-from shelter.services.outputs import write_recorded
+from shelter.services.outputs import check_target, write_recorded
 from shelter.services.settings import load_settings
 from shelter.storage.models import Referral, ReintegrationPlan, Resident, Stay
 from shelter.store import SignedIn
@@ -489,15 +489,6 @@ def anonymised(who: SignedIn, k: int | None = None, today: date | None = None) -
     return result
 
 
-def _check_target(path: Path | str) -> Path:
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise ValidationError(_("{path} is a folder: name the file to write.").format(path=target), field="out")
-    if not target.parent.is_dir():
-        raise ValidationError(_("The folder {folder} does not exist.").format(folder=target.parent), field="out")
-    return target
-
-
 def export_anonymised(who: SignedIn, path: Path | str, k: int | None = None,
                       today: date | None = None) -> AnonymisedExport:
     """Write the anonymised export to ``path`` as CSV (UTF-8 with a
@@ -505,7 +496,7 @@ def export_anonymised(who: SignedIn, path: Path | str, k: int | None = None,
     owner-only, between two "export.anonymised" audit entries ("started",
     then "ok" or "failed"): no file exists that the log does not know of."""
     who.require(Permission.EXPORT_ANONYMISED)
-    target = _check_target(path)
+    target = check_target(path)
     result = _build(who, k, today)
     write_recorded(target, result.csv_bytes(), lambda outcome, extra: _audit(who, outcome, result, "file", extra))
     return AnonymisedExport(result.fields, result.rows, result.k, result.suppressed, result.not_consenting,

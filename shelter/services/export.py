@@ -26,10 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shelter import __version__
-from shelter.errors import ValidationError
-from shelter.i18n import _
 from shelter.security.permissions import Permission
-from shelter.services.outputs import write_recorded
+from shelter.services.outputs import check_target, write_recorded
 from shelter.storage.models import (
     Assessment,
     AssessmentScore,
@@ -528,15 +526,6 @@ def export_document(who: SignedIn, at: datetime | None = None) -> dict[str, Any]
     return document
 
 
-def _check_target(path: Path) -> Path:
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise ValidationError(_("{path} is a folder: name the file to write.").format(path=target), field="out")
-    if not target.parent.is_dir():
-        raise ValidationError(_("The folder {folder} does not exist.").format(folder=target.parent), field="out")
-    return target
-
-
 def export_to_file(who: SignedIn, path: Path | str) -> ExportSummary:
     """Write the export to ``path`` (UTF-8 JSON, owner-only, atomically).
 
@@ -546,7 +535,7 @@ def export_to_file(who: SignedIn, path: Path | str) -> ExportSummary:
     cannot be written, the file is removed: no export leaves without its
     trace."""
     who.require(Permission.EXPORT_DATA)
-    target = _check_target(Path(path))
+    target = check_target(Path(path))
     document = _build(who)
     counts = _counts(document)
     data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"

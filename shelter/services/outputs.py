@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from shelter.atomic import write_atomic
-from shelter.errors import StorageFull
+from shelter.errors import StorageFull, ValidationError
+from shelter.i18n import _
 
 # Records one audit entry with the outcome ("started", "ok", "failed") and
 # extra detail (short codes only), in its own committed transaction.
@@ -39,6 +40,17 @@ def error_code(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.errno in errno.errorcode:
         return errno.errorcode[exc.errno]
     return type(exc).__name__[:64]
+
+
+def check_target(path: Path | str) -> Path:
+    """The file to write, refused before any work or audit entry when it
+    cannot be: a folder, or a file in a folder that does not exist."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise ValidationError(_("{path} is a folder: name the file to write.").format(path=target), field="out")
+    if not target.parent.is_dir():
+        raise ValidationError(_("The folder {folder} does not exist.").format(folder=target.parent), field="out")
+    return target
 
 
 def write_recorded(target: Path, data: bytes, record: Recorder) -> None:

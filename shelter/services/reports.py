@@ -80,7 +80,7 @@ from shelter.domain.vocabulary import (
 from shelter.errors import ValidationError
 from shelter.i18n import N_, _
 from shelter.security.permissions import Permission
-from shelter.services.outputs import write_recorded
+from shelter.services.outputs import check_target, write_recorded
 from shelter.services.settings import Settings, load_settings
 from shelter.storage.models import Shelter
 from shelter.store import SignedIn
@@ -658,6 +658,7 @@ def export_report(who: SignedIn, report: Report, fmt: str, lang: str, path: Path
     who.require(Permission.VIEW_REPORTS)
     if fmt not in FORMATS:
         raise ValidationError(_("Choose PDF, XLSX or CSV."), field="format")
+    target = check_target(path)
     safe = _released(who, report)
     data = render(safe, fmt, lang)
     detail = _detail(safe, fmt, lang)
@@ -666,8 +667,8 @@ def export_report(who: SignedIn, report: Report, fmt: str, lang: str, path: Path
         with who.store.write() as s:
             who.audit(s, "report.export", outcome=outcome, detail={**detail, **extra})
 
-    write_recorded(Path(path), data, record)
-    return Path(path)
+    write_recorded(target, data, record)
+    return target
 
 
 def print_report(who: SignedIn, report: Report, lang: str) -> bytes:
