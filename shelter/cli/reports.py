@@ -58,9 +58,11 @@ def _period(args: argparse.Namespace) -> Period:
 
 def cmd_report(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> int:
     from shelter.services import reports
+    from shelter.services.outputs import check_target
     from shelter.services.shelters import list_shelters
 
-    period = _period(args)  # a bad period is refused before any prompt
+    period = _period(args)  # a bad period or target is refused before any prompt
+    target = check_target(args.out)
     who = sign_in(args, secrets)
     try:
         shelter_id = None
@@ -71,7 +73,7 @@ def cmd_report(args: argparse.Namespace, secrets: SecretSource, out: TextIO) -> 
                 raise ValidationError(_("No shelter has the code {code}.").format(code=args.shelter),
                                       field="shelter")
         report = reports.make_report(who, period, shelter_id)
-        path = reports.export_report(who, report, args.format, args.document_language, args.out)
+        path = reports.export_report(who, report, args.format, args.document_language, target)
     finally:
         who.lock("sign_out")
     print(_("Report for {period} written to {path}.").format(period=period.label(), path=path), file=out)
