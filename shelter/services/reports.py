@@ -4,8 +4,9 @@ over the store. Each figure is defined in words in
 ``docs/report-definitions.md``; the names of the functions below follow it.
 
 Days and nights. Moments are stored in UTC. The day of an event (an
-admission, a discharge, a session) is its date in Morocco's standard time,
-UTC+1. A night is counted for each person in a bed at 02:00 UTC (3 a.m.,
+admission, a discharge, a session) is its date on the workstation's
+calendar (Morocco's: UTC+1, UTC during Ramadan), the calendar that
+``date.today()`` and every other screen use. A night is counted for each person in a bed at 02:00 UTC (3 a.m.,
 2 a.m. during Ramadan): the night of 30 November is the one that ends on
 the morning of 1 December. So a person admitted at 2 a.m. has slept the
 night before in the shelter, and a stay has as many nights as a hotel would
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,7 @@ from shelter.domain.vocabulary import (
 from shelter.errors import ValidationError
 from shelter.i18n import N_, _
 from shelter.security.permissions import Permission
-from shelter.services.outputs import check_target, write_recorded
+from shelter.services.outputs import write_recorded
 from shelter.services.settings import Settings, load_settings
 from shelter.storage.models import Shelter
 from shelter.store import SignedIn
@@ -95,8 +96,15 @@ Progress = Callable[[int, int], None]
 # -- SQLite's date arithmetic (see the module's docstring) ---------------------------------
 
 def _day(column: str) -> str:
-    """The day of a moment, in Morocco's standard time."""
-    return f"date({column}, '+1 hour')"
+    """The day of a moment on the workstation's calendar (its UTC offset is the parameter ``:tz``)."""
+    return f"date({column}, :tz)"
+
+
+def _utc_offset() -> str:
+    """The workstation's offset from UTC now, as SQLite's date modifier: '+60 minutes' in Morocco, '+0 minutes'
+    during Ramadan. The day of an event is the day the shelter's own calendar (``date.today()``) gives it."""
+    offset = datetime.now().astimezone().utcoffset() or timedelta(0)
+    return f"{int(offset.total_seconds() // 60):+d} minutes"
 
 
 def _night(column: str) -> str:
@@ -151,19 +159,11 @@ def _vocabulary_axis(title: str, closed: Any, extra: dict[str, str] | None = Non
                 else tr.gettext(extra.get(c, c)))
 
 
-def _drop_empty(axis: Axis, cells: dict[tuple[str, str], float], keep: tuple[str, ...] = ()) -> Axis:
-    """The axis without the rows no cell counts (and not in ``keep``): "not said" rows, unknown codes."""
-    used = {r for (r, _c), v in cells.items() if v}
-    return _kept(axis, used, keep)
-
-
-def _drop_empty_cols(axis: Axis, cells: dict[tuple[str, str], float], keep: tuple[str, ...] = ()) -> Axis:
-    used = {c for (_r, c), v in cells.items() if v}
-    return _kept(axis, used, keep)
-
-
-def _kept(axis: Axis, used: set[str], keep: tuple[str, ...]) -> Axis:
-    """The codes used or kept; all of them when none is (a table of zeros says "none" better than no table)."""
+def _drop_empty(axis: Axis, cells: dict[tuple[str, str], float], keep: tuple[str, ...] = (),
+                columns: bool = False) -> Axis:
+    """The axis of the rows (or ``columns``) without the codes no cell counts and not in ``keep``: "not said",
+    unknown codes. All of them when none is used: a table of zeros says "none" better than no table."""
+    used = {key[1 if columns else 0] for key, v in cells.items() if v}
     codes = tuple(c for c in axis.codes if c in used or c in keep)
     return Axis(axis.title, codes or axis.codes, axis.labeller)
 
@@ -173,15 +173,17 @@ def _kept(axis: Axis, used: set[str], keep: tuple[str, ...]) -> Axis:
 class _Query:
     """One report's parameters, and the SQL helpers every section uses."""
 
-    def __init__(self, s: Session, period: Period, shelter_id: int | None, settings: Settings, today: date) -> None:
+    def __init__(self, s: Session, period: Period, shelter_id: int | None, settings: Settings, today: date,
+                 names: dict[str, str]) -> None:
         self.s, self.period, self.shelter_id, self.settings, self.today = s, period, shelter_id, settings, today
+        self.names = names  # the shelters reported on, by id (as text): name
         after = period.end + timedelta(days=1)
         self.params: dict[str, Any] = {
             "f": period.start.isoformat(), "t": period.end.isoformat(), "t1": after.isoformat(),
             # Loose bounds on the stored UTC text, for the indexes: a day in Morocco starts at 23:00 UTC the day before.
             "f_lo": f"{(period.start - timedelta(days=1)).isoformat()} 00:00:00",
             "t_hi": f"{(after + timedelta(days=1)).isoformat()} 00:00:00",
-            "sh": shelter_id,
+            "sh": shelter_id, "tz": _utc_offset(),
         }
 
     def admitted_for(self, due_days: int) -> dict[str, str]:
@@ -214,7 +216,8 @@ def _assignments(q: _Query) -> str:
             f"WHERE ba.started_at < :t_hi AND (ba.ended_at IS NULL OR ba.ended_at >= :f_lo){q.shelter('rm.shelter_id')}")
 
 
-def occupancy(q: _Query, names: dict[str, str]) -> Section:
+def occupancy(q: _Query) -> Section:
+    names = q.names
     a = _assignments(q)
     bed_nights = int(q.one(f"SELECT COALESCE(SUM({_days('e', 's')}), 0) FROM ({a}) WHERE s < e") or 0)
     people = int(q.one(
@@ -287,8 +290,8 @@ def occupancy(q: _Query, names: dict[str, str]) -> Section:
         f"SELECT COALESCE(SUM(1 + u.children), 0) FROM unmet_request u WHERE u.withdrawn_at IS NULL "
         f"AND u.requested_on BETWEEN :f AND :t{q.shelter('u.shelter_id')}") or 0)
     reasons = _vocabulary_axis(N_("Reason"), UNMET_REASON)
-    unmet_table = Table("unmet", N_("Referrals not admitted, by reason"), reasons, _drop_empty_cols(SEXES, unmet,
-                        SEX.codes), unmet, note=N_("Each referral is counted, even for the same person twice."))
+    unmet_table = Table("unmet", N_("Referrals not admitted, by reason"), reasons, _drop_empty(SEXES, unmet, SEX.codes,
+                        columns=True), unmet, note=N_("Each referral is counted, even for the same person twice."))
     figures = (
         Figure("bed_nights", N_("Bed nights (people × nights, children included)"), bed_nights, NIGHTS),
         Figure("people", N_("People sheltered"), people),
@@ -315,7 +318,7 @@ def _admissions(q: _Query) -> str:
     first_shelter = ("(SELECT rm.shelter_id FROM bed_assignment ba JOIN bed b ON b.id = ba.bed_id "
                      "JOIN room rm ON rm.id = b.room_id WHERE ba.stay_id = st.id ORDER BY ba.started_at, ba.id LIMIT 1)")
     day = _day("st.admitted_at")
-    where = "" if q.shelter_id is None else " AND COALESCE(fs.sh, st.shelter_id) = :sh"
+    where = "" if q.shelter_id is None else f" AND COALESCE({first_shelter}, st.shelter_id) = :sh"
     return (
         f"SELECT st.id AS stay_id, st.resident_id, {_sex()} AS sex, {_age_band(_age(day))} AS age_band, "
         f"CASE WHEN r.nationality = '' THEN 'unknown' ELSE r.nationality END AS nationality, "
@@ -325,8 +328,6 @@ def _admissions(q: _Query) -> str:
         f"AS identified_by, CASE WHEN EXISTS (SELECT 1 FROM stay p WHERE p.resident_id = st.resident_id "
         f"AND p.admitted_at < st.admitted_at) THEN 'readmission' ELSE 'first' END AS admission "
         f"FROM stay st JOIN resident r ON r.id = st.resident_id LEFT JOIN referral ref ON ref.stay_id = st.id "
-        f"LEFT JOIN (SELECT s2.id AS id, {first_shelter.replace('st.id', 's2.id')} AS sh FROM stay s2 "
-        f"WHERE s2.admitted_at >= :f_lo AND s2.admitted_at < :t_hi) fs ON fs.id = st.id "
         f"WHERE st.admitted_at >= :f_lo AND st.admitted_at < :t_hi AND {day} BETWEEN :f AND :t{where}")
 
 
@@ -342,7 +343,7 @@ def admissions(q: _Query) -> Section:
     unrecorded = q.grouped(f"SELECT 'unknown', sex, COUNT(*) FROM ({base}) WHERE forms = ',,' GROUP BY 2")
     forms.update(unrecorded)
     total = by("'n'")
-    sexes = _drop_empty_cols(SEXES, total, SEX.codes)
+    sexes = _drop_empty(SEXES, total, SEX.codes, columns=True)
     ages, nationality, source = by("age_band"), by("nationality"), by("source")
     identification, identified_by, kind = by("identification"), by("identified_by"), by("admission")
     children = int(q.one(f"SELECT COUNT(*) FROM ({base}) WHERE parent_id IS NOT NULL") or 0)
@@ -401,7 +402,7 @@ def stays(q: _Query) -> Section:
     closure_where = "" if q.shelter_id is None else f" AND {latest_shelter} = :sh"
     closures = q.grouped(f"SELECT c.reason, {_sex()}, COUNT(*) FROM case_closure c JOIN resident r "
                          f"ON r.id = c.resident_id WHERE c.closed_on BETWEEN :f AND :t{closure_where} GROUP BY 1, 2")
-    sexes = _drop_empty_cols(SEXES, {**buckets, **closures}, SEX.codes)
+    sexes = _drop_empty(SEXES, {**buckets, **closures}, SEX.codes, columns=True)
     length_axis = Axis(N_("Length of stay"), STAY_LENGTH.codes, lambda c, tr: STAY_LENGTH.label(c, tr))
     tables = (
         Table("length", N_("Stays ended, by length"), length_axis, sexes, buckets,
@@ -474,7 +475,8 @@ def services(q: _Query) -> Section:
         Table("goals", N_("Goals of the care plans of the stays ended, by outcome"),
               _vocabulary_axis(N_("Goal"), GOAL_STATUS), ONE_COLUMN, goals),
         Table("sessions", N_("Counselling sessions, by what happened"), _vocabulary_axis(N_("Session"),
-              SESSION_STATUS), _drop_empty_cols(_vocabulary_axis(N_("Kind"), SESSION_KIND), sessions), sessions,
+              SESSION_STATUS), _drop_empty(_vocabulary_axis(N_("Kind"), SESSION_KIND), sessions,
+              columns=True), sessions,
               note=N_("Sessions are counted, not people: a group session counts once.")),
         Table("referrals", N_("Referrals to partners, by kind of partner and outcome"),
               _drop_empty(_vocabulary_axis(N_("Partner"), PARTNER_KIND), referrals),
@@ -580,7 +582,7 @@ def reintegration(q: _Query) -> Section:
     ))
 
 
-SECTIONS: dict[str, Callable[..., Section]] = {
+SECTIONS: dict[str, Callable[[_Query], Section]] = {
     "occupancy": occupancy, "admissions": admissions, "stays": stays, "services": services,
     "reintegration": reintegration,
 }
@@ -600,12 +602,12 @@ def compute_report(s: Session, period: Period, shelter_id: int | None, made_by: 
             raise ValidationError(_("This shelter no longer exists."), field="shelter_id")
         code, name = row.code, row.name
         shelters = {str(shelter_id): row.name}
-    q = _Query(s, period, shelter_id, settings, today)
+    q = _Query(s, period, shelter_id, settings, today, shelters)
     sections = []
     for i, key in enumerate(REPORT.codes):
         if progress is not None:
             progress(i, len(REPORT.codes))
-        sections.append(occupancy(q, shelters) if key == "occupancy" else SECTIONS[key](q))
+        sections.append(SECTIONS[key](q))
     if progress is not None:
         progress(len(REPORT.codes), len(REPORT.codes))
     return Report(period, code, name, made_by, now_utc(), tuple(sections))
@@ -658,7 +660,6 @@ def export_report(who: SignedIn, report: Report, fmt: str, lang: str, path: Path
     who.require(Permission.VIEW_REPORTS)
     if fmt not in FORMATS:
         raise ValidationError(_("Choose PDF, XLSX or CSV."), field="format")
-    target = check_target(path)
     safe = _released(who, report)
     data = render(safe, fmt, lang)
     detail = _detail(safe, fmt, lang)
@@ -667,8 +668,8 @@ def export_report(who: SignedIn, report: Report, fmt: str, lang: str, path: Path
         with who.store.write() as s:
             who.audit(s, "report.export", outcome=outcome, detail={**detail, **extra})
 
-    write_recorded(target, data, record)
-    return target
+    write_recorded(Path(path), data, record)
+    return Path(path)
 
 
 def print_report(who: SignedIn, report: Report, lang: str) -> bytes:
