@@ -327,6 +327,7 @@ def test_the_case_work_is_exported_as_documented(coordinator, social_worker, his
 
 
 def test_sessions_are_exported_but_never_what_was_said(coordinator, admin, store_dir, history):
+    from shelter.domain.sessions import local
     from shelter.services import notes, sessions
     from shelter.services.sessions import SessionInput
 
@@ -342,7 +343,7 @@ def test_sessions_are_exported_but_never_what_was_said(coordinator, admin, store
                                                            relatives=(("Grace Benali", "sister"),))).session_ids[0]
         sessions.plan_weekly(leila, SessionInput(leila.actor.account_id, "individual", (fatima.resident_id,),
                                                  start + timedelta(days=7), 50, mode="phone"),
-                             (start + timedelta(days=21)).date())
+                             local(start + timedelta(days=21)).date())
         sessions.set_outcome(leila, family, "held")
         notes.save_draft(leila, family, "soap", {"subjective": "Synthetic note: what she said"}, ["family"],
                          ["Trace the sister's address"])

@@ -93,11 +93,11 @@ def test_a_weekly_series_is_planned_whole_or_not_at_all(counsellor, two, room):
     blocking = one(counsellor, aisha, start + timedelta(days=21), room)
     with pytest.raises(ValidationError, match="already has a session"):
         sessions.plan_weekly(counsellor, SessionInput(counsellor.actor.account_id, "individual", (fatima,), start,
-                                                      50, room_id=room), (start + timedelta(days=35)).date())
+                                                      50, room_id=room), local(start + timedelta(days=35)).date())
     assert [v.session_id for v in sessions.resident_sessions(counsellor, fatima)] == []
     sessions.cancel_session(counsellor, blocking, "resident", "She has a hearing that day")
     made = sessions.plan_weekly(counsellor, SessionInput(counsellor.actor.account_id, "individual", (fatima,), start,
-                                                         50, room_id=room), (start + timedelta(days=35)).date())
+                                                         50, room_id=room), local(start + timedelta(days=35)).date())
     assert len(made.session_ids) == 6
     sessions.cancel_session(counsellor, made.session_ids[2], "counsellor", "Training day for the team",
                             whole_series=True)
