@@ -3,14 +3,15 @@ geometry and section (in the encrypted store), the About box's version."""
 
 from __future__ import annotations
 
+from shelter import fault_log
 from shelter.i18n import _, ngettext
 from shelter.security.permissions import Role
 from shelter.services import accounts, settings
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.ui.conftest import sign_in
-from ui.qt import QKeySequence, Qt
+from ui.qt import QKeySequence, Qt, error_text
 from ui.shell.main_window import PREF_GEOMETRY, PREF_SECTION
-from ui.shell.sections import ComingSoonPage
+from ui.shell.sections import SECTIONS, UnavailablePage
 
 COUNSELLOR_PASSWORD = "blue door quiet harbour"
 
@@ -42,15 +43,39 @@ def test_an_administrator_opens_administration(qtbot, make_shell, store_dir):
     assert window.current_section() == "administration"
 
 
-def test_every_section_has_its_screen(qtbot, make_shell, store_dir):
-    from ui.reports.page import ReportsPage
+def test_every_section_opens_its_own_screen(qtbot, make_shell, store_dir, admin):
+    accounts.create_account(admin, "nadia", "Nadia Alaoui", list(Role), COUNSELLOR_PASSWORD,
+                            must_change_password=False)
+    shell = make_shell(store_dir)
+    window = sign_in(qtbot, shell, "nadia", COUNSELLOR_PASSWORD)
+    assert [s.key for s in window.sections] == [s.key for s in SECTIONS]
+    for index, sec in enumerate(window.sections):
+        assert window.navigation.item(index).toolTip() == _(sec.purpose)
+        assert window.open_section(sec.key)
+        page = window.stack.currentWidget()
+        assert type(page) is sec.page_class(), sec.key
 
+
+def test_a_screen_that_cannot_open_says_why_and_the_window_stays(qtbot, make_shell, store_dir, tmp_path,
+                                                                   monkeypatch):
+    import ui.admin
+
+    def broken(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fault_log, "_folder", tmp_path)
+    monkeypatch.setattr(ui.admin, "AdministrationPage", broken)
     shell = make_shell(store_dir)
     window = sign_in(qtbot, shell, ADMIN, ADMIN_PASSWORD)
-    window.open_section("reports")
-    assert isinstance(window.stack.currentWidget(), ReportsPage)
-    for key, page in window.pages.items():
-        assert not isinstance(page, ComingSoonPage), key
+    assert window.open_section("administration")
+    page = window.stack.currentWidget()
+    assert isinstance(page, UnavailablePage)
+    assert page.title.text() == _("Administration")
+    assert page.notice.text() == _("This section could not be opened: {reason}").format(
+        reason=error_text(OSError(28, "No space left on device")))
+    assert "OSError" in (tmp_path / fault_log.FILE_NAME).read_text()
+    assert window.open_section("dashboard") and not isinstance(window.stack.currentWidget(), UnavailablePage)
+    assert window.isVisible()
 
 
 def test_ctrl_k_searches_residents_in_any_script(qtbot, make_shell, store_dir, admin):

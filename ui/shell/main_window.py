@@ -15,7 +15,6 @@ from shelter.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, isolate
 from shelter.security.permissions import Permission as P
 from shelter.services import settings, shelters
 from shelter.store import SignedIn
-from ui.dashboard.page import DashboardPage
 from ui.qt import (
     QAction,
     QActionGroup,
@@ -37,13 +36,13 @@ from ui.qt import (
     QToolBar,
     QWidget,
     Signal,
+    error_text,
     icon,
 )
 from ui.shell import backup_runner as backups
 from ui.shell.change_password import ChangePasswordDialog
 from ui.shell.sections import (
     ADMINISTRATION,
-    ComingSoonPage,
     SearchPage,
     Section,
     UnavailablePage,
@@ -274,6 +273,7 @@ class MainWindow(QMainWindow):
             action.setChecked(action.data() == current_language())
         for index, sec in enumerate(self.sections):
             self.navigation.item(index).setText(_(sec.label))
+            self.navigation.item(index).setToolTip(_(sec.purpose))
             self.section_actions[index].setText(_(sec.label))
         roles = list_text([role.label for role in sorted(actor.roles)])
         self.who_label.setText(_("Signed in: {name} ({roles})").format(name=actor.display_name, roles=roles))
@@ -328,85 +328,24 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_(sec.label))  # "Beds — Shelter": the system adds the application's name
 
     def _make_page(self, sec: Section) -> QWidget:
+        try:
+            page = sec.page_class()(self.who, self.stack)
+        except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
+            fault_log.record(exc)
+            return UnavailablePage(sec, error_text(exc), self.stack)
         if sec.key == "dashboard":
-            page = DashboardPage(self.who, self.stack)
             page.work_requested.connect(self.open_work)
+            page.reintegration_requested.connect(self._open_board)
+        elif sec.key == ADMINISTRATION:
+            page.restored.connect(self.restored)
+        return page
 
-            def open_board(state: str) -> None:  # the board, narrowed as the dashboard's count asks
-                if self.open_section("reintegration"):
-                    board = self.pages.get("reintegration")
-                    if hasattr(board, "show_state"):
-                        board.show_state(state)
-
-            page.reintegration_requested.connect(open_board)
-            return page
-        if sec.key == "my_work":
-            try:
-                from ui.my_work import MyWorkPage
-
-                return MyWorkPage(self.who, self.stack)
-            except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
-                fault_log.record(exc)
-                from ui.qt import error_text
-
-                return UnavailablePage(sec, error_text(exc), self.stack)
-        if sec.key in ("beds", "residents"):
-            try:
-                if sec.key == "beds":
-                    from ui.beds import BedBoardPage
-
-                    return BedBoardPage(self.who, self.stack)
-                from ui.residents.page import ResidentsPage
-
-                return ResidentsPage(self.who, self.stack)
-            except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
-                fault_log.record(exc)
-                from ui.qt import error_text
-
-                return UnavailablePage(sec, error_text(exc), self.stack)
-        if sec.key == "sessions":
-            try:
-                from ui.sessions.page import SessionsPage
-
-                return SessionsPage(self.who, self.stack)
-            except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
-                fault_log.record(exc)
-                from ui.qt import error_text
-
-                return UnavailablePage(sec, error_text(exc), self.stack)
-        if sec.key == "reintegration":
-            try:
-                from ui.reintegration.page import ReintegrationPage
-
-                return ReintegrationPage(self.who, self.stack)
-            except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
-                fault_log.record(exc)
-                from ui.qt import error_text
-
-                return UnavailablePage(sec, error_text(exc), self.stack)
-        if sec.key == "reports":
-            try:
-                from ui.reports.page import ReportsPage
-
-                return ReportsPage(self.who, self.stack)
-            except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
-                fault_log.record(exc)
-                from ui.qt import error_text
-
-                return UnavailablePage(sec, error_text(exc), self.stack)
-        if sec.key == ADMINISTRATION:
-            from ui.admin import AdministrationPage  # opened lazily: only admins need it
-
-            try:
-                page = AdministrationPage(self.who, self.stack)
-                page.restored.connect(self.restored)
-                return page
-            except Exception as exc:  # noqa: BLE001  (one broken screen must not close the window)
-                fault_log.record(exc)
-                from ui.qt import error_text
-
-                return UnavailablePage(sec, error_text(exc), self.stack)
-        return ComingSoonPage(sec, self.stack)
+    def _open_board(self, state: str) -> None:
+        """The reintegration board, narrowed as the dashboard's count asks."""
+        if self.open_section("reintegration"):
+            board = self.pages.get("reintegration")
+            if hasattr(board, "show_state"):
+                board.show_state(state)
 
     def _rebuild(self, key: str) -> None:
         old = self.pages.pop(key)
