@@ -75,6 +75,13 @@ _ARABIC_RANGES: tuple[tuple[int, int], ...] = (
 # take the font of the run they sit in.
 _STRONG_OR_NUMBER = {"L", "R", "AL", "EN", "AN"}
 _LRE, _PDF = "\u202a", "\u202c"  # left-to-right embedding, pop directional formatting
+_RLE = "\u202b"
+# Directional isolates (UAX #9 since Unicode 6.3), as ``i18n.isolate`` puts
+# around a name or a value inside a sentence. python-bidi's pure-Python
+# algorithm predates them, so they are read as the embeddings closest to
+# them, one character for one (the runs keep their logical indexes).
+_LRI, _RLI, _FSI, _PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+_CONTROLS = frozenset({_LRE, _RLE, _PDF, "\u202d", "\u202e", _LRI, _RLI, _FSI, _PDI})
 # The core of a number-bearing stretch: from its first letter, digit or "+"
 # to its last letter, digit or "%"; brackets and sentence punctuation around
 # it stay outside and follow the Arabic sentence.
@@ -156,6 +163,43 @@ class _Char:
     rtl: bool  # resolved direction (odd embedding level)
 
 
+def _isolates_as_embeddings(line: str) -> str:
+    """``line`` with each isolate initiator read as the embedding of its
+    direction (an FSI takes the direction of the first strong letter before
+    its matching PDI, rule P2) and each PDI as the pop that closes it."""
+    if not any(char in line for char in (_LRI, _RLI, _FSI, _PDI)):
+        return line
+    out = list(line)
+    for index, char in enumerate(line):
+        if char == _LRI:
+            out[index] = _LRE
+        elif char == _RLI:
+            out[index] = _RLE
+        elif char == _PDI:
+            out[index] = _PDF
+        elif char == _FSI:
+            out[index] = _LRE if _first_strong(line, index + 1) == "ltr" else _RLE
+    return "".join(out)
+
+
+def _first_strong(line: str, start: int) -> Direction:
+    depth = 0
+    for char in line[start:]:
+        if char in (_LRI, _RLI, _FSI):
+            depth += 1
+        elif char == _PDI:
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0:
+            kind = unicodedata.bidirectional(char)
+            if kind in ("R", "AL"):
+                return "rtl"
+            if kind == "L":
+                return "ltr"
+    return "ltr"
+
+
 def reorder(line: str, direction: Direction) -> list[_Char]:
     """The characters of one logical line in visual (left-to-right) order,
     each with its logical index and resolved direction (UAX #9, rules P to
@@ -164,7 +208,7 @@ def reorder(line: str, direction: Direction) -> list[_Char]:
     storage: dict[str, Any] = uax9.get_empty_storage()
     storage["base_level"] = 1 if direction == "rtl" else 0
     storage["base_dir"] = "R" if direction == "rtl" else "L"
-    uax9.get_embedding_levels(line, storage)
+    uax9.get_embedding_levels(_isolates_as_embeddings(line), storage)
     for index, char in enumerate(storage["chars"]):
         char["index"] = index
     uax9.explicit_embed_and_overrides(storage)
@@ -237,6 +281,8 @@ def measure(text: str, fonts: FontPair, size: float) -> float:
     current: str | None = None
     piece: list[str] = []
     for char in text:
+        if char in _CONTROLS:  # not drawn: consumed by the reordering
+            continue
         font = _font_for(char, current, fonts)
         if font != current and piece and current is not None:
             width += pdfmetrics.stringWidth("".join(piece), current, scaled_size(current, size))

@@ -105,6 +105,28 @@ def test_french_document_with_an_arabic_name_keeps_the_name_readable():
     assert "née le 1999-04-12, dossier RBT-2026-0042." in text
 
 
+@pytest.mark.parametrize("lang, sentence", [
+    ("ar", "قبلت {name} يوم 2026-11-22 في الملف {case}."),
+    ("fr", "Admise : {name}, le 2026-11-22, dossier {case}."),
+])
+@pytest.mark.parametrize("name", ["فاطمة الزهراء", "Fatima Zahra Benali"])
+def test_a_name_isolated_inside_a_sentence_prints_as_written(lang, sentence, name):
+    """The interface isolates a name or a value inside a sentence (FSI…PDI)
+    so that its direction cannot disturb the words around it; the same
+    translated sentence reaches the PDF and must print, not fail."""
+    from shelter.i18n import isolate
+
+    isolated = sentence.format(name=isolate(name), case=isolate("RBT-2026-0042"))
+    plain = sentence.format(name=name, case="RBT-2026-0042")
+    assert any(char in isolated for char in "\u2066\u2067\u2068")
+    direction = "rtl" if lang == "ar" else "ltr"
+    assert [line.visual_text for line in layout(isolated, 2000, size=10, direction=direction)] == \
+        [line.visual_text for line in layout(plain, 2000, size=10, direction=direction)]
+    text = page_texts(one_paragraph(isolated, lang))[0]
+    assert normalise(name) in text and "RBT-2026-0042" in text and "2026-11-22" in text
+    assert not any(char in text for char in "\u2066\u2067\u2068\u2069\u202a\u202b\u202c")
+
+
 def test_fonts_are_embedded_as_subsets():
     pdf = one_paragraph(ARABIC_NOTE)
     found = fonts(pdf)
