@@ -74,9 +74,9 @@ def about_rows(report: rm.Report, tr: Translator) -> list[tuple[str, str]]:
         (tr.pgettext("a shelter, as a place", "Shelter"), report.where(tr)),
         (tr.gettext("Period"), tr.gettext("{period}, from {start} to {end}").format(
             period=period.label(tr), start=period.start.isoformat(), end=period.end.isoformat())),
-        (tr.gettext("Made by"), report.made_by),
+        (tr.pgettext("a report", "Made by"), report.made_by),
         # The date and the time apart, with words between them (see builder.draw_furniture).
-        (tr.gettext("Made on"), tr.gettext("{date} at {time}").format(
+        (tr.pgettext("a report", "Made on"), tr.gettext("{date} at {time}").format(
             date=report.made_at.strftime("%Y-%m-%d"), time=report.made_at.strftime("%H:%M"))),
     ]
 
