@@ -69,14 +69,18 @@ def admin(store_dir) -> SignedIn:
 @pytest.fixture
 def coordinator(admin, store_dir) -> SignedIn:
     """A shelter with a women's room of three beds and a children's room of two,
-    and Salma, a coordinator, signed in."""
+    in service since 2020 (the tests admit people in the past), and Salma, a
+    coordinator, signed in."""
+    from datetime import UTC, datetime
+
     from shelter.security.permissions import Role
     from shelter.services import accounts, shelters
     from tests.cases import COORDINATOR_PASSWORD
 
     shelter = shelters.list_shelters(admin)[0]
-    shelters.add_room(admin, shelter.id, "Room 1", beds=3, women_only=True)
-    shelters.add_room(admin, shelter.id, "Children", beds=2, minors=True)
+    since = datetime(2020, 1, 1, tzinfo=UTC)
+    shelters.add_room(admin, shelter.id, "Room 1", beds=3, women_only=True, at=since)
+    shelters.add_room(admin, shelter.id, "Children", beds=2, minors=True, at=since)
     accounts.create_account(admin, "salma", "Salma Idrissi", [Role.COORDINATOR], COORDINATOR_PASSWORD,
                             must_change_password=False)
     who = Store(store_dir).sign_in("salma", COORDINATOR_PASSWORD)

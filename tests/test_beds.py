@@ -189,3 +189,37 @@ def test_a_bed_in_a_closed_room_is_refused_as_out_of_service(coordinator, admin)
     with pytest.raises(ValidationError) as refused:
         admissions.admit(coordinator, admission(bed))
     assert refused.value.message == "This bed is out of service."
+
+
+def test_every_change_of_a_bed_room_or_shelter_in_use_is_recorded_once(coordinator, admin):
+    from sqlalchemy import select
+
+    from shelter.storage.models import BedServiceChange
+
+    def history(bed_id):
+        with admin.store.read() as s:
+            return [(c.in_service, c.changed_by) for c in s.execute(
+                select(BedServiceChange).where(BedServiceChange.bed_id == bed_id)
+                .order_by(BedServiceChange.changed_at, BedServiceChange.id)).scalars()]
+
+    shelter = shelters.list_shelters(admin)[0]
+    room = next(r for r in shelter.rooms if r.name == "Room 1")
+    bed = room.beds[0].id
+    me = admin.actor.account_id
+    assert history(bed) == [(True, me)]
+    shelters.update_bed(admin, bed, "Window", True)  # a new label: nothing about service changes
+    shelters.update_room(admin, room.id, "Room 1", True, False, False, True)
+    assert history(bed) == [(True, me)]
+    beds.set_out_of_service(admin, bed, "Broken frame", None)
+    beds.return_to_service(admin, bed)
+    shelters.update_room(admin, room.id, "Room 1", True, False, False, False, active=False)
+    shelters.update_room(admin, room.id, "Room 1", True, False, False, False, active=True)
+    shelters.update_shelter(admin, shelter.id, shelter.name, shelter.city, True, False, True, active=False)
+    closed = history(bed)
+    shelters.update_bed(admin, bed, "Window", False)  # taken out of use while the shelter is closed: no change
+    assert history(bed) == closed == [(True, me), (False, me), (True, me), (False, me), (True, me), (False, me)]
+    shelters.update_shelter(admin, shelter.id, shelter.name, shelter.city, True, False, True, active=True)
+    assert history(bed)[-1] == (False, me)  # the shelter reopened, the bed is still out of use
+    added = shelters.add_bed(admin, room.id, "Extra")
+    assert history(added.id) == [(True, me)]
+    assert history(room.beds[1].id) == [(True, me), (False, me), (True, me), (False, me), (True, me)]

@@ -120,7 +120,7 @@ def back_to_0003(who, *statements: str) -> None:
     who.lock("sign_out")
     conn = connect_raw(path, key)
     try:
-        case_work = ("unmet_request", "reintegration_document", "sustainability_weight", "sustainability_answer",
+        case_work = ("bed_service_change", "unmet_request", "reintegration_document", "sustainability_weight", "sustainability_answer",
                      "sustainability_score", "follow_up_contact", "partner_referral", "milestone_event", "milestone",
                      "pathway_change", "reintegration_plan", "milestone_template", "partner", "glass_notice", "glass_access", "compartment_seal", "session_follow_up", "risk_alert",
                      "risk_screen", "note_addendum", "session_note", "session_relative", "session_attendee",
@@ -202,3 +202,24 @@ def test_a_number_is_given_only_if_its_transaction_commits(coordinator):
         raise RolledBack
     assert counters(coordinator) == {}
     assert admissions.admit(coordinator, admission(bed_ids(coordinator)[0])).case_number == f"RBT1-{year}-0001"
+
+
+def test_the_upgrade_records_each_bed_in_service_as_it_stands(coordinator, store_dir):
+    from shelter.services import beds
+    from shelter.storage.models import BedServiceChange
+
+    first, second, third = bed_ids(coordinator)[:3]
+    beds.set_out_of_service(coordinator, second, "Broken frame", None)
+    shelter = list_shelters(coordinator)[0]
+    upstairs = shelters.add_room(coordinator, shelter.id, "Upstairs", beds=1)
+    shelters.update_room(coordinator, upstairs.id, "Upstairs", False, False, False, False, active=False)
+    back_to_0003(coordinator)
+    who = Store(store_dir).sign_in("salma", COORDINATOR_PASSWORD)
+    with who.store.read() as s:
+        rows = {(c.bed_id, c.in_service, c.changed_at, c.changed_by) for c in s.execute(select(BedServiceChange))
+                .scalars()}
+    since = datetime(1970, 1, 1, tzinfo=UTC)
+    assert (first, True, since, None) in rows and (third, True, since, None) in rows
+    assert (second, False, since, None) in rows and (upstairs.beds[0].id, False, since, None) in rows
+    assert len(rows) == sum(len(r.beds) for r in list_shelters(who)[0].rooms)
+    who.lock("sign_out")

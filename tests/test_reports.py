@@ -23,7 +23,7 @@ from shelter.domain.people import ReferralInfo
 from shelter.domain.report_model import Period
 from shelter.errors import ValidationError
 from shelter.security.permissions import Role
-from shelter.services import accounts, discharge, reports, shelters
+from shelter.services import accounts, beds, discharge, reports, shelters
 from shelter.services.admissions import admit
 from shelter.services.unmet_requests import (
     UnmetRequestInput,
@@ -140,14 +140,60 @@ def test_stays_ended_by_length_and_destination(october):
 def test_one_shelter_or_all(october, admin):
     who, ids = october
     other = shelters.create_shelter(admin, "Dar Al Hanane", "CAS1", city="Casablanca")
-    shelters.add_room(admin, other.id, "A", beds=4, women_only=True)
-    only_other = reports.make_report(who, OCTOBER, other.id)
-    assert _figure(only_other.section("occupancy"), "bed_nights") == 0
-    assert _figure(only_other.section("occupancy"), "beds") == 4
-    assert only_other.shelter_code == "CAS1"
-    everyone = reports.make_report(who, OCTOBER)
-    assert _figure(everyone.section("occupancy"), "beds") == 9
-    assert _figure(everyone.section("occupancy"), "bed_nights") == 20
+    # Opened at noon on 16 October: its beds count from that night.
+    shelters.add_room(admin, other.id, "A", beds=4, women_only=True, at=_at(date(2026, 10, 16), 12))
+    only_other = reports.make_report(who, OCTOBER, other.id).section("occupancy")
+    assert _figure(only_other, "bed_nights") == 0
+    assert (_figure(only_other, "beds"), _figure(only_other, "bed_nights_available")) == (4, 16 * 4)
+    assert _figure(only_other, "average_occupancy") == 0
+    assert reports.make_report(who, OCTOBER, other.id).shelter_code == "CAS1"
+    everyone = reports.make_report(who, OCTOBER).section("occupancy")
+    assert _figure(everyone, "beds") == 9
+    assert _figure(everyone, "bed_nights_available") == 31 * 5 + 16 * 4
+    assert _figure(everyone, "bed_nights") == 20
+    september = reports.make_report(who, Period.month(2026, 9)).section("occupancy")
+    assert _figure(september, "beds") == 5  # the other shelter had no beds yet
+
+
+def test_occupancy_is_measured_against_the_beds_of_each_night(october, admin):
+    who, ids = october
+    daily = lambda report: report.section("occupancy").table("occupancy_daily")  # noqa: E731
+    spare = bed_ids(who)[2]
+    beds.set_out_of_service(admin, spare, "Water damage", None, at=_at(date(2026, 10, 10), 12))
+    beds.return_to_service(admin, spare, at=_at(date(2026, 10, 20), 12))
+    occupancy = reports.make_report(who, OCTOBER).section("occupancy")
+    only = daily(reports.make_report(who, OCTOBER)).cols.codes[0]
+    table = occupancy.table("occupancy_daily")
+    assert table.value("2026-10-04", only) == pytest.approx(20.0)  # 1 of 5 beds
+    assert table.value("2026-10-12", only) == pytest.approx(0.0) and table.bases[("2026-10-12", only)] == 4
+    assert table.bases[("2026-10-19", only)] == 4 and table.bases[("2026-10-20", only)] == 5
+    assert table.value("2026-10-30", only) == pytest.approx(60.0)  # Fatima, Aisha and Maryam: 3 of 5
+    assert _figure(occupancy, "bed_nights_available") == 31 * 5 - 10
+    assert _figure(occupancy, "average_occupancy") == pytest.approx(100.0 * 20 / 145)
+    assert _figure(occupancy, "peak_occupancy") == pytest.approx(60.0) and _figure(occupancy, "peak_beds") == 3
+
+    # An admission entered late, into a bed set up after she came: the bed she slept in was in service.
+    late = shelters.add_room(admin, ids["shelter_id"], "Late", beds=1, women_only=True, at=_at(date(2026, 10, 25), 12))
+    _admit(who, late.beds[0].id, "Salma Amrani", "سلمى العمراني", date(1995, 2, 2), _at(date(2026, 10, 22), 15))
+    table = daily(reports.make_report(who, OCTOBER))
+    assert table.bases[("2026-10-22", only)] == 6 and table.value("2026-10-22", only) == pytest.approx(100.0 * 2 / 6)
+    assert table.bases[("2026-10-25", only)] == 6 and table.bases[("2026-10-21", only)] == 5
+    assert all(v <= 100.0 for v in table.cells.values())
+
+
+def test_only_the_nights_that_have_passed_are_counted(october):
+    who, _ids = october
+    # At 01:00 UTC on 21 October the night of the 20th is not over: nineteen nights are counted.
+    occupancy = reports.make_report(who, OCTOBER, now=_at(date(2026, 10, 21), 1)).section("occupancy")
+    assert _figure(occupancy, "nights") == 19
+    assert occupancy.table("occupancy_daily").row_codes[-1] == "2026-10-19"
+    assert _figure(occupancy, "bed_nights") == 4  # Fatima's first stay; her second begins on the night of the 20th
+    assert _figure(occupancy, "bed_nights_available") == 19 * 5
+    assert _figure(reports.make_report(who, OCTOBER, now=_at(date(2026, 10, 21), 3)).section("occupancy"),
+                   "bed_nights") == 5
+    before = reports.make_report(who, OCTOBER, now=_at(date(2026, 9, 30), 12)).section("occupancy")
+    assert _figure(before, "nights") == 0 and _figure(before, "bed_nights") == 0
+    assert _figure(before, "average_occupancy") is None and _figure(before, "beds") is None
 
 
 def test_the_released_report_hides_every_small_count_and_what_would_reveal_it(october):

@@ -28,7 +28,16 @@ from shelter.errors import ValidationError
 from shelter.i18n import _
 from shelter.security.permissions import Permission
 from shelter.services import settings as settings_service
-from shelter.storage.models import Bed, BedAssignment, Reservation, Resident, Room, Shelter, Stay
+from shelter.storage.models import (
+    Bed,
+    BedAssignment,
+    BedServiceChange,
+    Reservation,
+    Resident,
+    Room,
+    Shelter,
+    Stay,
+)
 from shelter.store import SignedIn
 
 MAX_RESERVATION_HOURS = 24 * 14
@@ -267,6 +276,23 @@ def cancel_reservation(who: SignedIn, reservation_id: int, at: datetime | None =
 
 # -- beds out of service -----------------------------------------------------------------------
 
+def log_service(s: Session, shelter_id: int, at: datetime, by: int | None) -> None:
+    """Record, for each bed of ``shelter_id`` whose being in service (the
+    bed, its room and the shelter all in use) is not the last recorded, that
+    it changed at ``at``. Every write that moves one of the three calls it."""
+    s.flush()
+    now = {bed_id: bool(bed_on and room_on and shelter_on) for bed_id, bed_on, room_on, shelter_on in s.execute(
+        select(Bed.id, Bed.active, Room.active, Shelter.active).join(Room, Room.id == Bed.room_id)
+        .join(Shelter, Shelter.id == Room.shelter_id).where(Shelter.id == shelter_id))}
+    last: dict[int, bool] = {}
+    for bed_id, in_service in s.execute(
+            select(BedServiceChange.bed_id, BedServiceChange.in_service)
+            .where(BedServiceChange.bed_id.in_(list(now))).order_by(BedServiceChange.changed_at, BedServiceChange.id)):
+        last[bed_id] = in_service
+    s.add_all(BedServiceChange(bed_id=bed_id, changed_at=at, in_service=state, changed_by=by)
+              for bed_id, state in sorted(now.items()) if last.get(bed_id) != state)
+
+
 def set_out_of_service(who: SignedIn, bed_id: int, reason: str, until: date | None,
                        at: datetime | None = None) -> BedServiceChanged:
     """Take a free bed out of service, with the reason and the expected return."""
@@ -288,19 +314,21 @@ def set_out_of_service(who: SignedIn, bed_id: int, reason: str, until: date | No
         bed.active = False
         bed.out_of_service_reason = reason.strip()[:200]
         bed.out_of_service_until = until
+        log_service(s, _shelter.id, now_utc(at), who.actor.account_id)
         who.audit(s, "bed.out_of_service", "bed", bed.id)
         return BedServiceChanged(bed.id, in_service=False)
 
 
-def return_to_service(who: SignedIn, bed_id: int) -> BedServiceChanged:
+def return_to_service(who: SignedIn, bed_id: int, at: datetime | None = None) -> BedServiceChanged:
     who.require(Permission.MANAGE_SHELTERS)
     with who.store.write() as s:
-        bed, _room, _shelter = bed_for(s, bed_id)
+        bed, _room, shelter = bed_for(s, bed_id)
         if bed.active:
             raise ValidationError(_("This bed is already in service."), field="bed")
         bed.active = True
         bed.out_of_service_reason = None
         bed.out_of_service_until = None
+        log_service(s, shelter.id, now_utc(at), who.actor.account_id)
         who.audit(s, "bed.in_service", "bed", bed.id)
         return BedServiceChanged(bed.id, in_service=True)
 

@@ -452,13 +452,14 @@ def shelters_for(residents_count: int, years: float, mean_stay_days: float = 100
     return max(1, min(len(CITIES), round(beds / 60)))
 
 
-def _add_shelter_rooms(who: SignedIn, shelter_id: int, layout: tuple[tuple[int, str], ...]) -> None:
+def _add_shelter_rooms(who: SignedIn, shelter_id: int, layout: tuple[tuple[int, str], ...], since: datetime) -> None:
+    """The shelter's rooms, their beds in service ``since``."""
     number = 100
     for count, kind in layout:
         for n in range(count):
             number += 1
             shelters.add_room(who, shelter_id, str(number), beds=BEDS_PER_ROOM, women_only=kind == "women",
-                              men_only=kind == "men", minors=kind == "minors", accessible=n == 0)
+                              men_only=kind == "men", minors=kind == "minors", accessible=n == 0, at=since)
 
 
 def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3, shelter_count: int | None = None,
@@ -476,6 +477,8 @@ def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3,
     if not 1 <= count <= len(CITIES):
         raise ValidationError(_("The demo has from 1 to {n} shelters.").format(n=len(CITIES)), field="shelters")
     rng = random.Random(seed)
+    now = datetime.now(UTC) - timedelta(minutes=1)
+    start = now - timedelta(days=365.25 * years)
     admin_name, admin_display, _role = DEMO_ACCOUNTS[0]
     code, city = CITIES[0]
     admin, recovery_code = Store.create(
@@ -492,7 +495,7 @@ def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3,
             else:
                 shelter_id = shelters.create_shelter(admin, f"Dar Al Amane {city}", code, city, receives_women=True,
                                                      receives_men=mixed, receives_minors=True).id
-            _add_shelter_rooms(admin, shelter_id, MIXED if mixed else WOMEN_AND_CHILDREN)
+            _add_shelter_rooms(admin, shelter_id, MIXED if mixed else WOMEN_AND_CHILDREN, start - timedelta(days=1))
             shelter_ids.append(shelter_id)
         for username, display in demo_counsellors(count):
             accounts.create_account(admin, username, display, [Role.COUNSELLOR], DEMO_PASSWORD,
@@ -501,8 +504,6 @@ def build_demo(folder: Path | str, residents_count: int = 300, years: float = 3,
         admin.lock("sign_out")
     who = Store(folder).sign_in(COORDINATOR, DEMO_PASSWORD)
     try:
-        now = datetime.now(UTC) - timedelta(minutes=1)
-        start = now - timedelta(days=365.25 * years)
         beds = count * 60
         mean_stay = TARGET_OCCUPANCY * beds * 365.25 * years / residents_count
         simulation = _Simulation(who, rng, start, now, min(max(mean_stay, 7.0), 365.0), shelter_ids)

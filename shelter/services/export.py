@@ -33,6 +33,7 @@ from shelter.storage.models import (
     AssessmentScore,
     Bed,
     BedAssignment,
+    BedServiceChange,
     CarePlan,
     CaseAssignment,
     CaseClosure,
@@ -109,6 +110,13 @@ def _beds(s: Session) -> list[Record]:
     return [{"id": x.id, "room_id": x.room_id, "label": x.label, "in_service": x.active,
              "out_of_service_reason": x.out_of_service_reason, "out_of_service_until": _day(x.out_of_service_until)}
             for x in s.execute(select(Bed).order_by(Bed.id)).scalars()]
+
+
+def _bed_service_changes(s: Session) -> list[Record]:
+    who = _usernames(s)
+    return [{"id": x.id, "bed_id": x.bed_id, "changed_at": _moment(x.changed_at), "in_service": x.in_service,
+             "changed_by": who.get(x.changed_by or 0)}
+            for x in s.execute(select(BedServiceChange).order_by(BedServiceChange.id)).scalars()]
 
 
 def _reservations(s: Session) -> list[Record]:
@@ -431,6 +439,7 @@ SECTIONS: tuple[tuple[str, Permission, Callable[[Session], list[Record]]], ...] 
     ("shelters", Permission.VIEW_BED_BOARD, _shelters),
     ("rooms", Permission.VIEW_BED_BOARD, _rooms),
     ("beds", Permission.VIEW_BED_BOARD, _beds),
+    ("bed_service_changes", Permission.VIEW_BED_BOARD, _bed_service_changes),
     ("reservations", Permission.VIEW_BED_BOARD, _reservations),
     ("residents", Permission.VIEW_RESIDENT, _residents),
     ("referrals", Permission.VIEW_RESIDENT, _referrals),

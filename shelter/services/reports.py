@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,9 @@ def _utc_offset() -> str:
     return f"{int(offset.total_seconds() // 60):+d} minutes"
 
 
+NIGHT_AT = timedelta(hours=2)  # a night is counted at 02:00 UTC
+
+
 def _night(column: str) -> str:
     """The night a moment falls in: the night of day d runs from 02:00 UTC on d to 02:00 UTC on d + 1."""
     return f"date({column}, '-2 hours')"
@@ -174,12 +177,15 @@ class _Query:
     """One report's parameters, and the SQL helpers every section uses."""
 
     def __init__(self, s: Session, period: Period, shelter_id: int | None, settings: Settings, today: date,
-                 names: dict[str, str]) -> None:
+                 names: dict[str, str], now: datetime) -> None:
         self.s, self.period, self.shelter_id, self.settings, self.today = s, period, shelter_id, settings, today
         self.names = names  # the shelters reported on, by id (as text): name
         after = period.end + timedelta(days=1)
+        # The nights counted: those of the period whose 02:00 UTC has passed (tonight's has not).
+        self.nights_end = max(period.start, min(after, (now.astimezone(UTC) - NIGHT_AT).date()))
         self.params: dict[str, Any] = {
             "f": period.start.isoformat(), "t": period.end.isoformat(), "t1": after.isoformat(),
+            "n1": self.nights_end.isoformat(),
             # Loose bounds on the stored UTC text, for the indexes: a day in Morocco starts at 23:00 UTC the day before.
             "f_lo": f"{(period.start - timedelta(days=1)).isoformat()} 00:00:00",
             "t_hi": f"{(after + timedelta(days=1)).isoformat()} 00:00:00",
@@ -208,12 +214,46 @@ class _Query:
 # -- occupancy ---------------------------------------------------------------------------------------
 
 def _assignments(q: _Query) -> str:
-    """Bed assignments clipped to the period's nights: shelter, first night, night after the last."""
+    """Bed assignments clipped to the nights counted: shelter, bed, first night, night after the last."""
     start = _greatest(_night("ba.started_at"), ":f")
-    end = _least(f"COALESCE({_night('ba.ended_at')}, :t1)", ":t1")
-    return (f"SELECT rm.shelter_id AS sh, {start} AS s, {end} AS e FROM bed_assignment ba "
+    end = _least(f"COALESCE({_night('ba.ended_at')}, :n1)", ":n1")
+    return (f"SELECT rm.shelter_id AS sh, ba.bed_id AS bed, {start} AS s, {end} AS e FROM bed_assignment ba "
             f"JOIN bed b ON b.id = ba.bed_id JOIN room rm ON rm.id = b.room_id "
             f"WHERE ba.started_at < :t_hi AND (ba.ended_at IS NULL OR ba.ended_at >= :f_lo){q.shelter('rm.shelter_id')}")
+
+
+def _service(q: _Query) -> str:
+    """Each bed's spans in and out of service (``bed_service_change``), clipped to the nights counted: shelter,
+    bed, in service, first night, night after the last. Before its first record a bed is out of service."""
+    spans = ("SELECT c.bed_id, c.in_service AS up, c.changed_at AS f, LEAD(c.changed_at) OVER "
+             "(PARTITION BY c.bed_id ORDER BY c.changed_at, c.id) AS t FROM bed_service_change c "
+             "UNION ALL SELECT c.bed_id, FALSE, NULL, MIN(c.changed_at) FROM bed_service_change c GROUP BY c.bed_id "
+             "UNION ALL SELECT b.id, FALSE, NULL, NULL FROM bed b "
+             "WHERE NOT EXISTS (SELECT 1 FROM bed_service_change c WHERE c.bed_id = b.id)")
+    start = _greatest(f"COALESCE({_night('x.f')}, :f)", ":f")
+    end = _least(f"COALESCE({_night('x.t')}, :n1)", ":n1")
+    return (f"SELECT rm.shelter_id AS sh, x.bed_id AS bed, x.up AS up, {start} AS s, {end} AS e FROM ({spans}) x "
+            f"JOIN bed b ON b.id = x.bed_id JOIN room rm ON rm.id = b.room_id WHERE 1 = 1{q.shelter('rm.shelter_id')}")
+
+
+def _levels(q: _Query, spans: str) -> dict[str, dict[str, int]]:
+    """For ``spans`` (sh, s, e: first night, night after the last), how many are open from each night on where
+    that number changes, per shelter: +1 on a span's first night, -1 on the night after its last, summed in order."""
+    levels: dict[str, dict[str, int]] = defaultdict(dict)
+    for sh, d, n in q.rows(
+            f"SELECT sh, d, SUM(SUM(n)) OVER (PARTITION BY sh ORDER BY d) FROM ("
+            f"SELECT sh, s AS d, 1 AS n FROM ({spans}) WHERE s < e UNION ALL "
+            f"SELECT sh, e AS d, -1 AS n FROM ({spans}) WHERE s < e) GROUP BY sh, d ORDER BY sh, d"):
+        levels[str(sh)][d] = int(n)
+    return levels
+
+
+def _nightly(levels: dict[str, int], days: list[str]) -> list[int]:
+    level, series = 0, []
+    for d in days:
+        level = levels.get(d, level)
+        series.append(level)
+    return series
 
 
 def occupancy(q: _Query) -> Section:
@@ -224,49 +264,41 @@ def occupancy(q: _Query) -> Section:
         f"SELECT COUNT(DISTINCT st.resident_id) FROM stay st WHERE st.admitted_at < :t_hi "
         f"AND {_day('st.admitted_at')} <= :t AND (st.discharged_at IS NULL OR {_day('st.discharged_at')} >= :f)"
         f"{q.shelter('st.shelter_id')}") or 0)
-    # Beds in service today, per shelter (the store keeps no history of beds out of service).
-    capacity = {str(sh): int(n) for sh, n in q.rows(
-        f"SELECT rm.shelter_id, COUNT(*) FROM bed b JOIN room rm ON rm.id = b.room_id "
-        f"WHERE b.active AND rm.active{q.shelter('rm.shelter_id')} GROUP BY rm.shelter_id")}
-    # Beds occupied each night: +1 on an assignment's first night, -1 on the night after its last, summed in order.
-    changes = q.rows(
-        f"SELECT sh, d, SUM(SUM(n)) OVER (PARTITION BY sh ORDER BY d) FROM ("
-        f"SELECT sh, s AS d, 1 AS n FROM ({a}) WHERE s < e UNION ALL SELECT sh, e AS d, -1 AS n FROM ({a}) WHERE s < e"
-        f") GROUP BY sh, d ORDER BY sh, d")
-    occupied: dict[str, dict[str, int]] = defaultdict(dict)
-    for sh, d, n in changes:
-        occupied[str(sh)][d] = int(n)
-    days = [d.isoformat() for d in q.period.each_day()]
-    shelters = [sh for sh in sorted(names, key=names.get) if capacity.get(sh) or occupied.get(sh)] or sorted(
+    occupied = _levels(q, a)
+    # The beds in service each night, and a bed slept in while recorded out of service (an admission entered
+    # late, into a bed set up since): a bed someone slept in was in service that night.
+    service = _service(q)
+    slept_out = (f"SELECT o.sh AS sh, {_greatest('o.s', 'a.s')} AS s, {_least('o.e', 'a.e')} AS e "
+                 f"FROM ({service}) o JOIN ({a}) a ON a.bed = o.bed WHERE NOT o.up")
+    in_service = _levels(q, f"SELECT sh, s, e FROM ({service}) WHERE up UNION ALL {slept_out}")
+    days = [d.isoformat() for d in q.period.each_day() if d < q.nights_end]
+    shelters = [sh for sh in sorted(names, key=names.get) if in_service.get(sh) or occupied.get(sh)] or sorted(
         names, key=names.get)
-    nightly: dict[str, list[int]] = {}
-    for sh in shelters:
-        level, series, marks = 0, [], occupied.get(sh, {})
-        for d in days:
-            level = marks.get(d, level)
-            series.append(level)
-        nightly[sh] = series
-    total_beds = sum(capacity.get(sh, 0) for sh in shelters)
+    nightly = {sh: _nightly(occupied.get(sh, {}), days) for sh in shelters}
+    beds_nightly = {sh: _nightly(in_service.get(sh, {}), days) for sh in shelters}
     pooled = [sum(nightly[sh][i] for sh in shelters) for i in range(len(days))]
+    pooled_beds = [sum(beds_nightly[sh][i] for sh in shelters) for i in range(len(days))]
     cells: dict[tuple[str, str], float] = {}
     bases: dict[tuple[str, str], int] = {}
     columns = [*shelters, ALL_SHELTERS] if len(shelters) > 1 else shelters
     for i, d in enumerate(days):
         for sh in shelters:
-            if capacity.get(sh):
-                cells[(d, sh)] = 100.0 * nightly[sh][i] / capacity[sh]
-                bases[(d, sh)] = capacity[sh]
-        if len(shelters) > 1 and total_beds:
-            cells[(d, ALL_SHELTERS)] = 100.0 * pooled[i] / total_beds
-            bases[(d, ALL_SHELTERS)] = total_beds
+            if beds_nightly[sh][i]:
+                cells[(d, sh)] = 100.0 * nightly[sh][i] / beds_nightly[sh][i]
+                bases[(d, sh)] = beds_nightly[sh][i]
+        if len(shelters) > 1 and pooled_beds[i]:
+            cells[(d, ALL_SHELTERS)] = 100.0 * pooled[i] / pooled_beds[i]
+            bases[(d, ALL_SHELTERS)] = pooled_beds[i]
     shelter_axis = Axis(N_("Shelters"), tuple(columns), lambda c, tr: tr.gettext("All shelters") if c == ALL_SHELTERS
                         else names.get(c, c))
     daily = Table("occupancy_daily", N_("Occupancy rate each night"), Axis(N_("Night of"), tuple(days),
                   verbatim({})), shelter_axis, cells, unit=PERCENT, bases=bases, detail=True, people=False,
-                  note=N_("Beds occupied at 02:00 UTC, as a share of the beds in service."))
-    average = 100.0 * sum(pooled) / (total_beds * len(days)) if total_beds else None
-    peak_i = max(range(len(days)), key=lambda i: pooled[i]) if days else 0
-    peak = 100.0 * pooled[peak_i] / total_beds if total_beds and days else None
+                  note=N_("Beds occupied at 02:00 UTC, as a share of the beds in service that night."))
+    available = sum(pooled_beds)
+    average = 100.0 * sum(pooled) / available if available else None
+    rated = [i for i in range(len(days)) if pooled_beds[i]]
+    peak_i = max(rated, key=lambda i: (pooled[i] / pooled_beds[i], pooled[i])) if rated else None
+    peak = 100.0 * pooled[peak_i] / pooled_beds[peak_i] if peak_i is not None else None
 
     restriction = q.grouped(
         f"SELECT CASE WHEN rm.women_only THEN 'women_only' WHEN rm.men_only THEN 'men_only' ELSE 'either' END, "
@@ -295,11 +327,15 @@ def occupancy(q: _Query) -> Section:
     figures = (
         Figure("bed_nights", N_("Bed nights (people × nights, children included)"), bed_nights, NIGHTS),
         Figure("people", N_("People sheltered"), people),
-        Figure("beds", N_("Beds in service"), total_beds, people=False),
+        Figure("nights", N_("Nights counted"), len(days), NIGHTS, people=False),
+        Figure("beds", N_("Beds in service on the last night counted"), pooled_beds[-1] if days else None,
+               people=False),
+        Figure("bed_nights_available", N_("Bed nights available (beds in service × nights)"), available, NIGHTS,
+               people=False),
         Figure("average_occupancy", N_("Average occupancy"), average, PERCENT),
         Figure("peak_occupancy", N_("Peak occupancy"), peak, PERCENT),
-        Figure("peak_beds", N_("Beds occupied on the night of the peak"), pooled[peak_i] if days else None,
-               people=False),
+        Figure("peak_beds", N_("Beds occupied on the night of the peak"), pooled[peak_i] if peak_i is not None
+               else None, people=False),
         Figure("accessible_beds", N_("Accessible beds"), accessible, people=False),
         Figure("out_of_service", N_("Beds out of service today"), out_of_service, people=False),
         Figure("unmet", N_("Referrals not admitted"), sum(unmet.values())),
@@ -591,8 +627,9 @@ SECTIONS: dict[str, Callable[[_Query], Section]] = {
 # -- use cases -----------------------------------------------------------------------------------------
 
 def compute_report(s: Session, period: Period, shelter_id: int | None, made_by: str, today: date,
-                   progress: Progress | None = None) -> Report:
-    """The report as computed (true counts), inside the caller's transaction."""
+                   progress: Progress | None = None, now: datetime | None = None) -> Report:
+    """The report as computed (true counts) at ``now``, inside the caller's transaction."""
+    now = now_utc(now)
     settings = load_settings(s)
     shelters = {str(i): name for i, name in s.execute(text("SELECT id, name FROM shelter")).all()}
     code, name = None, ""
@@ -602,7 +639,7 @@ def compute_report(s: Session, period: Period, shelter_id: int | None, made_by: 
             raise ValidationError(_("This shelter no longer exists."), field="shelter_id")
         code, name = row.code, row.name
         shelters = {str(shelter_id): row.name}
-    q = _Query(s, period, shelter_id, settings, today, shelters)
+    q = _Query(s, period, shelter_id, settings, today, shelters, now)
     sections = []
     for i, key in enumerate(REPORT.codes):
         if progress is not None:
@@ -610,17 +647,17 @@ def compute_report(s: Session, period: Period, shelter_id: int | None, made_by: 
         sections.append(SECTIONS[key](q))
     if progress is not None:
         progress(len(REPORT.codes), len(REPORT.codes))
-    return Report(period, code, name, made_by, now_utc(), tuple(sections))
+    return Report(period, code, name, made_by, now, tuple(sections))
 
 
 def make_report(who: SignedIn, period: Period, shelter_id: int | None = None, progress: Progress | None = None,
-                today: date | None = None) -> Report:
+                today: date | None = None, now: datetime | None = None) -> Report:
     """The standard reports for ``period``, for one shelter or all. True
     counts for those allowed to see them on screen; the released copy for
     everyone else. Audited ("report.make": the period and the shelter)."""
     who.require(Permission.VIEW_REPORTS)
     with who.store.write() as s:
-        report = compute_report(s, period, shelter_id, who.actor.display_name, today or date.today(), progress)
+        report = compute_report(s, period, shelter_id, who.actor.display_name, today or date.today(), progress, now)
         threshold = load_settings(s).report_small_cell
         who.audit(s, "report.make", "shelter" if shelter_id else None, shelter_id,
                   detail={"from": period.start.isoformat(), "to": period.end.isoformat()})

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from shelter.domain.dates import now_utc
 from shelter.domain.naming import check_shelter_code
 from shelter.errors import ValidationError
 from shelter.i18n import _, ngettext
 from shelter.security.permissions import Permission
+from shelter.services.beds import log_service
 from shelter.storage.models import Bed, Room, Shelter
 from shelter.store import SignedIn
 
@@ -122,7 +125,8 @@ def create_shelter(who: SignedIn, name: str, code: str, city: str = "", receives
 
 
 def update_shelter(who: SignedIn, shelter_id: int, name: str, city: str, receives_women: bool,
-                   receives_men: bool, receives_minors: bool, active: bool = True) -> ShelterView:
+                   receives_men: bool, receives_minors: bool, active: bool = True,
+                   at: datetime | None = None) -> ShelterView:
     who.require(Permission.MANAGE_SHELTERS)
     name = _text(name, "name", _("Enter the shelter's name."), 200)
     if not (receives_women or receives_men or receives_minors):
@@ -133,13 +137,16 @@ def update_shelter(who: SignedIn, shelter_id: int, name: str, city: str, receive
         shelter.receives_women, shelter.receives_men, shelter.receives_minors = (
             receives_women, receives_men, receives_minors)
         shelter.active = active
+        log_service(s, shelter.id, now_utc(at), who.actor.account_id)
         who.audit(s, "shelter.update", "shelter", shelter.id)
         return _shelter(shelter)
 
 
 def add_room(who: SignedIn, shelter_id: int, name: str, beds: int, women_only: bool = False,
-             men_only: bool = False, minors: bool = False, accessible: bool = False) -> RoomView:
-    """A room with ``beds`` beds labelled 1..n (rename them later if needed)."""
+             men_only: bool = False, minors: bool = False, accessible: bool = False,
+             at: datetime | None = None) -> RoomView:
+    """A room with ``beds`` beds labelled 1..n (rename them later if needed),
+    in service from ``at`` (now)."""
     who.require(Permission.MANAGE_SHELTERS)
     name = _text(name, "room_name", _("Enter the room's name."), 80)
     if women_only and men_only:
@@ -155,13 +162,13 @@ def add_room(who: SignedIn, shelter_id: int, name: str, beds: int, women_only: b
                     accessible=accessible)
         room.beds = [Bed(label=str(i)) for i in range(1, beds + 1)]
         s.add(room)
-        s.flush()
+        log_service(s, shelter_id, now_utc(at), who.actor.account_id)
         who.audit(s, "room.create", "room", room.id, detail={"beds": beds})
         return _room(room)
 
 
 def update_room(who: SignedIn, room_id: int, name: str, women_only: bool, men_only: bool, minors: bool,
-                accessible: bool, active: bool = True) -> RoomView:
+                accessible: bool, active: bool = True, at: datetime | None = None) -> RoomView:
     who.require(Permission.MANAGE_SHELTERS)
     name = _text(name, "room_name", _("Enter the room's name."), 80)
     if women_only and men_only:
@@ -174,11 +181,12 @@ def update_room(who: SignedIn, room_id: int, name: str, women_only: bool, men_on
             raise ValidationError(_("This shelter already has a room with this name."), field="room_name")
         room.name, room.women_only, room.men_only = name, women_only, men_only
         room.minors, room.accessible, room.active = minors, accessible, active
+        log_service(s, room.shelter_id, now_utc(at), who.actor.account_id)
         who.audit(s, "room.update", "room", room.id)
         return _room(room)
 
 
-def add_bed(who: SignedIn, room_id: int, label: str) -> BedView:
+def add_bed(who: SignedIn, room_id: int, label: str, at: datetime | None = None) -> BedView:
     who.require(Permission.MANAGE_SHELTERS)
     label = _text(label, "bed_label", _("Enter the bed's label."), 40)
     with who.store.write() as s:
@@ -190,12 +198,12 @@ def add_bed(who: SignedIn, room_id: int, label: str) -> BedView:
             raise ValidationError(_("This room already has a bed with this label."), field="bed_label")
         bed = Bed(room_id=room.id, label=label)
         s.add(bed)
-        s.flush()
+        log_service(s, room.shelter_id, now_utc(at), who.actor.account_id)
         who.audit(s, "bed.create", "bed", bed.id)
         return _bed(bed)
 
 
-def update_bed(who: SignedIn, bed_id: int, label: str, active: bool) -> BedView:
+def update_bed(who: SignedIn, bed_id: int, label: str, active: bool, at: datetime | None = None) -> BedView:
     who.require(Permission.MANAGE_SHELTERS)
     label = _text(label, "bed_label", _("Enter the bed's label."), 40)
     with who.store.write() as s:
@@ -207,5 +215,6 @@ def update_bed(who: SignedIn, bed_id: int, label: str, active: bool) -> BedView:
         if clash:
             raise ValidationError(_("This room already has a bed with this label."), field="bed_label")
         bed.label, bed.active = label, active
+        log_service(s, bed.room.shelter_id, now_utc(at), who.actor.account_id)
         who.audit(s, "bed.update", "bed", bed.id)
         return _bed(bed)

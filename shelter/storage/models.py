@@ -174,6 +174,22 @@ class Bed(Base):
     room: Mapped[Room] = relationship(back_populates="beds")
 
 
+class BedServiceChange(Base):
+    """The day a bed began or stopped counting among the beds in service: a
+    bed counts while it, its room and its shelter are in use. Written by
+    every change that moves one of those three, so that a past month's
+    occupancy is measured against the beds of that month, not today's."""
+
+    __tablename__ = "bed_service_change"
+    __table_args__ = (Index("ix_bed_service_change_bed", "bed_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bed_id: Mapped[int] = mapped_column(ForeignKey("bed.id"))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    in_service: Mapped[bool] = mapped_column(Boolean)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+
 class StaffAccount(Base):
     __tablename__ = "staff_account"
     __table_args__ = (

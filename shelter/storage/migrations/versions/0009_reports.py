@@ -2,7 +2,13 @@
 resident's consent to be counted, without name, in the anonymised
 case-level export; and the indexes the reports need to take what happened
 in a period (stays admitted or discharged, milestones done, scores by
-occasion) without reading every row.
+occasion) without reading every row; and when each bed began or stopped
+counting among the beds in service, so that a past period's occupancy is
+measured against that period's beds.
+
+Before this revision the store kept no such history: each existing bed is
+recorded as it stands at the upgrade, from 1970 (``SINCE``), which measures
+the past as the reports did before, against the beds of the upgrade's day.
 
 The closed lists checked here (referral sources, unmet reasons, sexes, age
 bands) are frozen copies of ``shelter.domain.vocabulary`` as of this
@@ -17,10 +23,14 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
 from shelter.storage.models import UtcDateTime
+
+SINCE = datetime(1970, 1, 1, tzinfo=UTC)  # "since before the store kept it"
 
 revision = "0009"
 down_revision = "0008"
@@ -67,6 +77,30 @@ def upgrade() -> None:
                     sqlite_where=sa.text("status = 'done'"), postgresql_where=sa.text("status = 'done'"))
     op.create_index('ix_sustainability_score_occasion_day', 'sustainability_score', ['occasion', 'scored_on'],
                     unique=False)
+    op.create_table('bed_service_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bed_id', sa.Integer(), nullable=False),
+    sa.Column('changed_at', UtcDateTime(), nullable=False),
+    sa.Column('in_service', sa.Boolean(), nullable=False),
+    sa.Column('changed_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['bed_id'], ['bed.id'], name=op.f('fk_bed_service_change_bed_id_bed')),
+    sa.ForeignKeyConstraint(['changed_by'], ['staff_account.id'],
+                            name=op.f('fk_bed_service_change_changed_by_staff_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bed_service_change'))
+    )
+    op.create_index('ix_bed_service_change_bed', 'bed_service_change', ['bed_id', 'changed_at'], unique=False)
+    change = sa.table('bed_service_change', sa.column('bed_id', sa.Integer()), sa.column('changed_at', UtcDateTime()),
+                      sa.column('in_service', sa.Boolean()), sa.column('changed_by', sa.Integer()))
+    bed = sa.table('bed', sa.column('id', sa.Integer()), sa.column('room_id', sa.Integer()),
+                   sa.column('active', sa.Boolean()))
+    room = sa.table('room', sa.column('id', sa.Integer()), sa.column('shelter_id', sa.Integer()),
+                    sa.column('active', sa.Boolean()))
+    shelter = sa.table('shelter', sa.column('id', sa.Integer()), sa.column('active', sa.Boolean()))
+    op.execute(change.insert().from_select(
+        ['bed_id', 'changed_at', 'in_service', 'changed_by'],
+        sa.select(bed.c.id, sa.literal(SINCE, UtcDateTime()), sa.and_(bed.c.active, room.c.active, shelter.c.active),
+                  sa.null())
+        .select_from(bed.join(room, room.c.id == bed.c.room_id).join(shelter, shelter.c.id == room.c.shelter_id))))
 
 
 def downgrade() -> None:
