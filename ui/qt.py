@@ -241,6 +241,42 @@ def run_task(owner: QObject, work: Callable[[], Any], on_done: Callable[[Any], N
     return task
 
 
+class LatestRead:
+    """A screen's read off the GUI thread, one at a time. Asked again while a
+    read runs, it reads once more when that one returns (``again``: the
+    screen's own refresh, with what the screen asks by then), and a result
+    that no longer answers what the screen asks (``still_asked`` false) is
+    read again rather than shown. ``busy`` while a read is in flight."""
+
+    def __init__(self, owner: QObject, again: Callable[[], None]) -> None:
+        self._owner, self._read_again = owner, again
+        self.busy = False
+        self._asked_again = False
+
+    def start(self, work: Callable[[], Any], on_done: Callable[[Any], None],
+              on_failed: Callable[[BaseException], None],
+              still_asked: Callable[[Any], bool] | None = None) -> None:
+        if self.busy:
+            self._asked_again = True
+            return
+        self.busy, self._asked_again = True, False
+
+        def done(result: Any) -> None:  # noqa: ANN401
+            self.busy = False
+            if self._asked_again or (still_asked is not None and not still_asked(result)):
+                self._read_again()
+                return
+            on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            self.busy = False
+            on_failed(exc)
+            if self._asked_again:
+                self._read_again()
+
+        run_task(self._owner, work, done, failed)
+
+
 class Changes(QObject):
     """Application-wide notice of what a write changed: every open screen
     connects ``changed`` and refreshes what the record names (the bed board

@@ -71,7 +71,7 @@ def reloaded(qtbot, page, action=None):
         action()
     else:
         page.refresh()
-    qtbot.waitUntil(lambda: page.loads > before and not page._loading, timeout=10_000)
+    qtbot.waitUntil(lambda: page.loads > before and not page.read.busy, timeout=10_000)
 
 
 def rows(page):
@@ -232,7 +232,7 @@ def test_the_dashboard_counts_match_and_open_my_work(qtbot, make_shell, store_di
     qtbot.mouseClick(buttons["overdue"], Qt.LeftButton)
     assert window.current_section() == "my_work"
     page = window.pages["my_work"]
-    qtbot.waitUntil(lambda: page.loads >= 1 and not page._loading, timeout=10_000)
+    qtbot.waitUntil(lambda: page.loads >= 1 and not page.read.busy, timeout=10_000)
     assert page.state.currentData() == "overdue"
     assert [r[1].split(" (")[0].strip("\u2068\u2069") for r in rows(page)] == ["Overdue One", "Overdue Two"]
 

@@ -87,14 +87,14 @@ def make_page(qtbot, who):
     qtbot.addWidget(page)
     page.resize(1366, 768)
     page.show()
-    qtbot.waitUntil(lambda: page.board.loads >= 1 and not page.board._loading, timeout=10_000)
+    qtbot.waitUntil(lambda: page.board.loads >= 1 and not page.board.read.busy, timeout=10_000)
     return page
 
 
 def reloaded(qtbot, board, action):
     before = board.loads
     action()
-    qtbot.waitUntil(lambda: board.loads > before and not board._loading, timeout=10_000)
+    qtbot.waitUntil(lambda: board.loads > before and not board.read.busy, timeout=10_000)
 
 
 def rows(board):
@@ -385,7 +385,7 @@ def test_the_dashboard_counts_the_board_and_opens_it(qtbot, make_shell, store_di
     qtbot.keyClick(buttons["lost_contact"], Qt.Key_Return)
     assert window.current_section() == "reintegration"
     page = window.pages["reintegration"]
-    qtbot.waitUntil(lambda: page.board.loads >= 1 and not page.board._loading, timeout=10_000)
+    qtbot.waitUntil(lambda: page.board.loads >= 1 and not page.board.read.busy, timeout=10_000)
     assert page.tabs.currentWidget() is page.board and page.board.state.currentData() == "lost_contact"
     assert [page.board.model.item(r).resident_id for r in range(page.board.model.rowCount())] == [busy.lost]
 

@@ -23,6 +23,7 @@ from shelter.services.reintegration_board import BoardCounts
 from shelter.services.sessions import SessionView
 from shelter.store import SignedIn
 from ui.qt import (
+    LatestRead,
     QColor,
     QFrame,
     QHBoxLayout,
@@ -166,8 +167,7 @@ class DashboardPage(QWidget):
         self.todays: list[SessionView] = []
         self.alerts: list[Alert] = []
         self.session_loads = 0
-        self._reading_sessions = False
-        self._read_sessions_again = False
+        self._sessions_reader = LatestRead(self, self._load_sessions)
         self.alerts_heading = heading("", 2, self)
         self.alerts_box = QFrame(self)
         self.alerts_box.setObjectName("card")
@@ -258,35 +258,24 @@ class DashboardPage(QWidget):
         read off the GUI thread; a read asked for while one runs is made after."""
         if not (self.shows_sessions or self.shows_alerts) or self._who.locked:
             return
-        if self._reading_sessions:
-            self._read_sessions_again = True
-            return
-        self._reading_sessions = True
-        self._read_sessions_again = False
         who, todays, alerts = self._who, self.shows_sessions, self.shows_alerts
 
         def read() -> tuple[list[SessionView], list[Alert]]:
             return (sessions.todays_sessions(who) if todays else [],
                     notes.open_alerts(who) if alerts else [])
 
-        run_task(self, read, self._sessions_read, self._sessions_failed)
+        self._sessions_reader.start(read, self._sessions_read, self._sessions_failed)
 
     def _sessions_read(self, result: tuple[list[SessionView], list[Alert]]) -> None:
-        self._reading_sessions = False
         self.session_loads += 1
         self.todays, self.alerts = result
         self._show_sessions()
         self._show_alerts()
-        if self._read_sessions_again:
-            self._load_sessions()
 
     def _sessions_failed(self, exc: BaseException) -> None:
-        self._reading_sessions = False
         self.session_loads += 1
         self._clear(self._sessions_layout)
         self._sessions_layout.addWidget(self._line(self.sessions_box, error_text(exc), "muted"))
-        if self._read_sessions_again:
-            self._load_sessions()
 
     @staticmethod
     def _clear(layout: QVBoxLayout) -> None:

@@ -7,7 +7,7 @@ A coordinator sees everyone's work by default and may narrow it to her own;
 a social worker (or a counsellor) sees her own. Enter or a double click on a
 row opens the resident's file on the tab where the work is done.
 
-The list is read off the GUI thread (``run_task``) when the section is shown
+The list is read off the GUI thread (``LatestRead``) when the section is shown
 and when a write names residents (``ui.qt.changes``); a read asked for while
 one runs is made once that one returns."""
 
@@ -24,6 +24,7 @@ from shelter.services import my_work, residents, settings, shelters
 from shelter.services.my_work import REINTEGRATION_KINDS, WorkItem
 from shelter.store import SignedIn
 from ui.qt import (
+    LatestRead,
     QAbstractItemView,
     QButtonGroup,
     QColor,
@@ -43,7 +44,6 @@ from ui.qt import (
     QWidget,
     changes,
     error_text,
-    run_task,
 )
 from ui.widgets import heading, page_layout, paragraph
 from ui.widgets.views import DueListModel
@@ -126,8 +126,7 @@ class MyWorkPage(QWidget):
         super().__init__(parent)
         self.who = who
         self.coordinator = who.actor.has(Permission.APPROVE_CARE_PLAN)
-        self._loading = False
-        self._again = False
+        self.read = LatestRead(self, self.refresh)
         self.loads = 0  # reads finished (for tests)
         self.dialog = None
 
@@ -229,11 +228,6 @@ class MyWorkPage(QWidget):
         in flight when one is running."""
         if self.who.locked:
             return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
-        self._again = False
         who, everyone = self.who, self.coordinator and self.everyone.isChecked()
 
         def work() -> Loaded:
@@ -242,14 +236,10 @@ class MyWorkPage(QWidget):
             several = sum(1 for s in shelters.list_shelters(who) if s.active) > 1
             return Loaded(items, form, several)
 
-        run_task(self, work, self._loaded, self._failed)
+        self.read.start(work, self._loaded, self._failed)
 
     def _loaded(self, loaded: Loaded) -> None:
-        self._loading = False
         self.loads += 1
-        if self._again:
-            self.refresh()
-            return
         chosen = self.selected()
         self.model.set_items(loaded.items, loaded.name_form)
         self.table.setColumnHidden(WorkModel.SHELTER, not loaded.several_shelters)
@@ -268,10 +258,7 @@ class MyWorkPage(QWidget):
                 return
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
         self.count.setText(error_text(exc))
-        if self._again:
-            self.refresh()
 
     def _changed(self, change: object) -> None:
         """A write named residents (an admission, an assessment, a plan

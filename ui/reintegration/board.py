@@ -9,7 +9,7 @@ oneself, a staff member or a partner) in the service, and by due state on
 the screen. Enter or a double click on a row opens the resident's file on
 its reintegration tab.
 
-The board is read off the GUI thread (``run_task``) when it is shown, when a
+The board is read off the GUI thread (``LatestRead``) when it is shown, when a
 filter changes and when a write names residents (``ui.qt.changes``); a read
 asked for while one runs is made once that one returns."""
 
@@ -28,6 +28,7 @@ from shelter.services import cases, partners, reintegration_board, residents, se
 from shelter.services.reintegration_board import BoardItem
 from shelter.store import SignedIn
 from ui.qt import (
+    LatestRead,
     QAbstractItemView,
     QColor,
     QComboBox,
@@ -49,7 +50,6 @@ from ui.qt import (
     QWidget,
     changes,
     error_text,
-    run_task,
 )
 from ui.widgets import paragraph
 from ui.widgets.views import DueListModel, select_row
@@ -197,8 +197,7 @@ class DueBoardView(QWidget):
         self.who = who
         self.me = who.actor.account_id
         self.today: date | None = None  # None: the real day (tests look at another)
-        self._loading = False
-        self._again = False
+        self.read = LatestRead(self, self.refresh)
         self._last: BoardLoaded | None = None
         self.loads = 0  # reads finished (for tests)
         self.dialog = None
@@ -376,11 +375,6 @@ class DueBoardView(QWidget):
         in flight when one is running."""
         if self.who.locked:
             return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
-        self._again = False
         who, today, asked, me = self.who, self.today, self.asked(), self.me
 
         def work() -> BoardLoaded:
@@ -396,13 +390,9 @@ class DueBoardView(QWidget):
             known = [Choice(f"{PARTNER}:{p.partner_id}", p.name) for p in partners.partners(who)]
             return BoardLoaded(asked, items, form, places, staff, known)
 
-        run_task(self, work, self._loaded, self._failed)
+        self.read.start(work, self._loaded, self._failed, lambda loaded: loaded.asked == self.asked())
 
     def _loaded(self, loaded: BoardLoaded) -> None:
-        self._loading = False
-        if self._again or loaded.asked != self.asked():
-            self.refresh()
-            return
         self.loads += 1
         chosen = self.selected()
         self._fill_records(loaded)
@@ -422,10 +412,7 @@ class DueBoardView(QWidget):
                 return
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
         self.count.setText(error_text(exc))
-        if self._again:
-            self.refresh()
 
     def _changed(self, change: object) -> None:
         """A write named residents (a milestone, a referral, a follow-up, an

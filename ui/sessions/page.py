@@ -31,6 +31,7 @@ from shelter.services import sessions, settings, shelters
 from shelter.services.sessions import Counsellor, RoomView, SessionView
 from shelter.store import SignedIn
 from ui.qt import (
+    LatestRead,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -42,7 +43,6 @@ from ui.qt import (
     changes,
     error_text,
     run_change,
-    run_task,
 )
 from ui.sessions.calendar import WeekView, ltr
 from ui.sessions.dialogs import PlanDialog, RoomsDialog, SessionDialog, room_label
@@ -73,8 +73,7 @@ class SessionsPage(QWidget):
         self.shelter_names: dict[int, str] = {}
         self.name_form = "full"
         self.loads = 0  # weeks read (for tests)
-        self._loading = False
-        self._again = False
+        self.read = LatestRead(self, self.refresh)
         self._stale = True
         self.plan_dialog: PlanDialog | None = None
         self.session_dialog: SessionDialog | None = None
@@ -267,11 +266,6 @@ class SessionsPage(QWidget):
     def refresh(self) -> None:
         if self.who.locked:
             return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
-        self._again = False
         self._stale = False
         who, monday, shown = self.who, self.monday, self.shown()
 
@@ -285,13 +279,10 @@ class SessionsPage(QWidget):
                 found = sessions.week(who, monday, counsellor_id=key)
             return Week(monday, shown, found, settings.get_settings(who).resident_name_form)
 
-        run_task(self, work, self._loaded, self._failed)
+        self.read.start(work, self._loaded, self._failed,
+                        lambda week: week.monday == self.monday and week.view == self.shown())
 
     def _loaded(self, week: Week) -> None:
-        self._loading = False
-        if self._again or week.monday != self.monday or week.view != self.shown():
-            self.refresh()
-            return
         self.loads += 1
         self.name_form = week.name_form
         self.calendar.can_plan = self.may_plan_here()
@@ -299,10 +290,7 @@ class SessionsPage(QWidget):
         self._show_emptiness()
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
         self.show_message(error_text(exc))
-        if self._again:
-            self.refresh()
 
     def _show_emptiness(self) -> None:
         kind, key = self.shown()
