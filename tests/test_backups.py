@@ -395,3 +395,19 @@ def test_the_automatic_backup_is_made_whoever_signs_in_and_only_asked_ones_need_
         backups.back_up(social_worker, "manual")
     with pytest.raises(backups.ValidationError):
         backups.back_up(social_worker, "auto", to=tmp_path, automatic=True)  # only where the settings say
+
+
+def test_rotation_counts_the_days_of_the_workstations_calendar(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Africa/Casablanca")
+    time.tzset()
+    try:
+        # 22:00 and 23:30 UTC on 30 November are 23:00 on the 30th and 00:30 on 1 December in Rabat.
+        evening = Kept("evening", datetime(2026, 11, 30, 22, 0, tzinfo=UTC), "verified")
+        after_midnight = Kept("after-midnight", datetime(2026, 11, 30, 23, 30, tzinfo=UTC), "verified")
+        morning = Kept("morning", datetime(2026, 12, 1, 8, 0, tzinfo=UTC), "verified")
+        assert to_keep([evening, after_midnight, morning], 7, 0, 0) == {"evening", "morning"}
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -39,11 +39,12 @@ def to_keep(backups: Iterable[Kept], daily: int = 7, weekly: int = 4, monthly: i
         keep |= {b.name for b in items if b.state == "failed" and now - b.created_at < timedelta(days=FAILED_KEEP_DAYS)}
     if verified:
         keep.add(verified[0].name)
+    # Days, weeks and months of the workstation's calendar, as the people who read the list count them.
     for count, bucket in ((daily, lambda d: d.date()), (weekly, lambda d: d.isocalendar()[:2]),
                           (monthly, lambda d: (d.year, d.month))):
         seen: list[object] = []
         for b in verified:  # newest first: the first of each bucket is its newest
-            key = bucket(b.created_at)
+            key = bucket(b.created_at.astimezone())
             if key in seen:
                 continue
             if len(seen) == count:
