@@ -4,7 +4,7 @@ today and within 7 days at their boundaries; sorted by risk level."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -16,10 +16,13 @@ from tests.cases import admission, bed_ids, scores
 
 
 def admit_on(who, day: date, bed_index=0, name="Fatima Zahra Benali", risk="high"):
+    """Admitted on ``day`` of the workstation's calendar: at noon, or a moment ago if noon is still to come."""
     from dataclasses import replace
 
+    start, noon = (datetime.combine(day, time(hour)).astimezone() for hour in (0, 12))
+    at = max(start, min(noon, datetime.now().astimezone() - timedelta(seconds=1))).astimezone(UTC)
     form = admission(bed_ids(who)[bed_index], name=name)
-    form = replace(form, admitted_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+    form = replace(form, admitted_at=at,
                    referral=replace(form.referral, referred_on=day),
                    protection=replace(form.protection, risk_level=risk, consent_processing_on=day))
     return admissions.admit(who, form).resident_id
