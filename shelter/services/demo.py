@@ -2149,6 +2149,7 @@ class _Reintegration:
         self.months, self.attempts = months, attempts
         self.ids: dict[type, Iterator[int]] = {}
         self.followed = 0  # discharged stays with a plan whose first follow-up has come
+        self.lost_owed = False  # the next followed case that can lose contact before today loses it, and stays open
         self.totals = dict.fromkeys(("plans", "consented", "pathway_changes", "milestones", "done", "blocked",
                                      "referrals", "without_consent", "sharing_consents", "answered", "contacts",
                                      "reached", "lost_contact", "scores", "closures"), 0)
@@ -2475,13 +2476,21 @@ class _Reintegration:
         reached the person, and the closing of the case once done."""
         rng, back = self.rng, st.back
         rounds = follow_up_dates(st.discharged, self.months)
-        lost_in = None
+        lost_in, owed = None, False
         if rounds and rounds[0][1] <= last:
-            # One followed case in ten loses contact (the 4th, 14th...: every
-            # demo of some size has one), more of those who left without a word.
+            # One followed case in ten loses contact (from the 4th, 14th...: every demo of some size has one, left
+            # open so the board shows it whatever day the demo is made), more of those who left without a word.
             self.followed += 1
-            if self.followed % 10 == 4 or (st.destination == "left_without_notice" and rng.random() < 0.25):
+            tenth = self.followed % 10 == 4
+            if tenth or (st.destination == "left_without_notice" and rng.random() < 0.25):
                 lost_in = rng.choices(range(len(rounds)), weights=[max(10, 50 - 20 * i) for i in range(len(rounds))])[0]
+            self.lost_owed = self.lost_owed or tenth
+            # The rounds whose attempts all fall before today, however late the first one is made.
+            in_time = [i for i, (_months, due) in enumerate(rounds)
+                       if due + timedelta(days=60 + 10 * self.attempts) <= last]
+            if self.lost_owed and in_time:
+                lost_in = lost_in if lost_in in in_time else in_time[-1]
+                owed, self.lost_owed = True, False
         misses = 0
         reached_all, lost_on, final = True, None, None
         abroad = pathway in ("return_origin", "third_country")
@@ -2530,7 +2539,7 @@ class _Reintegration:
             if not reached:
                 reached_all = False
                 break
-        if st.closed_on is not None or final is None or not (reached_all or lost_on) or rng.random() >= 0.85:
+        if st.closed_on is not None or final is None or not (reached_all or lost_on) or rng.random() >= 0.85 or owed:
             return
         closed_on = final + timedelta(days=rng.randint(1, 30))
         if closed_on > last:
