@@ -308,11 +308,11 @@ class MainWindow(QMainWindow):
                 return True
         return False
 
-    def open_work(self, state: str) -> None:
-        """The My work section, narrowed to one due state ("all": everything),
-        as the dashboard's counts ask."""
-        if self.open_section("my_work"):
-            page = self.pages.get("my_work")
+    def open_narrowed(self, key: str, state: str) -> None:
+        """Section ``key`` (My work, the reintegration board) narrowed to one
+        due state ("all": everything), as the dashboard's counts ask."""
+        if self.open_section(key):
+            page = self.pages.get(key)
             if hasattr(page, "show_state"):
                 page.show_state(state)
 
@@ -334,18 +334,11 @@ class MainWindow(QMainWindow):
             fault_log.record(exc)
             return UnavailablePage(sec, error_text(exc), self.stack)
         if sec.key == "dashboard":
-            page.work_requested.connect(self.open_work)
-            page.reintegration_requested.connect(self._open_board)
+            page.work_requested.connect(lambda state: self.open_narrowed("my_work", state))
+            page.reintegration_requested.connect(lambda state: self.open_narrowed("reintegration", state))
         elif sec.key == ADMINISTRATION:
             page.restored.connect(self.restored)
         return page
-
-    def _open_board(self, state: str) -> None:
-        """The reintegration board, narrowed as the dashboard's count asks."""
-        if self.open_section("reintegration"):
-            board = self.pages.get("reintegration")
-            if hasattr(board, "show_state"):
-                board.show_state(state)
 
     def _rebuild(self, key: str) -> None:
         old = self.pages.pop(key)
