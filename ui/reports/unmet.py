@@ -242,14 +242,9 @@ class WithdrawForm(QDialog):
 
 
 class UnmetRequestsModel(RowsModel):
-    HEADERS = (N_("Date"), N_("Shelter"), N_("Referred by"), N_("Organisation"), N_("Why not admitted"),
+    HEADERS = (N_("Date"), N_("Shelter name"), N_("Referred by"), N_("Organisation"), N_("Why not admitted"),
                N_("Bed needed for"), N_("Children"), N_("Recorded by"))
     DATE, SHELTER, SOURCE, AGENCY, REASON, NEEDED, CHILDREN, RECORDER = range(8)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):  # noqa: N802, ANN201
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and section == self.SHELTER:
-            return pgettext("a shelter, as a place", "Shelter")  # the place, not the application's name
-        return super().headerData(section, orientation, role)
 
     def set_requests(self, views: list[UnmetRequestView]) -> None:
         self._reset(views)
