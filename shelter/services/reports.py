@@ -656,8 +656,10 @@ def make_report(who: SignedIn, period: Period, shelter_id: int | None = None, pr
     counts for those allowed to see them on screen; the released copy for
     everyone else. Audited ("report.make": the period and the shelter)."""
     who.require(Permission.VIEW_REPORTS)
+    now = now_utc(now)
     with who.store.write() as s:
-        report = compute_report(s, period, shelter_id, who.actor.display_name, today or date.today(), progress, now)
+        report = compute_report(s, period, shelter_id, who.actor.display_name, today or now.astimezone().date(),
+                                progress, now)
         threshold = load_settings(s).report_small_cell
         who.audit(s, "report.make", "shelter" if shelter_id else None, shelter_id,
                   detail={"from": period.start.isoformat(), "to": period.end.isoformat()})
